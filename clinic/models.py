@@ -1,0 +1,385 @@
+"""The clinic core: staff and roles, patients, scheduling, reminders, audit."""
+
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from .vocabulary import Role
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Entity(models.Model):
+    """Opaque public ids (API.md: clients must not assume integers) and timestamps."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class StaffManager(UserManager):
+    def with_role(self, role: str):
+        return self.get_queryset().filter(role=role, is_active=True)
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.FRONT_DESK)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    objects = StaffManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_known"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    is_doctor = property(lambda self: self.role == Role.DOCTOR)
+    is_therapist = property(lambda self: self.role == Role.THERAPIST)
+    is_front_desk = property(lambda self: self.role == Role.FRONT_DESK)
+    is_manager = property(lambda self: self.role == Role.MANAGER)
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    NONE = "none", "No reminders"
+
+
+class PatientQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        """Patients whose demographics `user` may read (API.md, Roles)."""
+        if user.role in (Role.FRONT_DESK, Role.MANAGER, Role.DOCTOR):
+            # The front desk and doctors share the clinic's patient directory.
+            return self.all()
+        if user.role == Role.THERAPIST:
+            return self.filter(pk__in=therapist_patient_ids(user))
+        return self.none()
+
+    def clinical_scope(self, user):
+        """Patients whose clinical records `user` may read."""
+        if user.role == Role.MANAGER:
+            return self.all()
+        if user.role == Role.DOCTOR:
+            return self.filter(Q(created_by=user) | Q(referrals__doctor=user)).distinct()
+        if user.role == Role.THERAPIST:
+            return self.filter(pk__in=therapist_patient_ids(user))
+        return self.none()
+
+
+def therapist_patient_ids(user):
+    """A therapist's patients: those with one of their plans or appointments,
+    or with a signed referral still waiting for a plan (the intake queue)."""
+    from django.db.models import Exists, OuterRef
+
+    referral_model = Patient._meta.get_field("referrals").related_model
+    intake = referral_model.objects.filter(
+        patient=OuterRef("pk"), status="signed", plans__isnull=True
+    )
+    return (
+        Patient.objects.filter(
+            Q(appointments__therapist=user) | Q(referrals__plans__therapist=user) | Exists(intake)
+        )
+        .values("pk")
+        .distinct()
+    )
+
+
+class Patient(Entity):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    reminder_channel = models.CharField(
+        max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    reminder_consent = models.BooleanField(
+        default=True, help_text="The patient agreed to receive appointment reminders."
+    )
+    is_active = models.BooleanField(default=True)  # no hard delete: records are retained
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            # the directory search: ?search= on names, sorted by name
+            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+# Visits that use up a prescription (API.md: visits_used).
+COUNTED_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.COMPLETED,
+)
+
+
+class AppointmentSeries(Entity):
+    """A recurrence (RFC 5545 RRULE in the clinic's zone) that materialised appointments."""
+
+    plan = models.ForeignKey(
+        "referrals.TreatmentPlan", on_delete=models.PROTECT, related_name="series"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="series")
+    therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="series")
+    rrule = models.CharField(max_length=500)
+    first_start = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    cancelled_from = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "appointment series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="series_duration_sane",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} with {self.therapist}: {self.rrule}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def counted(self):
+        return self.filter(status__in=COUNTED_STATUSES)
+
+    def overlapping(self, start, end):
+        # half-open intervals: [10:00, 10:45) does not touch [10:45, 11:30)
+        return self.filter(start__lt=end, end__gt=start)
+
+    def visible_to(self, user):
+        if user.role in (Role.FRONT_DESK, Role.MANAGER):
+            return self.all()
+        if user.role == Role.THERAPIST:
+            return self.filter(therapist=user)
+        if user.role == Role.DOCTOR:
+            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        return self.none()
+
+
+class Appointment(Entity):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments")
+    plan = models.ForeignKey(
+        "referrals.TreatmentPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    series = models.ForeignKey(
+        AppointmentSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_known"
+            ),
+            # The overlap exclusion constraints live in migration
+            # 0002_appointment_no_overlap (PostgreSQL only, btree_gist).
+        ]
+        indexes = [
+            # a therapist's day and week: WHERE therapist_id = ? AND start BETWEEN ...
+            models.Index(fields=["therapist", "start"], name="appt_therapist_start_idx"),
+            # a patient's visits and the patient's clash check
+            models.Index(fields=["patient", "start"], name="appt_patient_start_idx"),
+            # visits used under a plan: WHERE plan_id = ? AND status IN (...)
+            models.Index(fields=["plan", "status"], name="appt_plan_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} with {self.therapist} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self):
+        return self.status in LIVE_STATUSES
+
+
+class Closure(Entity):
+    """A day the clinic is closed (holiday); series skip it."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date}: {self.reason}"
+
+
+class WorkingHours(Entity):
+    """A therapist's weekly hours; none at all means bookable at any time."""
+
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(help_text="0 = Monday ... 6 = Sunday")
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["therapist", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="working_hours_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist} weekday {self.weekday} {self.start_time}-{self.end_time}"
+
+
+class TimeOff(Entity):
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="time_off_end_after_start"
+            ),
+        ]
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Reminder(Entity):
+    """The outbox: one row per appointment, offset (kind) and channel."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, help_text="The offset before the visit, e.g. 24h.")
+    channel = models.CharField(max_length=10, choices=ReminderChannel.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel"], name="reminder_one_per_kind_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReminderStatus.values), name="reminder_status_known"
+            ),
+        ]
+        indexes = [
+            # the beat scan: WHERE status = 'pending' AND due_at <= now ORDER BY due_at
+            models.Index(fields=["status", "due_at"], name="reminder_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.channel} reminder for {self.appointment}"
+
+
+class AuditEvent(models.Model):
+    """Who read or changed which clinical record, when, from where. Append-only:
+    the app never updates or deletes a row; on PostgreSQL a trigger refuses it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            # the manager's search by patient or by actor, newest first
+            models.Index(fields=["patient", "at"], name="audit_patient_at_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}"

@@ -1,0 +1,298 @@
+"""Referral (the doctor's prescription), its diagnoses and target areas, the
+modality catalog, and the therapist's treatment plan."""
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clinic.models import COUNTED_STATUSES, Appointment, Entity, Patient, User
+from clinic.vocabulary import Measure, Region, Role, Side
+
+
+class Modality(models.Model):
+    """A technique of rehabilitative massage; managers may add more."""
+
+    code = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "modalities"
+
+    def __str__(self):
+        return self.name
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"  # never stored: a signed referral past valid_until
+
+
+def visits_used_subquery(ref="pk"):
+    counted = (
+        Appointment.objects.filter(plan__referral=OuterRef(ref), status__in=COUNTED_STATUSES)
+        .order_by()
+        .values("plan__referral")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(status=ReferralStatus.SIGNED)
+
+    def with_visits_used(self):
+        return self.annotate(visits_used_count=visits_used_subquery())
+
+    def visible_to(self, user):
+        """The one door to referrals (API.md, Roles)."""
+        if user.role in (Role.MANAGER, Role.FRONT_DESK):
+            # The front desk gets status fields only: a separate serializer.
+            return self.all()
+        if user.role == Role.DOCTOR:
+            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        if user.role == Role.THERAPIST:
+            return self.filter(
+                patient__in=Patient.objects.clinical_scope(user).values("pk")
+            ).exclude(status=ReferralStatus.DRAFT)
+        return self.none()
+
+    def intake_queue(self):
+        """Signed, still valid, and no plan yet: every therapist may pick it up."""
+        return (
+            self.signed()
+            .filter(valid_until__gte=timezone.localdate())
+            .exclude(Exists(TreatmentPlan.objects.filter(referral=OuterRef("pk"))))
+        )
+
+
+class Referral(Entity):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    doctor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="referrals")
+    renewal_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals"
+    )
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    recommended_modalities = models.ManyToManyField(Modality, blank=True, related_name="+")
+    precautions = models.TextField(blank=True)
+    visits_prescribed = models.PositiveSmallIntegerField()
+    frequency_per_week = models.PositiveSmallIntegerField()
+    valid_until = models.DateField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)  # SHA-256 at signing
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visits_prescribed__gte=1, visits_prescribed__lte=60),
+                name="referral_visits_1_60",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency_per_week__gte=1, frequency_per_week__lte=7),
+                name="referral_frequency_1_7",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed", "completed", "cancelled"]),
+                name="referral_status_stored",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_at__isnull=False),
+                name="referral_signed_has_time",
+            ),
+        ]
+        indexes = [
+            # a doctor's referrals, newest first
+            models.Index(fields=["doctor", "status"], name="referral_doctor_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"Referral for {self.patient} by {self.doctor} ({self.status})"
+
+    @property
+    def effective_status(self) -> str:
+        if self.status == ReferralStatus.SIGNED and self.valid_until < timezone.localdate():
+            return ReferralStatus.EXPIRED
+        return self.status
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != ReferralStatus.DRAFT
+
+    @property
+    def visits_used(self) -> int:
+        if hasattr(self, "visits_used_count"):
+            return self.visits_used_count
+        return Appointment.objects.filter(plan__referral=self).counted().count()
+
+    @property
+    def visits_remaining(self) -> int:
+        return max(self.visits_prescribed - self.visits_used, 0)
+
+
+class Diagnosis(models.Model):
+    """A billable ICD-10-CM code; the description comes from the code set."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="diagnoses")
+    code = models.CharField(max_length=10)
+    description = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["referral", "position"]
+        verbose_name_plural = "diagnoses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "code"], name="diagnosis_once_per_referral"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+
+class TargetArea(models.Model):
+    """A body region + side the doctor pre-examined."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="target_areas")
+    region = models.CharField(max_length=20, choices=Region.choices)
+    side = models.CharField(max_length=10, choices=Side.choices)
+
+    class Meta:
+        ordering = ["referral", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "region", "side"], name="target_area_once_per_referral"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_region_display()} ({self.side})"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    COMPLETED = "completed", "Completed"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class TreatmentPlanQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=PlanStatus.APPROVED)
+
+    def with_visits_used(self):
+        counted = (
+            Appointment.objects.filter(plan=OuterRef("pk"), status__in=COUNTED_STATUSES)
+            .order_by()
+            .values("plan")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(visits_used_count=Coalesce(Subquery(counted), 0))
+
+    def visible_to(self, user):
+        if user.role in (Role.MANAGER, Role.FRONT_DESK):
+            return self.all()
+        if user.role == Role.DOCTOR:
+            return self.filter(referral__doctor=user)
+        if user.role == Role.THERAPIST:
+            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        return self.none()
+
+
+class TreatmentPlan(Entity):
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="plans")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    frequency_per_week = models.PositiveSmallIntegerField()
+    planned_visits = models.PositiveSmallIntegerField()
+    start_date = models.DateField()
+    doctor_comment = models.TextField(blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = TreatmentPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_visits__gte=1, planned_visits__lte=60),
+                name="plan_visits_1_60",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency_per_week__gte=1, frequency_per_week__lte=7),
+                name="plan_frequency_1_7",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values), name="plan_status_known"
+            ),
+        ]
+        indexes = [
+            # a therapist's plans by status (the tablet's plan list)
+            models.Index(fields=["therapist", "status"], name="plan_therapist_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"Plan for {self.patient} by {self.therapist} ({self.status})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def visits_used(self) -> int:
+        if hasattr(self, "visits_used_count"):
+            return self.visits_used_count
+        return self.appointments.counted().count()
+
+
+class PlanArea(models.Model):
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="areas")
+    region = models.CharField(max_length=20, choices=Region.choices)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    modalities = models.ManyToManyField(Modality, blank=True, related_name="+")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+
+    def __str__(self):
+        return f"{self.get_region_display()} ({self.side})"
+
+
+class PlanGoal(models.Model):
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(max_length=300)
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    baseline = models.DecimalField(max_digits=6, decimal_places=2)
+    target = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        ordering = ["plan", "id"]
+
+    def __str__(self):
+        return f"{self.description}: {self.measure} {self.baseline} -> {self.target}"

@@ -1,0 +1,464 @@
+"""Referral and treatment-plan lifecycles, written once for the API, the pages,
+the admin and the tasks. Every function is keyword-only and atomic."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clinic.audit import record
+from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
+from clinic.hashing import content_hash
+from clinic.models import User
+from clinic.vocabulary import Measure, Region, Role, Side, side_covers
+
+from . import icd10
+from .models import (
+    Diagnosis,
+    Modality,
+    PlanArea,
+    PlanGoal,
+    PlanStatus,
+    Referral,
+    ReferralStatus,
+    TargetArea,
+    TreatmentPlan,
+)
+
+# --- validation of nested clinical content ------------------------------------
+
+
+def _item_errors(items, check) -> list[dict] | None:
+    """Run `check(item) -> {field: [msg]}` on each item; DRF's nested error shape."""
+    errors = [check(item) or {} for item in items]
+    return errors if any(errors) else None
+
+
+def _check_diagnosis(item) -> dict:
+    code = (item or {}).get("code", "") if isinstance(item, dict) else ""
+    if not icd10.is_billable(code):
+        return {"code": [f"{code!r} is not a billable ICD-10-CM code (use a leaf such as M54.50)."]}
+    return {}
+
+
+def _check_area(item) -> dict:
+    errors = {}
+    if item.get("region") not in Region.values:
+        errors["region"] = [f"{item.get('region')!r} is not a body region."]
+    if item.get("side") not in Side.values:
+        errors["side"] = [f"{item.get('side')!r} is not a side (left, right, bilateral, midline)."]
+    return errors
+
+
+def _check_modalities(codes, known: set[str]) -> list[str] | None:
+    unknown = [c for c in codes or [] if c not in known]
+    return [f"Unknown modality: {', '.join(map(str, unknown))}."] if unknown else None
+
+
+def _known_modalities() -> set[str]:
+    return set(Modality.objects.filter(is_active=True).values_list("code", flat=True))
+
+
+def validate_referral_content(data: dict, *, partial: bool = False) -> dict:
+    """Every bad field at once, never the first only."""
+    errors: dict = {}
+    if "diagnoses" in data or not partial:
+        diagnoses = data.get("diagnoses") or []
+        if not diagnoses:
+            errors["diagnoses"] = ["At least one diagnosis is required."]
+        elif item_errors := _item_errors(diagnoses, _check_diagnosis):
+            errors["diagnoses"] = item_errors
+        elif len({icd10.normalise(d["code"]) for d in diagnoses}) != len(diagnoses):
+            errors["diagnoses"] = ["A diagnosis appears twice."]
+    if "target_areas" in data or not partial:
+        areas = data.get("target_areas") or []
+        if not areas:
+            errors["target_areas"] = ["At least one target area is required."]
+        elif item_errors := _item_errors(areas, _check_area):
+            errors["target_areas"] = item_errors
+    if "recommended_modalities" in data and (
+        bad := _check_modalities(data["recommended_modalities"], _known_modalities())
+    ):
+        errors["recommended_modalities"] = bad
+    if "visits_prescribed" in data or not partial:
+        visits = data.get("visits_prescribed")
+        if not isinstance(visits, int) or not 1 <= visits <= 60:
+            errors["visits_prescribed"] = ["Prescribe between 1 and 60 visits."]
+    if "frequency_per_week" in data or not partial:
+        frequency = data.get("frequency_per_week")
+        if not isinstance(frequency, int) or not 1 <= frequency <= 7:
+            errors["frequency_per_week"] = ["Frequency is 1 to 7 visits a week."]
+    if "valid_until" in data or not partial:
+        valid_until = data.get("valid_until")
+        if not isinstance(valid_until, date) or valid_until <= timezone.localdate():
+            errors["valid_until"] = ["The referral must be valid until a date after today."]
+    return errors
+
+
+# --- referrals -------------------------------------------------------------------------
+
+REFERRAL_FIELDS = ("precautions", "visits_prescribed", "frequency_per_week", "valid_until")
+
+
+def _require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise NotAllowed(f"A {user.get_role_display().lower()} may not do this.")
+
+
+def _write_referral_children(referral: Referral, data: dict) -> None:
+    if "diagnoses" in data:
+        referral.diagnoses.all().delete()
+        Diagnosis.objects.bulk_create(
+            Diagnosis(
+                referral=referral,
+                code=icd10.normalise(item["code"]),
+                description=icd10.describe(item["code"]),
+                position=i,
+            )
+            for i, item in enumerate(data["diagnoses"])
+        )
+    if "target_areas" in data:
+        referral.target_areas.all().delete()
+        unique = {(a["region"], a["side"]) for a in data["target_areas"]}
+        TargetArea.objects.bulk_create(
+            TargetArea(referral=referral, region=r, side=s) for r, s in sorted(unique)
+        )
+    if "recommended_modalities" in data:
+        referral.recommended_modalities.set(data["recommended_modalities"])
+
+
+@transaction.atomic
+def create_referral(*, doctor: User, patient, data: dict, renewal_of: Referral | None = None):
+    _require_role(doctor, Role.DOCTOR)
+    if errors := validate_referral_content(data):
+        raise Invalid(errors)
+    referral = Referral.objects.create(
+        patient=patient,
+        doctor=doctor,
+        renewal_of=renewal_of,
+        **{f: data.get(f, "") if f == "precautions" else data[f] for f in REFERRAL_FIELDS},
+    )
+    _write_referral_children(referral, data)
+    record(actor=doctor, action="referral.create", target=referral, patient=patient)
+    return referral
+
+
+@transaction.atomic
+def update_referral(*, referral: Referral, by: User, data: dict):
+    """A draft is the doctor's to edit; a signed referral's content never changes."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.doctor_id != by.pk:
+        raise NotAllowed("Only the referring doctor may edit this referral.")
+    if referral.is_locked:
+        raise Locked("This referral is signed; write a renewal instead of editing it.")
+    if errors := validate_referral_content(data, partial=True):
+        raise Invalid(errors)
+    for field in REFERRAL_FIELDS:
+        if field in data:
+            setattr(referral, field, data[field])
+    referral.version = F("version") + 1
+    referral.save()
+    _write_referral_children(referral, data)
+    record(actor=by, action="referral.update", target=referral, patient=referral.patient)
+    referral.refresh_from_db()
+    return referral
+
+
+def referral_content(referral: Referral) -> dict:
+    """The clinical content a signature covers."""
+    return {
+        "patient": str(referral.patient_id),
+        "doctor": str(referral.doctor_id),
+        "diagnoses": [d.code for d in referral.diagnoses.order_by("position")],
+        "target_areas": sorted([a.region, a.side] for a in referral.target_areas.all()),
+        "modalities": sorted(referral.recommended_modalities.values_list("code", flat=True)),
+        "precautions": referral.precautions,
+        "visits_prescribed": referral.visits_prescribed,
+        "frequency_per_week": referral.frequency_per_week,
+        "valid_until": referral.valid_until.isoformat(),
+    }
+
+
+def referral_is_intact(referral: Referral) -> bool:
+    """False when a signed referral's content changed after its signature."""
+    return not referral.content_hash or referral.content_hash == content_hash(
+        referral_content(referral)
+    )
+
+
+def _transition_referral(referral, *, by, allowed_from, to, action, **changes):
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.doctor_id != by.pk:
+        raise NotAllowed("Only the referring doctor may do this.")
+    if referral.status not in allowed_from:
+        raise InvalidTransition(
+            f"A {referral.effective_status} referral cannot be {action.split('.')[-1]}ed."
+        )
+    referral.status = to
+    for field, value in changes.items():
+        setattr(referral, field, value)
+    referral.version = F("version") + 1
+    referral.save()
+    record(actor=by, action=action, target=referral, patient=referral.patient)
+    referral.refresh_from_db()
+    return referral
+
+
+@transaction.atomic
+def sign_referral(*, referral: Referral, by: User):
+    if referral.status == ReferralStatus.DRAFT and referral.valid_until <= timezone.localdate():
+        raise Invalid.field("valid_until", "The referral must be valid until a date after today.")
+    signed = _transition_referral(
+        referral,
+        by=by,
+        allowed_from=[ReferralStatus.DRAFT],
+        to=ReferralStatus.SIGNED,
+        action="referral.sign",
+        signed_at=timezone.now(),
+    )
+    signed.content_hash = content_hash(referral_content(signed))
+    Referral.objects.filter(pk=signed.pk).update(content_hash=signed.content_hash)
+    return signed
+
+
+@transaction.atomic
+def complete_referral(*, referral: Referral, by: User):
+    return _transition_referral(
+        referral,
+        by=by,
+        allowed_from=[ReferralStatus.SIGNED],
+        to=ReferralStatus.COMPLETED,
+        action="referral.complete",
+        completed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def cancel_referral(*, referral: Referral, by: User):
+    return _transition_referral(
+        referral,
+        by=by,
+        allowed_from=[ReferralStatus.DRAFT, ReferralStatus.SIGNED],
+        to=ReferralStatus.CANCELLED,
+        action="referral.cancel",
+    )
+
+
+# --- treatment plans ---------------------------------------------------------------
+
+
+def validate_plan_content(data: dict, *, referral: Referral, partial: bool = False) -> dict:
+    errors: dict = {}
+    known = _known_modalities()
+    if "areas" in data or not partial:
+        areas = data.get("areas") or []
+        targets = list(referral.target_areas.all())
+
+        def check(item):
+            item_errors = _check_area(item)
+            if not item_errors and not any(
+                t.region == item["region"] and side_covers(t.side, item["side"]) for t in targets
+            ):
+                item_errors["region"] = [
+                    f"{item['region']} ({item['side']}) is not among the referral's target areas."
+                ]
+            if bad := _check_modalities(item.get("modalities"), known):
+                item_errors["modalities"] = bad
+            return item_errors
+
+        if not areas:
+            errors["areas"] = ["At least one area is required."]
+        elif item_errors := _item_errors(areas, check):
+            errors["areas"] = item_errors
+    if "goals" in data:
+
+        def check_goal(goal):
+            return (
+                {"measure": [f"{goal.get('measure')!r} is not a measure."]}
+                if goal.get("measure") not in Measure.values
+                else {}
+            )
+
+        if item_errors := _item_errors(data["goals"], check_goal):
+            errors["goals"] = item_errors
+    if "planned_visits" in data or not partial:
+        visits = data.get("planned_visits")
+        if not isinstance(visits, int) or visits < 1:
+            errors["planned_visits"] = ["Plan at least one visit."]
+        elif visits > referral.visits_prescribed:
+            errors["planned_visits"] = [
+                f"The referral prescribes {referral.visits_prescribed} visits; "
+                f"a plan cannot have {visits}."
+            ]
+    if "frequency_per_week" in data or not partial:
+        frequency = data.get("frequency_per_week")
+        if not isinstance(frequency, int) or not 1 <= frequency <= 7:
+            errors["frequency_per_week"] = ["Frequency is 1 to 7 visits a week."]
+    if ("start_date" in data or not partial) and not isinstance(data.get("start_date"), date):
+        errors["start_date"] = ["A start date is required."]
+    return errors
+
+
+def _write_plan_children(plan: TreatmentPlan, data: dict) -> None:
+    if "areas" in data:
+        plan.areas.all().delete()
+        for item in data["areas"]:
+            area = PlanArea.objects.create(
+                plan=plan, region=item["region"], side=item["side"], notes=item.get("notes", "")
+            )
+            area.modalities.set(item.get("modalities") or [])
+    if "goals" in data:
+        plan.goals.all().delete()
+        PlanGoal.objects.bulk_create(
+            PlanGoal(
+                plan=plan,
+                description=g.get("description", ""),
+                measure=g["measure"],
+                baseline=g.get("baseline") or 0,
+                target=g.get("target") or 0,
+            )
+            for g in data["goals"]
+        )
+
+
+PLAN_FIELDS = ("frequency_per_week", "planned_visits", "start_date")
+
+
+@transaction.atomic
+def create_plan(*, therapist: User, referral: Referral, data: dict) -> TreatmentPlan:
+    _require_role(therapist, Role.THERAPIST)
+    if referral.effective_status != ReferralStatus.SIGNED:
+        raise Invalid.field("referral", "A plan needs a signed, unexpired referral.")
+    if errors := validate_plan_content(data, referral=referral):
+        raise Invalid(errors)
+    plan = TreatmentPlan.objects.create(
+        referral=referral,
+        patient_id=referral.patient_id,
+        therapist=therapist,
+        **{f: data[f] for f in PLAN_FIELDS},
+    )
+    _write_plan_children(plan, data)
+    record(actor=therapist, action="plan.create", target=plan, patient=referral.patient)
+    return plan
+
+
+@transaction.atomic
+def update_plan(*, plan: TreatmentPlan, by: User, data: dict) -> TreatmentPlan:
+    plan = TreatmentPlan.objects.select_for_update().select_related("referral").get(pk=plan.pk)
+    if plan.therapist_id != by.pk:
+        raise NotAllowed("Only the plan's therapist may edit it.")
+    if not plan.is_editable:
+        raise Locked(f"A {plan.status} plan cannot be edited; only drafts can.")
+    if errors := validate_plan_content(data, referral=plan.referral, partial=True):
+        raise Invalid(errors)
+    for field in PLAN_FIELDS:
+        if field in data:
+            setattr(plan, field, data[field])
+    plan.version = F("version") + 1
+    plan.save()
+    _write_plan_children(plan, data)
+    record(actor=by, action="plan.update", target=plan, patient=plan.patient)
+    plan.refresh_from_db()
+    return plan
+
+
+def _transition_plan(plan, *, by, may, allowed_from, to, action, **changes):
+    plan = TreatmentPlan.objects.select_for_update().select_related("referral").get(pk=plan.pk)
+    if not may(plan):
+        raise NotAllowed("Your role on this plan does not allow that.")
+    if plan.status not in allowed_from:
+        raise InvalidTransition(f"A {plan.status} plan cannot be {action.split('.')[-1]}.")
+    plan.status = to
+    for field, value in changes.items():
+        setattr(plan, field, value)
+    plan.version = F("version") + 1
+    plan.save()
+    record(actor=by, action=action, target=plan, patient=plan.patient)
+    plan.refresh_from_db()
+    return plan
+
+
+def _its_therapist(by):
+    return lambda plan: plan.therapist_id == by.pk
+
+
+def _its_doctor(by):
+    return lambda plan: plan.referral.doctor_id == by.pk
+
+
+def _therapist_or_doctor(by):
+    return lambda plan: plan.therapist_id == by.pk or plan.referral.doctor_id == by.pk
+
+
+@transaction.atomic
+def propose_plan(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+    return _transition_plan(
+        plan,
+        by=by,
+        may=_its_therapist(by),
+        allowed_from=[PlanStatus.DRAFT],
+        to=PlanStatus.PROPOSED,
+        action="plan.proposed",
+        proposed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def approve_plan(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+    return _transition_plan(
+        plan,
+        by=by,
+        may=_its_doctor(by),
+        allowed_from=[PlanStatus.PROPOSED],
+        to=PlanStatus.APPROVED,
+        action="plan.approved",
+        approved_at=timezone.now(),
+        approved_by=by,
+        doctor_comment="",
+    )
+
+
+@transaction.atomic
+def request_plan_changes(*, plan: TreatmentPlan, by: User, comment: str) -> TreatmentPlan:
+    if not (comment or "").strip():
+        raise Invalid.field("comment", "Say what should change.")
+    return _transition_plan(
+        plan,
+        by=by,
+        may=_its_doctor(by),
+        allowed_from=[PlanStatus.PROPOSED],
+        to=PlanStatus.DRAFT,
+        action="plan.changes_requested",
+        doctor_comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def complete_plan(*, plan: TreatmentPlan, by: User, summary: str = "") -> TreatmentPlan:
+    return _transition_plan(
+        plan,
+        by=by,
+        may=_therapist_or_doctor(by),
+        allowed_from=[PlanStatus.APPROVED],
+        to=PlanStatus.COMPLETED,
+        action="plan.completed",
+        ended_at=timezone.now(),
+        end_reason=summary,
+    )
+
+
+@transaction.atomic
+def discontinue_plan(*, plan: TreatmentPlan, by: User, reason: str) -> TreatmentPlan:
+    if not (reason or "").strip():
+        raise Invalid.field("reason", "Give the reason for discontinuing.")
+    return _transition_plan(
+        plan,
+        by=by,
+        may=_therapist_or_doctor(by),
+        allowed_from=[PlanStatus.DRAFT, PlanStatus.PROPOSED, PlanStatus.APPROVED],
+        to=PlanStatus.DISCONTINUED,
+        action="plan.discontinued",
+        ended_at=timezone.now(),
+        end_reason=reason.strip(),
+    )

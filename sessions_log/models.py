@@ -1,0 +1,157 @@
+"""Session notes (one per completed visit), their areas and addenda, and
+outcome measurements."""
+
+from django.db import models
+from django.db.models import Q
+
+from clinic.models import Appointment, Entity, Patient, User
+from clinic.vocabulary import Measure, Region, Role, Side
+from referrals.models import Modality, TreatmentPlan
+
+
+class Response(models.TextChoices):
+    IMPROVED = "improved", "Improved"
+    UNCHANGED = "unchanged", "Unchanged"
+    WORSE = "worse", "Worse"
+
+
+class SessionNoteQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+    def visible_to(self, user):
+        if user.role == Role.MANAGER:
+            return self.all()
+        if user.role == Role.THERAPIST:
+            return self.filter(therapist=user)
+        if user.role == Role.DOCTOR:
+            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        return self.none()  # the front desk never reads notes
+
+
+class SessionNote(Entity):
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="session_note"
+    )
+    therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="session_notes")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="session_notes")
+    plan = models.ForeignKey(
+        TreatmentPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="session_notes",
+    )
+    pain_before = models.PositiveSmallIntegerField()
+    pain_after = models.PositiveSmallIntegerField()
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan_text = models.TextField(blank=True)
+    response = models.CharField(max_length=10, choices=Response.choices)
+    adverse_reaction = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)  # SHA-256 at signing
+    version = models.PositiveIntegerField(default=1)
+
+    objects = SessionNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain_before__lte=10), name="note_pain_before_0_10"),
+            models.CheckConstraint(condition=Q(pain_after__lte=10), name="note_pain_after_0_10"),
+            models.CheckConstraint(
+                condition=Q(response__in=Response.values), name="note_response_known"
+            ),
+        ]
+        indexes = [
+            # a plan's progress: notes of one plan in visit order
+            models.Index(fields=["plan", "created_at"], name="note_plan_created_idx"),
+            models.Index(fields=["patient", "created_at"], name="note_patient_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"Session note for {self.appointment}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class NoteArea(models.Model):
+    """An area treated in a session: region, side, modalities used and minutes."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="areas")
+    region = models.CharField(max_length=20, choices=Region.choices)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    modalities = models.ManyToManyField(Modality, blank=True, related_name="+")
+    minutes = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["note", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=240), name="note_area_minutes_sane"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_region_display()} ({self.side}), {self.minutes} min"
+
+
+class Addendum(Entity):
+    """A dated, attributed correction to a signed note; never edited."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self):
+        return f"Addendum by {self.author} on {self.created_at:%Y-%m-%d}"
+
+
+class MeasurementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.role == Role.MANAGER:
+            return self.all()
+        if user.role in (Role.DOCTOR, Role.THERAPIST):
+            return self.filter(plan__patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        return self.none()
+
+
+class OutcomeMeasurement(Entity):
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="measurements")
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    taken_at = models.DateTimeField()
+    items = models.JSONField(default=dict, blank=True)  # the instrument's answers, when scored
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["taken_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(measure="nprs", score__gte=0, score__lte=10)
+                    | Q(measure="ndi", score__gte=0, score__lte=50)
+                    | Q(measure="odi", score__gte=0, score__lte=100)
+                    | Q(measure="psfs", score__gte=0, score__lte=10)
+                    | Q(measure="rom", score__gte=0, score__lte=360)
+                ),
+                name="measurement_score_in_range",
+            ),
+        ]
+        indexes = [
+            # a plan's outcome trend, oldest first
+            models.Index(fields=["plan", "measure", "taken_at"], name="measure_plan_trend_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.score} at {self.taken_at:%Y-%m-%d}"

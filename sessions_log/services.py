@@ -1,0 +1,191 @@
+"""Logging, correcting, signing and addending session notes; outcome measurements."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clinic.audit import record
+from clinic.errors import Conflict, Invalid, InvalidTransition, Locked, NotAllowed
+from clinic.hashing import content_hash
+from clinic.models import Appointment, AppointmentStatus, User
+from clinic.scheduling import complete_for_note
+from clinic.vocabulary import MEASURE_RANGES, Measure, Region, Role, Side
+from referrals.models import Modality
+
+from .models import Addendum, NoteArea, OutcomeMeasurement, Response, SessionNote
+
+NOTE_FIELDS = (
+    "pain_before",
+    "pain_after",
+    "subjective",
+    "objective",
+    "assessment",
+    "plan_text",
+    "response",
+    "adverse_reaction",
+)
+
+
+def validate_note_content(data: dict, *, partial: bool = False) -> dict:
+    errors: dict = {}
+    for field in ("pain_before", "pain_after"):
+        if field in data or not partial:
+            value = data.get(field)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
+                errors[field] = ["Pain is a whole number from 0 to 10."]
+    if ("response" in data or not partial) and data.get("response") not in Response.values:
+        errors["response"] = ["Response is improved, unchanged or worse."]
+    if "areas" in data:
+        known = set(Modality.objects.values_list("code", flat=True))
+        item_errors = []
+        for item in data["areas"] or []:
+            problems = {}
+            if item.get("region") not in Region.values:
+                problems["region"] = [f"{item.get('region')!r} is not a body region."]
+            if item.get("side") not in Side.values:
+                problems["side"] = [f"{item.get('side')!r} is not a side."]
+            unknown = [c for c in item.get("modalities") or [] if c not in known]
+            if unknown:
+                problems["modalities"] = [f"Unknown modality: {', '.join(map(str, unknown))}."]
+            minutes = item.get("minutes")
+            if not isinstance(minutes, int) or not 1 <= minutes <= 240:
+                problems["minutes"] = ["Minutes are 1 to 240."]
+            item_errors.append(problems)
+        if any(item_errors):
+            errors["areas"] = item_errors
+    return errors
+
+
+def _write_areas(note: SessionNote, areas) -> None:
+    note.areas.all().delete()
+    for item in areas:
+        area = NoteArea.objects.create(
+            note=note, region=item["region"], side=item["side"], minutes=item["minutes"]
+        )
+        area.modalities.set(item.get("modalities") or [])
+
+
+@transaction.atomic
+def log_session(*, therapist: User, appointment: Appointment, data: dict) -> SessionNote:
+    """Write the note of a visit that has started; it completes the visit."""
+    if therapist.role != Role.THERAPIST:
+        raise NotAllowed("Only therapists log sessions.")
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.therapist_id != therapist.pk:
+        raise Invalid.field("appointment", "This visit is another therapist's.")
+    if appointment.start > timezone.now():
+        raise Invalid.field("appointment", "The visit has not started yet.")
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        raise Invalid.field(
+            "appointment", f"The visit is {appointment.get_status_display().lower()}."
+        )
+    if SessionNote.objects.filter(appointment=appointment).exists():
+        raise Conflict("This visit already has a session note.")
+    if errors := validate_note_content(data):
+        raise Invalid(errors)
+    try:
+        with transaction.atomic():
+            note = SessionNote.objects.create(
+                appointment=appointment,
+                therapist=therapist,
+                patient_id=appointment.patient_id,
+                plan_id=appointment.plan_id,
+                **{f: data.get(f, "") for f in NOTE_FIELDS},
+            )
+    except IntegrityError as error:  # the one-note-per-visit constraint, under a race
+        raise Conflict("This visit already has a session note.") from error
+    _write_areas(note, data.get("areas") or [])
+    complete_for_note(appointment)
+    record(actor=therapist, action="note.create", target=note, patient=appointment.patient)
+    return note
+
+
+def _lock_own_note(note: SessionNote, by: User) -> SessionNote:
+    note = SessionNote.objects.select_for_update().get(pk=note.pk)
+    if note.therapist_id != by.pk:
+        raise NotAllowed("Only the note's therapist may do this.")
+    return note
+
+
+@transaction.atomic
+def correct_session_note(*, note: SessionNote, by: User, data: dict) -> SessionNote:
+    note = _lock_own_note(note, by)
+    if note.is_signed:
+        raise Locked("This note is signed; add an addendum instead.")
+    if errors := validate_note_content(data, partial=True):
+        raise Invalid(errors)
+    for field in NOTE_FIELDS:
+        if field in data:
+            setattr(note, field, data[field])
+    note.version = F("version") + 1
+    note.save()
+    if "areas" in data:
+        _write_areas(note, data["areas"] or [])
+    record(actor=by, action="note.update", target=note, patient=note.patient)
+    note.refresh_from_db()
+    return note
+
+
+def note_content(note: SessionNote) -> dict:
+    return {
+        "appointment": str(note.appointment_id),
+        "therapist": str(note.therapist_id),
+        **{f: getattr(note, f) for f in NOTE_FIELDS},
+        "areas": sorted(
+            [a.region, a.side, a.minutes, sorted(m.code for m in a.modalities.all())]
+            for a in note.areas.all()
+        ),
+    }
+
+
+def note_is_intact(note: SessionNote) -> bool:
+    return not note.content_hash or note.content_hash == content_hash(note_content(note))
+
+
+@transaction.atomic
+def sign_session_note(*, note: SessionNote, by: User) -> SessionNote:
+    note = _lock_own_note(note, by)
+    if note.is_signed:
+        raise InvalidTransition("This note is already signed.")
+    note.signed_at = timezone.now()
+    note.content_hash = content_hash(note_content(note))
+    note.version = F("version") + 1
+    note.save()
+    record(actor=by, action="note.sign", target=note, patient=note.patient)
+    note.refresh_from_db()
+    return note
+
+
+@transaction.atomic
+def add_addendum(*, note: SessionNote, by: User, text: str) -> Addendum:
+    note = _lock_own_note(note, by)
+    if not (text or "").strip():
+        raise Invalid.field("text", "An addendum needs text.")
+    if not note.is_signed:
+        raise InvalidTransition("Edit the draft directly; addenda are for signed notes.")
+    addendum = Addendum.objects.create(note=note, author=by, text=text.strip())
+    record(actor=by, action="note.addendum", target=note, patient=note.patient)
+    return addendum
+
+
+@transaction.atomic
+def record_measurement(*, by: User, plan, measure: str, score, taken_at, items=None):
+    if by.role != Role.THERAPIST:
+        raise NotAllowed("Only therapists record outcome measurements.")
+    if plan.therapist_id != by.pk:
+        raise Invalid.field("plan", "This plan is another therapist's.")
+    if measure not in Measure.values:
+        raise Invalid.field("measure", f"{measure!r} is not a measure.")
+    low, high = MEASURE_RANGES[measure]
+    if score is None or not low <= score <= high:
+        raise Invalid.field("score", f"A {measure} score is from {low} to {high}.")
+    measurement = OutcomeMeasurement.objects.create(
+        plan=plan,
+        measure=measure,
+        score=score,
+        taken_at=taken_at,
+        items=items or {},
+        recorded_by=by,
+    )
+    record(actor=by, action="measurement.create", target=measurement, patient=plan.patient)
+    return measurement
