@@ -313,6 +313,9 @@ class TimeOff(Entity):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.therapist} off {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -383,3 +386,28 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST's `Idempotency-Key` and the first response to it, kept a day, so a
+    tablet retrying on bad Wi-Fi gets that response again instead of a duplicate.
+    The row is inserted before the work runs, so concurrent retries wait on it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path, body
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
+        ]
+        indexes = [
+            # the daily purge: WHERE created_at < now - 1 day
+            models.Index(fields=["created_at"], name="idempotency_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.key}"

@@ -120,7 +120,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
     # The test database of SQLite lives in memory unless told otherwise; the
     # browser and worker tests need a file that several processes can share.
-    _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
+    _db.setdefault("TEST", {})["NAME"] = env.str(
+        "TEST_DATABASE_NAME", default=str(VAR_DIR / "test.sqlite3")
+    )
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True

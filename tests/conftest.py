@@ -1,0 +1,97 @@
+"""The cast of the clinic's stories:
+
+- Dr. Dana Doyle (`doctor`) refers her patient Pat Parker (`patient`);
+- Dr. Otto Olsen (`other_doctor`) must see none of Dana's clinical records;
+- Theo Tran (`therapist`) treats Pat under an approved plan (`plan`);
+- Tess Ives (`other_therapist`) has nothing to do with Pat;
+- Fran Desk (`front_desk`) books and checks patients in, never reads notes;
+- Mia Manager (`manager`) administers and reads.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from clinic.vocabulary import Role
+
+from .factories import (
+    PatientFactory,
+    ReferralFactory,
+    TreatmentPlanFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def doctor(db):
+    return UserFactory(username="dana", first_name="Dana", last_name="Doyle", role=Role.DOCTOR)
+
+
+@pytest.fixture
+def other_doctor(db):
+    return UserFactory(username="otto", first_name="Otto", last_name="Olsen", role=Role.DOCTOR)
+
+
+@pytest.fixture
+def therapist(db):
+    return UserFactory(username="theo", first_name="Theo", last_name="Tran", role=Role.THERAPIST)
+
+
+@pytest.fixture
+def other_therapist(db):
+    return UserFactory(username="tess", first_name="Tess", last_name="Ives", role=Role.THERAPIST)
+
+
+@pytest.fixture
+def front_desk(db):
+    return UserFactory(username="fran", first_name="Fran", last_name="Desk", role=Role.FRONT_DESK)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="mia", first_name="Mia", last_name="Manager", role=Role.MANAGER)
+
+
+@pytest.fixture
+def patient(db, doctor):
+    return PatientFactory(first_name="Pat", last_name="Parker", created_by=doctor)
+
+
+@pytest.fixture
+def referral(patient, doctor):
+    return ReferralFactory(patient=patient, doctor=doctor)
+
+
+@pytest.fixture
+def plan(referral, therapist):
+    return TreatmentPlanFactory(referral=referral, therapist=therapist)
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_(user)` authenticates it as that person."""
+
+    client = APIClient()
+
+    def as_(user):
+        client.force_authenticate(user)
+        return client
+
+    client.as_ = as_
+    return client
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+requires_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")),
+    reason="needs DATABASE_URL pointing at PostgreSQL (CI sets it)",
+)
+requires_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL", "").startswith("redis"),
+    reason="needs REDIS_URL pointing at a real Redis (CI sets it)",
+)
