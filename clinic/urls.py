@@ -1,6 +1,9 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("clinic.api_urls")),
+    path("calendar/", include("clinic.calendar_urls")),
+    path("", include("clinic.page_urls")),
 ]

@@ -49,6 +49,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Referral
+        skip_postgeneration_save = True
 
     patient = factory.SubFactory(PatientFactory)
     doctor = factory.SubFactory(UserFactory, role=Role.DOCTOR)
@@ -80,6 +81,7 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = TreatmentPlan
+        skip_postgeneration_save = True
 
     referral = factory.SubFactory(ReferralFactory)
     patient = factory.LazyAttribute(lambda p: p.referral.patient)
