@@ -1,5 +1,5 @@
-app_name = "calendar"
-
 from django.urls import path  # noqa: F401
+
+app_name = "calendar"
 
 urlpatterns: list = []
