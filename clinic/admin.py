@@ -1,0 +1,183 @@
+"""The manager's Django admin: staff and roles, catalog, closures, settings, and
+read-only views of clinical history (the manager writes no clinical record)."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .audit import record
+from .models import (
+    Appointment,
+    AppointmentSeries,
+    AuditEvent,
+    Closure,
+    Patient,
+    Reminder,
+    TimeOff,
+    User,
+    WorkingHours,
+)
+from .vocabulary import Role
+
+admin.site.site_header = "Clinic administration"
+admin.site.site_title = "Clinic admin"
+
+
+def is_manager(request) -> bool:
+    user = request.user
+    return user.is_active and (user.is_superuser or user.role == Role.MANAGER)
+
+
+class ManagerAdmin(admin.ModelAdmin):
+    """Managers administer these records."""
+
+    def has_module_permission(self, request):
+        return is_manager(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_manager(request)
+
+    def has_add_permission(self, request):
+        return is_manager(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_manager(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_manager(request)
+
+
+class ClinicalRecordAdmin(ManagerAdmin):
+    """Clinical history: readable by the manager, never written or deleted here;
+    each opened record is audited like a read through the API or the pages."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def audited_patient(self, obj):
+        return getattr(obj, "patient", None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None and response.status_code == 200:
+            record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.read",
+                target=obj,
+                patient=self.audited_patient(obj),
+                detail="admin",
+            )
+        return response
+
+
+@admin.register(User)
+class StaffAdmin(BaseUserAdmin, ManagerAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email")
+    fieldsets = BaseUserAdmin.fieldsets + (("Clinic", {"fields": ("role",)}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "role", "first_name", "last_name", "email"),
+            },
+        ),
+    ) + BaseUserAdmin.add_fieldsets
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # staff are deactivated: their names stay on signed records
+
+    @admin.action(description="Deactivate the selected staff")
+    def deactivate(self, request, queryset):
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"{count} staff deactivated.", messages.SUCCESS)
+
+
+@admin.register(Patient)
+class PatientAdmin(ManagerAdmin):
+    list_display = ("last_name", "first_name", "date_of_birth", "reminder_channel", "is_active")
+    list_filter = ("reminder_channel", "reminder_consent", "is_active")
+    search_fields = ("first_name", "last_name", "email", "phone")
+    readonly_fields = ("created_by", "calendar_token", "created_at", "updated_at", "version")
+    exclude = ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: clinical records are retained
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "channel", "due_at", "status", "attempts", "sent_at", "last_error")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ClinicalRecordAdmin):
+    list_display = ("start", "patient", "therapist", "status", "series")
+    list_filter = ("status", "therapist")
+    search_fields = ("patient__last_name", "patient__first_name", "therapist__username")
+    date_hierarchy = "start"
+    list_select_related = ("patient", "therapist", "series")
+    inlines = [ReminderInline]
+
+
+@admin.register(AppointmentSeries)
+class AppointmentSeriesAdmin(ClinicalRecordAdmin):
+    list_display = ("patient", "therapist", "rrule", "first_start", "cancelled_from")
+    list_select_related = ("patient", "therapist")
+    search_fields = ("patient__last_name", "therapist__username")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ClinicalRecordAdmin):
+    list_display = ("due_at", "appointment", "kind", "channel", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel", "kind")
+    list_select_related = ("appointment__patient", "appointment__therapist")
+
+    def audited_patient(self, obj):
+        return obj.appointment.patient
+
+
+@admin.register(Closure)
+class ClosureAdmin(ManagerAdmin):
+    list_display = ("date", "reason")
+    date_hierarchy = "date"
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(ManagerAdmin):
+    list_display = ("therapist", "weekday", "start_time", "end_time")
+    list_filter = ("therapist", "weekday")
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(ManagerAdmin):
+    list_display = ("therapist", "start", "end", "reason")
+    list_filter = ("therapist",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ClinicalRecordAdmin):
+    list_display = ("at", "actor", "action", "target_type", "target_id", "patient", "ip")
+    list_filter = ("action", "target_type")
+    search_fields = ("actor__username", "patient__last_name", "target_id", "ip")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "patient")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # reading the audit trail is not itself a clinical read
+        return admin.ModelAdmin.change_view(self, request, object_id, form_url, extra_context)

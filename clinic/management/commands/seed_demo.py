@@ -1,0 +1,198 @@
+"""`python manage.py seed_demo`: a believable demo clinic, idempotent.
+
+Demo passwords must never reach a real clinic, so it refuses to run with DEBUG
+off unless given --force."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import Appointment, AppointmentStatus, Closure, Patient, User
+from clinic.scheduling import book_appointment
+from clinic.vocabulary import Role
+from referrals import services as referral_services
+from sessions_log import services as note_services
+
+DEMO_PASSWORD = "demo"
+DEMO_EMAIL_DOMAIN = "demo-patients.example"
+
+STAFF = [
+    ("doctor", Role.DOCTOR, "Dana", "Doyle"),
+    ("doctor2", Role.DOCTOR, "Owen", "Olsen"),
+    ("therapist", Role.THERAPIST, "Theo", "Tran"),
+    ("therapist2", Role.THERAPIST, "Tess", "Ives"),
+    ("frontdesk", Role.FRONT_DESK, "Fran", "Desk"),
+    ("manager", Role.MANAGER, "Mia", "Manager"),
+]
+
+# (code, region, side) — conditions rehabilitative massage treats
+CONDITIONS = [
+    ("M62.830", "lower_back", "bilateral", "Muscle spasm of back"),
+    ("M54.2", "neck", "bilateral", "Cervicalgia"),
+    ("M54.50", "lower_back", "midline", "Low back pain"),
+    ("G44.209", "neck", "bilateral", "Tension-type headache"),
+    ("M53.3", "sacroiliac", "right", "Sacroiliac dysfunction"),
+    ("M62.838", "calf", "left", "Other muscle spasm"),
+    ("M54.6", "mid_back", "midline", "Thoracic spine pain"),
+    ("G80.1", "thigh", "bilateral", "Spastic diplegic cerebral palsy"),
+]
+
+PATIENTS = [
+    ("Alice", "Moreno"), ("Ben", "Carter"), ("Chloe", "Nguyen"), ("David", "Okafor"),
+    ("Elena", "Rossi"), ("Frank", "Miller"), ("Grace", "Kim"), ("Hassan", "Ali"),
+    ("Ivy", "Thompson"), ("Jack", "Walsh"), ("Kara", "Singh"), ("Liam", "Brennan"),
+    ("Maya", "Cohen"), ("Noah", "Fischer"), ("Olivia", "Park"), ("Pedro", "Alves"),
+    ("Quinn", "Harper"), ("Rosa", "Lopez"), ("Sam", "Becker"), ("Tara", "Quinn"),
+]  # fmt: skip
+
+NOT_IMPROVING = "Frank"  # one patient whose pain does not fall
+INTAKE = ("Sam", "Tara")  # signed referrals still waiting for a plan
+PROPOSED = ("Rosa",)  # a plan waiting for the doctor's approval
+
+
+class Command(BaseCommand):
+    help = "Seed a demo clinic (staff with password 'demo'); refuses to run with DEBUG off."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off (demo passwords); use --force."
+            )
+        if Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
+            self.stdout.write("The demo clinic is already seeded; nothing added.")
+            return
+        with transaction.atomic():
+            staff = self.create_staff()
+            self.create_clinic(staff)
+        self.stdout.write(self.style.SUCCESS("Demo clinic seeded. Sign in at / with:"))
+        for username, role, *_ in STAFF:
+            self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role})")
+
+    def create_staff(self) -> dict[str, User]:
+        staff = {}
+        for username, role, first, last in STAFF:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"role": role, "first_name": first, "last_name": last,
+                          "email": f"{username}@clinic.example", "is_staff": role == Role.MANAGER},
+            )  # fmt: skip
+            if created:
+                # demo accounts only: exempt from the password validators on purpose
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            staff[username] = user
+        return staff
+
+    def create_clinic(self, staff):
+        zone = ZoneInfo(settings.TIME_ZONE)
+        today = timezone.localdate()
+        Closure.objects.get_or_create(
+            date=_next_weekday(today + timedelta(days=14), 0),
+            defaults={"reason": "Staff training day"},
+        )
+        for i, (first, last) in enumerate(PATIENTS):
+            doctor = staff["doctor"] if i % 3 else staff["doctor2"]
+            therapist = staff["therapist"] if i % 2 == 0 else staff["therapist2"]
+            code, region, side, _ = CONDITIONS[i % len(CONDITIONS)]
+            patient = Patient.objects.create(
+                first_name=first,
+                last_name=last,
+                date_of_birth=today.replace(year=today.year - 30 - i * 2, day=min(today.day, 28)),
+                phone=f"+1555010{i:04d}",
+                email=f"{first.lower()}.{last.lower()}@{DEMO_EMAIL_DOMAIN}",
+                reminder_channel="sms" if i % 4 == 3 else "email",
+                created_by=staff["frontdesk"],
+            )
+            referral = referral_services.create_referral(
+                doctor=doctor,
+                patient=patient,
+                data={
+                    "diagnoses": [{"code": code}],
+                    "target_areas": [{"region": region, "side": side}],
+                    "recommended_modalities": ["trigger_point", "myofascial_release"],
+                    "precautions": "On anticoagulants: light pressure only." if i % 5 == 0 else "",
+                    "visits_prescribed": 12,
+                    "frequency_per_week": 2,
+                    "valid_until": today + timedelta(days=75 if i != 7 else 6),
+                },
+            )
+            referral = referral_services.sign_referral(referral=referral, by=doctor)
+            if first in INTAKE:
+                continue
+            plan = referral_services.create_plan(
+                therapist=therapist,
+                referral=referral,
+                data={
+                    "areas": [{"region": region, "side": side,
+                               "modalities": ["trigger_point", "myofascial_release"],
+                               "notes": "Work from superficial to deep layers."}],
+                    "goals": [{"description": "Pain at most 2 of 10", "measure": "nprs",
+                               "baseline": 7, "target": 2}],
+                    "frequency_per_week": 2,
+                    "planned_visits": 12,
+                    "start_date": today - timedelta(days=24),
+                },
+            )  # fmt: skip
+            plan = referral_services.propose_plan(plan=plan, by=therapist)
+            if first in PROPOSED:
+                continue
+            plan = referral_services.approve_plan(plan=plan, by=doctor)
+            slot = time(8 + (i // 2) % 10, 0)
+            self.past_sessions(
+                plan, therapist, patient, slot, zone, improving=first != NOT_IMPROVING
+            )
+            self.upcoming_visits(plan, therapist, patient, slot, zone, by=staff["frontdesk"])
+
+    def past_sessions(self, plan, therapist, patient, slot, zone, *, improving):
+        today = timezone.localdate()
+        days = [today - timedelta(days=d) for d in (24, 21, 17, 14, 10, 7, 3)]
+        for n, day in enumerate(d for d in days if d.weekday() < 5):
+            start = datetime.combine(day, slot, tzinfo=zone)
+            visit = Appointment.objects.create(
+                patient=patient, therapist=therapist, plan=plan, start=start,
+                end=start + timedelta(minutes=45), status=AppointmentStatus.BOOKED,
+            )  # fmt: skip
+            before = max(7 - n, 2) if improving else 6 + n % 2
+            note = note_services.log_session(
+                therapist=therapist,
+                appointment=visit,
+                data={
+                    "pain_before": before,
+                    "pain_after": max(before - 2, 0) if improving else before,
+                    "areas": [{"region": a.region, "side": a.side, "minutes": 30,
+                               "modalities": [m.code for m in a.modalities.all()]}
+                              for a in plan.areas.all()],
+                    "subjective": "Less stiffness in the mornings." if improving
+                    else "No change; still wakes with pain.",
+                    "objective": "Trigger points reduced in number and tenderness." if improving
+                    else "Taut bands unchanged.",
+                    "assessment": "Responding well." if improving else "Not responding.",
+                    "plan_text": "Continue as planned.",
+                    "response": "improved" if improving else "unchanged",
+                },
+            )  # fmt: skip
+            note_services.sign_session_note(note=note, by=therapist)
+
+    def upcoming_visits(self, plan, therapist, patient, slot, zone, *, by):
+        day = timezone.localdate() + timedelta(days=1)
+        booked = 0
+        while booked < 4 and day <= plan.referral.valid_until:
+            if day.weekday() in (0, 3) and not Closure.objects.filter(date=day).exists():
+                start = datetime.combine(day, slot, tzinfo=zone)
+                book_appointment(
+                    patient=patient, therapist=therapist, plan=plan, start=start,
+                    end=start + timedelta(minutes=45), by=by,
+                )  # fmt: skip
+                booked += 1
+            day += timedelta(days=1)
+
+
+def _next_weekday(day, weekday):
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
