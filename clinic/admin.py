@@ -1,6 +1,8 @@
 """The manager's Django admin: staff and roles, catalog, closures, settings, and
 read-only views of clinical history (the manager writes no clinical record)."""
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -181,3 +183,32 @@ class AuditEventAdmin(ClinicalRecordAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # reading the audit trail is not itself a clinical read
         return admin.ModelAdmin.change_view(self, request, object_id, form_url, extra_context)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(ManagerAdmin):
+    """Failed sign-ins by username and address; the manager unlocks by deleting."""
+
+    list_display = ("attempt_time", "username", "ip_address", "failures_since_start")
+    search_fields = ("username", "ip_address")
+    readonly_fields = (
+        "username",
+        "ip_address",
+        "user_agent",
+        "attempt_time",
+        "failures_since_start",
+    )
+    fields = readonly_fields
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Unlock the selected sign-ins")
+    def unlock(self, request, queryset):
+        for attempt in queryset:
+            reset(username=attempt.username, ip=attempt.ip_address)
+        self.message_user(request, "Unlocked.", messages.SUCCESS)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    "axes",
     "clinic",
     "referrals",
     "sessions_log",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.audit.AuditContextMiddleware",
+    # last, so it sees every failed sign-in the views report
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -131,6 +134,21 @@ else:
     if env.str("TEST_DATABASE_NAME", default=""):
         _db.setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked username+address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures lock that username from that address for 15 minutes: one
+# person's typos never lock out colleagues behind the same clinic address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clinic.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = lambda request: request.META.get("REMOTE_ADDR")  # noqa: E731
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # clinic/admin.py registers lockouts for the manager instead
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
