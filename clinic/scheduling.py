@@ -6,16 +6,28 @@ not import the referrals app. Every write takes the booking lock first:
 on PostgreSQL the exclusion constraint is the last word on overlaps; on SQLite
 the IMMEDIATE transaction serialises writers, so check-then-insert is safe."""
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .audit import record
+from . import reminders
+from .audit import record, record_many
 from .errors import Conflict, Invalid, InvalidTransition
-from .models import Appointment, AppointmentStatus, Patient, User
+from .models import (
+    Appointment,
+    AppointmentSeries,
+    AppointmentStatus,
+    Closure,
+    Patient,
+    TimeOff,
+    User,
+    WorkingHours,
+)
+from .recurrence import expand, local_day_start
 from .vocabulary import Role
 
 # PostgreSQL error codes that mean "someone else got the slot first".
@@ -83,8 +95,14 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
             f"The referral is valid until {referral.valid_until:%b %d, %Y}; "
             f"a visit on {last_day:%b %d, %Y} is past it.",
         )
-    counted = Appointment.objects.counted().exclude(pk__in=list(exclude_ids))
-    plan_used = counted.filter(plan=plan).count()
+    # Both counts in one query: a series is checked once, however long it is.
+    used = (
+        Appointment.objects.counted()
+        .exclude(pk__in=list(exclude_ids))
+        .filter(plan__referral=referral)
+        .aggregate(plan=Count("pk", filter=Q(plan=plan)), referral=Count("pk"))
+    )
+    plan_used = used["plan"]
     if plan_used + len(slots) > plan.planned_visits:
         left = max(plan.planned_visits - plan_used, 0)
         raise Invalid.field(
@@ -92,7 +110,7 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
             f"The plan has {plan.planned_visits} visits and {plan_used} are booked or done; "
             f"{left} left, {len(slots)} asked.",
         )
-    referral_used = counted.filter(plan__referral=referral).count()
+    referral_used = used["referral"]
     if referral_used + len(slots) > referral.visits_prescribed:
         left = max(referral.visits_prescribed - referral_used, 0)
         raise Invalid.field(
@@ -141,6 +159,7 @@ def book_appointment(
     check_not_on_earlier_day([slot])
     _lock_booking(therapist, patient)
     check_prescription(plan=plan, slots=[slot])
+    check_availability(therapist=therapist, slots=[slot])
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=[slot]))
     try:
         with transaction.atomic():
@@ -151,6 +170,7 @@ def book_appointment(
         if is_overlap_violation(error):
             raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
         raise
+    reminders.create_for([appointment])
     record(actor=by, action="appointment.book", target=appointment, patient=patient)
     return appointment
 
@@ -166,6 +186,7 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     check_not_on_earlier_day([slot])
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
+    check_availability(therapist=appointment.therapist, slots=[slot])
     raise_on_conflicts(
         find_conflicts(
             therapist=appointment.therapist,
@@ -185,6 +206,7 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
         raise
     record(actor=by, action="appointment.move", target=appointment, patient=appointment.patient)
     appointment.refresh_from_db()
+    reminders.reschedule(appointment)
     return appointment
 
 
@@ -200,6 +222,8 @@ def _set_status(appointment, *, by, allowed_from, to, action, **changes):
         setattr(appointment, field, value)
     appointment.version = F("version") + 1
     appointment.save()
+    # Nothing is sent for a visit cancelled, checked in or missed.
+    reminders.skip_for([appointment.pk], reason=f"The visit is {to.label.lower()}.")
     record(actor=by, action=action, target=appointment, patient=appointment.patient)
     appointment.refresh_from_db()
     return appointment
@@ -246,3 +270,220 @@ def complete_for_note(appointment: Appointment) -> None:
         status_changed_at=timezone.now(),
         version=F("version") + 1,
     )
+
+
+# --- working hours and time off ------------------------------------------------------
+
+
+def _hours_text(rows) -> str:
+    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in rows) or "none"
+
+
+def availability_problems(*, therapist: User, slots: list[Slot]) -> list[str]:
+    """Why the therapist cannot take some of `slots`, in plain words (two queries
+    whatever the number of slots). No working hours at all means any time."""
+    if not slots:
+        return []
+    hours: dict[int, list] = {}
+    for weekday, start, end in WorkingHours.objects.filter(therapist=therapist).values_list(
+        "weekday", "start_time", "end_time"
+    ):
+        hours.setdefault(weekday, []).append((start, end))
+    time_off = list(
+        TimeOff.objects.filter(
+            therapist=therapist,
+            start__lt=max(s.end for s in slots),
+            end__gt=min(s.start for s in slots),
+        )
+    )
+    problems = []
+    for slot in slots:
+        start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+        when = f"{start:%a %b %d, %Y} at {start:%H:%M}-{end:%H:%M}"
+        if hours and not _within_hours(hours.get(start.weekday(), []), start, end):
+            problems.append(
+                f"{therapist} does not work on {when} "
+                f"(working hours that day: {_hours_text(hours.get(start.weekday(), []))})."
+            )
+        for off in time_off:
+            if off.start < slot.end and off.end > slot.start:
+                problems.append(f"{therapist} is off on {when}{_reason(off.reason)}.")
+    return problems
+
+
+def _within_hours(rows, start: datetime, end: datetime) -> bool:
+    if start.date() != end.date():
+        return False
+    return any(a <= start.time() and end.time() <= b for a, b in rows)
+
+
+def _reason(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
+def check_availability(*, therapist: User, slots: list[Slot]) -> None:
+    problems = availability_problems(therapist=therapist, slots=slots)
+    if problems:
+        raise Invalid({"start": problems})
+
+
+# --- recurring series ------------------------------------------------------------------
+
+
+@dataclass
+class SeriesBooking:
+    series: AppointmentSeries
+    appointments: list[Appointment]
+    skipped: list[date]  # occurrences that fell on a clinic closure
+
+
+@dataclass
+class SeriesPreview:
+    occurrences: list[Slot]
+    conflicts: list[dict]
+    skipped: list[date]
+    problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # Invalid's shape
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.problems
+
+
+def _series_slots(*, first_start, duration_minutes, rrule) -> tuple[list[Slot], list[date]]:
+    """The occurrences of the rule, minus the days the clinic is closed."""
+    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 480:
+        raise Invalid.field("duration_minutes", "A visit lasts from 5 to 480 minutes.")
+    starts = expand(rrule, first_start)
+    closed = set(
+        Closure.objects.filter(date__in={timezone.localtime(s).date() for s in starts}).values_list(
+            "date", flat=True
+        )
+    )
+    length = timedelta(minutes=duration_minutes)
+    slots = [Slot(s, s + length) for s in starts if timezone.localtime(s).date() not in closed]
+    skipped = sorted({timezone.localtime(s).date() for s in starts} & closed)
+    if not slots:
+        raise Invalid.field("rrule", "Every visit of the rule falls on a day the clinic is closed.")
+    return slots, skipped
+
+
+def _check_series_parties(*, plan, therapist) -> None:
+    if plan is None:
+        raise Invalid.field("plan", "A series is booked under a treatment plan.")
+    if getattr(therapist, "role", None) != Role.THERAPIST:
+        raise Invalid.field("therapist", "Appointments are booked with a therapist.")
+
+
+def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> SeriesPreview:
+    """What `book_series` would do, without writing anything: the occurrences,
+    the clashes and every problem at once, for the front desk's live preview."""
+    preview = SeriesPreview(occurrences=[], conflicts=[], skipped=[])
+    try:
+        _check_series_parties(plan=plan, therapist=therapist)
+        preview.occurrences, preview.skipped = _series_slots(
+            first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
+        )
+    except Invalid as error:
+        preview.problems = error.errors
+        return preview
+    for check in (
+        lambda: check_not_on_earlier_day(preview.occurrences),
+        lambda: check_prescription(plan=plan, slots=preview.occurrences),
+        lambda: check_availability(therapist=therapist, slots=preview.occurrences),
+    ):
+        try:
+            check()
+        except Invalid as error:
+            for name, messages in error.errors.items():
+                preview.problems.setdefault(name, []).extend(messages)
+    preview.conflicts = find_conflicts(
+        therapist=therapist, patient=plan.patient, slots=preview.occurrences
+    )
+    return preview
+
+
+@transaction.atomic
+def book_series(
+    *, plan, therapist: User, first_start: datetime, duration_minutes: int, rrule: str, by: User
+) -> SeriesBooking:
+    """Book every occurrence of `rrule` or none: the prescription, working hours
+    and clashes are checked for the whole set at once, then one INSERT. The
+    number of queries does not grow with the number of visits."""
+    _check_series_parties(plan=plan, therapist=therapist)
+    slots, skipped = _series_slots(
+        first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
+    )
+    check_not_on_earlier_day(slots)
+    # The booking lock, loading the patient (for the reminders) in the same query.
+    User.objects.select_for_update().filter(pk=therapist.pk).exists()
+    patient = Patient.objects.select_for_update().get(pk=plan.patient_id)
+    check_prescription(plan=plan, slots=slots)
+    check_availability(therapist=therapist, slots=slots)
+    raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=slots))
+    series = AppointmentSeries(
+        plan=plan,
+        patient=patient,
+        therapist=therapist,
+        rrule=rrule.strip(),
+        first_start=first_start,
+        duration_minutes=duration_minutes,
+        created_by=by,
+    )
+    appointments = [
+        Appointment(
+            patient=patient,
+            therapist=therapist,
+            plan=plan,
+            series=series,
+            start=slot.start,
+            end=slot.end,
+            created_by=by,
+        )
+        for slot in slots
+    ]
+    # No inner savepoint: on a clash the whole booking is rolled back anyway.
+    try:
+        series.save(force_insert=True)
+        Appointment.objects.bulk_create(appointments)
+    except IntegrityError as error:
+        if is_overlap_violation(error):
+            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
+        raise
+    reminders.create_for(appointments)
+    record_many(
+        actor=by, action="appointment.book", targets=appointments, patient_of=lambda a: patient.pk
+    )
+    return SeriesBooking(series=series, appointments=appointments, skipped=skipped)
+
+
+@transaction.atomic
+def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by: User):
+    """Cancel the booked visits of a series from `from_date` (clinic time) on;
+    their slots go back to the prescription and their reminders are skipped."""
+    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
+    cancelled = list(
+        Appointment.objects.select_for_update()
+        .filter(series=series, status=AppointmentStatus.BOOKED)
+        .filter(start__gte=local_day_start(from_date))
+        .order_by("start")
+    )
+    now, reason = timezone.now(), (reason or "")[:500]
+    ids = [a.pk for a in cancelled]
+    Appointment.objects.filter(pk__in=ids).update(
+        status=AppointmentStatus.CANCELLED,
+        status_changed_at=now,
+        cancel_reason=reason,
+        version=F("version") + 1,
+    )
+    reminders.skip_for(ids, reason="The visit was cancelled.")
+    if series.cancelled_from is None or from_date < series.cancelled_from:
+        series.cancelled_from = from_date
+        series.save(update_fields=["cancelled_from", "updated_at"])
+    record(
+        actor=by,
+        action="series.cancelled",
+        target=series,
+        patient=series.patient,
+        detail=f"from {from_date.isoformat()}: {len(ids)} visits; {reason}",
+    )
+    return list(Appointment.objects.filter(pk__in=ids).order_by("start"))

@@ -1,0 +1,280 @@
+"""Appointment reminders as an outbox.
+
+Booking or moving a visit writes one `Reminder` row per offset in
+`settings.REMINDER_OFFSETS` for the patient's channel, in the same transaction
+as the visit. Nothing waits in the broker: a beat task every minute claims the
+rows that are due (`claim_due`) and a small task delivers each claimed row
+(`deliver`). A claim is a lease (`claimed_until`): a worker that dies while
+sending leaves the row pending, and once the lease runs out the next scan
+claims it again, so a reminder is never lost and at most the one in flight
+when a worker dies is sent twice. The exact lease time doubles as the claim's
+token: a delivery whose lease was taken over by a later scan does nothing."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    Patient,
+    Reminder,
+    ReminderChannel,
+    ReminderStatus,
+)
+from .recurrence import clinic_zone, next_local_time
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SALT = "clinic.reminders.confirm"
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def kind_of(offset: timedelta) -> str:
+    """24h, 2h, 30m: the label a person reads in the list of reminders."""
+    minutes = int(offset.total_seconds() // 60)
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+# --- the outbox rows -----------------------------------------------------------------
+
+
+def _missing_contact(patient: Patient) -> str:
+    if patient.reminder_channel == ReminderChannel.EMAIL and not patient.email:
+        return "The patient has no email address."
+    if patient.reminder_channel == ReminderChannel.SMS and not patient.phone:
+        return "The patient has no phone number."
+    return ""
+
+
+def planned_reminders(appointment: Appointment, *, now: datetime | None = None) -> list[Reminder]:
+    """The rows a visit should have (unsaved). Offsets already past are dropped,
+    except the nearest of them: a visit booked late still gets one reminder now."""
+    patient = appointment.patient
+    if not patient.reminder_consent or patient.reminder_channel == ReminderChannel.NONE:
+        return []
+    now = now or timezone.now()
+    if appointment.start <= now:
+        return []
+    due = {kind_of(o): appointment.start - o for o in settings.REMINDER_OFFSETS}
+    future = {kind: at for kind, at in due.items() if at > now}
+    past = [(at, kind) for kind, at in due.items() if at <= now]
+    if past:
+        _, nearest = max(past)
+        future[nearest] = now
+    missing = _missing_contact(patient)
+    return [
+        Reminder(
+            appointment=appointment,
+            kind=kind,
+            channel=patient.reminder_channel,
+            due_at=at,
+            status=ReminderStatus.SKIPPED if missing else ReminderStatus.PENDING,
+            last_error=missing,
+        )
+        for kind, at in sorted(future.items(), key=lambda item: item[1])
+    ]
+
+
+def create_for(appointments: list[Appointment]) -> list[Reminder]:
+    """Write the reminders of newly booked visits, in one INSERT."""
+    now = timezone.now()
+    rows = [row for a in appointments for row in planned_reminders(a, now=now)]
+    return Reminder.objects.bulk_create(rows)
+
+
+def reschedule(appointment: Appointment) -> list[Reminder]:
+    """A moved visit starts over: the old rows (sent or not) described the old time."""
+    Reminder.objects.filter(appointment=appointment).delete()
+    return create_for([appointment])
+
+
+def skip_for(appointment_ids, *, reason: str) -> int:
+    """A visit cancelled, checked in or missed needs no more reminders."""
+    return Reminder.objects.filter(
+        appointment_id__in=list(appointment_ids), status=ReminderStatus.PENDING
+    ).update(status=ReminderStatus.SKIPPED, last_error=reason[:500], claimed_until=None)
+
+
+# --- claiming due rows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    reminder_id: str
+    lease: str  # claimed_until in ISO form: the claim's token
+
+
+def _claimable(now: datetime):
+    return Reminder.objects.filter(status=ReminderStatus.PENDING, due_at__lte=now).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+@transaction.atomic
+def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[Claim]:
+    """Claim up to `limit` due reminders for this scan, in a constant number of
+    queries. PostgreSQL: rows locked by a concurrent scan are skipped
+    (FOR UPDATE SKIP LOCKED). Elsewhere (SQLite) the transaction is IMMEDIATE,
+    so scans are serialised and the conditional UPDATE (pending, lease free)
+    cannot take a row another scan holds; its row count says what we got."""
+    now = now or timezone.now()
+    limit = limit or setting("REMINDER_BATCH_SIZE", 50)
+    lease = now + timedelta(seconds=setting("REMINDER_CLAIM_SECONDS", 300))
+    candidates = _claimable(now).order_by("due_at")
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True)
+    ids = list(candidates.values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    claimed = _claimable(now).filter(pk__in=ids).update(claimed_until=lease)
+    if claimed != len(ids):
+        # Cannot happen under the locks above; if it does, trust the rows.
+        ids = list(Reminder.objects.filter(pk__in=ids, claimed_until=lease).values_list("pk"))
+        ids = [pk for (pk,) in ids]
+    return [Claim(str(pk), lease.isoformat()) for pk in ids]
+
+
+# --- delivering one claimed row ----------------------------------------------------------
+
+QUIET_START = time(21, 0)  # no text messages from 21:00 ...
+QUIET_END = time(8, 0)  # ... until 08:00, clinic time
+
+
+def in_quiet_hours(moment: datetime) -> bool:
+    local = timezone.localtime(moment, clinic_zone()).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after each failure, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _load_claimed(claim: Claim):
+    lease = datetime.fromisoformat(claim.lease)
+    return (
+        Reminder.objects.select_related("appointment__patient", "appointment__therapist")
+        .filter(pk=claim.reminder_id, status=ReminderStatus.PENDING, claimed_until=lease)
+        .first()
+    )
+
+
+def _finish(reminder: Reminder, **fields) -> None:
+    # Conditional on our lease: a claim taken over by a later scan is not ours to close.
+    Reminder.objects.filter(pk=reminder.pk, claimed_until=reminder.claimed_until).update(
+        claimed_until=None, **fields
+    )
+
+
+def _not_sendable(appointment: Appointment, now: datetime) -> str:
+    if appointment.status != AppointmentStatus.BOOKED:
+        return f"The visit is {appointment.get_status_display().lower()}."
+    if appointment.start <= now:
+        return "The visit has already started."
+    return ""
+
+
+def deliver(claim: Claim, *, now: datetime | None = None) -> str:
+    """Send one claimed reminder; returns what happened (sent, skipped, held,
+    retry, failed, or lost when the claim is no longer ours)."""
+    now = now or timezone.now()
+    reminder = _load_claimed(claim)
+    if reminder is None:
+        return "lost"
+    reason = _not_sendable(reminder.appointment, now)
+    if reason:
+        _finish(reminder, status=ReminderStatus.SKIPPED, last_error=reason)
+        return "skipped"
+    if reminder.channel == ReminderChannel.SMS and in_quiet_hours(now):
+        _finish(reminder, due_at=next_local_time(now, QUIET_END))
+        return "held"
+    # Count the attempt before sending, so a worker that dies mid-send still
+    # uses up one of the bounded tries.
+    counted = Reminder.objects.filter(pk=reminder.pk, claimed_until=reminder.claimed_until).update(
+        attempts=F("attempts") + 1
+    )
+    if not counted:
+        return "lost"
+    attempts = reminder.attempts + 1
+    try:
+        send(reminder)
+    except Exception as error:  # noqa: BLE001 - any failure of a provider is retried
+        return _record_failure(reminder, attempts=attempts, error=error, now=now)
+    _finish(reminder, status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def _record_failure(reminder, *, attempts: int, error: Exception, now: datetime) -> str:
+    message = f"{type(error).__name__}: {error}"[:500]
+    log.warning("reminder %s attempt %s failed: %s", reminder.pk, attempts, message)
+    if attempts >= setting("REMINDER_MAX_ATTEMPTS", 5):
+        _finish(reminder, status=ReminderStatus.FAILED, last_error=message)
+        return "failed"
+    _finish(reminder, last_error=message, due_at=now + backoff(attempts))
+    return "retry"
+
+
+# --- the message --------------------------------------------------------------------------
+
+
+def confirm_token(appointment: Appointment) -> str:
+    """A signed, expiring token for the no-login confirm page. It carries the
+    visit's version: confirming, cancelling or moving the visit bumps the
+    version, so each link works once."""
+    return signing.dumps({"a": str(appointment.pk), "v": appointment.version}, salt=CONFIRM_SALT)
+
+
+def confirm_url(appointment: Appointment) -> str:
+    path = reverse("confirm:visit", args=[confirm_token(appointment)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def message_context(reminder: Reminder) -> dict:
+    appointment = reminder.appointment
+    return {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "therapist": appointment.therapist,
+        "start": timezone.localtime(appointment.start, clinic_zone()),
+        "end": timezone.localtime(appointment.end, clinic_zone()),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "link": confirm_url(appointment),
+    }
+
+
+def send(reminder: Reminder) -> None:
+    context = message_context(reminder)
+    patient = reminder.appointment.patient
+    if reminder.channel == ReminderChannel.SMS:
+        text = render_to_string("reminders/sms.txt", context).strip()
+        sms_backend().send(to=patient.phone, text=text)
+        return
+    subject = render_to_string("reminders/email_subject.txt", context).strip()
+    body = render_to_string("reminders/email_body.txt", context)
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[patient.email],
+        headers={"X-Clinic-Reminder": str(reminder.pk)},
+    )
+    message.send(fail_silently=False)
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()
