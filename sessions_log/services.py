@@ -1,5 +1,7 @@
 """Logging, correcting, signing and addending session notes; outcome measurements."""
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +14,7 @@ from clinic.scheduling import complete_for_note
 from clinic.vocabulary import MEASURE_RANGES, Measure, Region, Role, Side
 from referrals.models import Modality
 
+from . import instruments
 from .models import Addendum, NoteArea, OutcomeMeasurement, Response, SessionNote
 
 NOTE_FIELDS = (
@@ -169,13 +172,20 @@ def add_addendum(*, note: SessionNote, by: User, text: str) -> Addendum:
 
 
 @transaction.atomic
-def record_measurement(*, by: User, plan, measure: str, score, taken_at, items=None):
+def record_measurement(*, by: User, plan, measure: str, score=None, taken_at, items=None):
+    """Items are scored by the instrument (sessions_log.instruments); a plain
+    `score` is still accepted (API.md) when no items are sent."""
     if by.role != Role.THERAPIST:
         raise NotAllowed("Only therapists record outcome measurements.")
     if plan.therapist_id != by.pk:
         raise Invalid.field("plan", "This plan is another therapist's.")
     if measure not in Measure.values:
         raise Invalid.field("measure", f"{measure!r} is not a measure.")
+    if items:
+        computed = instruments.score(measure, items)
+        if score is not None and Decimal(str(score)) != computed:
+            raise Invalid.field("score", f"The items score {computed}; leave the score out.")
+        score = computed
     low, high = MEASURE_RANGES[measure]
     if score is None or not low <= score <= high:
         raise Invalid.field("score", f"A {measure} score is from {low} to {high}.")
