@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import calendars
 
 app_name = "calendar"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("therapist/<str:token>.ics", calendars.therapist_feed, name="therapist_feed"),
+    path("patient/<str:token>.ics", calendars.patient_feed, name="patient_feed"),
+]

@@ -226,6 +226,8 @@ class Appointment(Entity):
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
+    # set when the patient confirms through the link in a reminder
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -238,24 +238,57 @@ def confirm_token(appointment: Appointment) -> str:
     return signing.dumps({"a": str(appointment.pk), "v": appointment.version}, salt=CONFIRM_SALT)
 
 
+class LinkInvalid(Exception):
+    """The patient's link is forged, expired, used, or the visit changed."""
+
+
+def appointment_for_link(token: str) -> Appointment:
+    """The visit a reminder link is for, if the link may still be used."""
+    max_age = setting("REMINDER_LINK_MAX_AGE", 14 * 24 * 3600)
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkInvalid("This link has expired.") from None
+    except signing.BadSignature:
+        raise LinkInvalid("This link is not valid.") from None
+    appointment = (
+        Appointment.objects.select_related("patient", "therapist").filter(pk=data["a"]).first()
+    )
+    if appointment is None or appointment.version != data["v"]:
+        raise LinkInvalid("This link has already been used, or the visit changed since.")
+    if appointment.status != AppointmentStatus.BOOKED or appointment.start <= timezone.now():
+        raise LinkInvalid("This visit can no longer be changed here; please call us.")
+    return appointment
+
+
 def confirm_url(appointment: Appointment) -> str:
     path = reverse("confirm:visit", args=[confirm_token(appointment)])
     return settings.SITE_URL.rstrip("/") + path
 
 
-def message_context(reminder: Reminder) -> dict:
-    appointment = reminder.appointment
+def clinic_context() -> dict:
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_address": settings.CLINIC_ADDRESS,
+        "clinic_phone": settings.CLINIC_PHONE,
+    }
+
+
+def message_context_for(appointment: Appointment) -> dict:
+    """What a patient reads about a visit: the time on the clinic's clock."""
     return {
         "appointment": appointment,
         "patient": appointment.patient,
         "therapist": appointment.therapist,
         "start": timezone.localtime(appointment.start, clinic_zone()),
         "end": timezone.localtime(appointment.end, clinic_zone()),
-        "clinic_name": settings.CLINIC_NAME,
-        "clinic_address": settings.CLINIC_ADDRESS,
-        "clinic_phone": settings.CLINIC_PHONE,
-        "link": confirm_url(appointment),
+        **clinic_context(),
     }
+
+
+def message_context(reminder: Reminder) -> dict:
+    appointment = reminder.appointment
+    return {**message_context_for(appointment), "link": confirm_url(appointment)}
 
 
 def send(reminder: Reminder) -> None:

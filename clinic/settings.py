@@ -316,3 +316,43 @@ PROGRESS_FLAGS = {
 PLAN_CERTIFICATION_MAX_DAYS = env.int("PLAN_CERTIFICATION_MAX_DAYS", default=90)
 if not 1 <= PLAN_CERTIFICATION_MAX_DAYS <= 366:
     raise ImproperlyConfigured("PLAN_CERTIFICATION_MAX_DAYS must be 1 to 366 days")
+
+# --- scheduling helper ------------------------------------------------------------
+# Reminders are rows claimed by a scan every minute (clinic/reminders.py): these
+# bound a scan's batch, the lease a worker holds on a claimed row (after which
+# another scan may take it over, e.g. when the worker died), and the tries.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
+REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# How long the confirm/cancel link of a reminder stays valid (it also dies at the visit).
+REMINDER_LINK_MAX_AGE = env.int("REMINDER_LINK_MAX_AGE", default=14 * 24 * 3600)
+if min(REMINDER_BATCH_SIZE, REMINDER_CLAIM_SECONDS, REMINDER_MAX_ATTEMPTS) < 1:
+    raise ImproperlyConfigured("REMINDER_BATCH_SIZE, _CLAIM_SECONDS, _MAX_ATTEMPTS must be >= 1")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+# An email backend by class, for the worker tests (EMAIL_URL covers the usual ones).
+if env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Flags of a plan for the daily notifications, computed by the supervision part;
+# named here so the clinic core never imports sessions_log (DESIGN.md, layering).
+PLAN_FLAGS_FUNCTION = env.str(
+    "PLAN_FLAGS_FUNCTION", default="sessions_log.progress.flags_for_plans"
+)
+from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
+
+# The periodic schedule, in one place. Intervals run on UTC seconds, so daylight
+# saving never skips or doubles the reminder scan; `expires` drops a scan that
+# waited in the broker past the next one instead of running two back to back.
+CELERY_BEAT_SCHEDULE = {
+    "scan-reminders": {
+        "task": "clinic.tasks.scan_reminders",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    # 12:00 UTC is 07:00 or 08:00 in New York: before the clinic opens either way.
+    "daily-notifications": {
+        "task": "clinic.tasks.send_daily_notifications",
+        "schedule": crontab(hour=12, minute=0),
+        "options": {"expires": 3600},
+    },
+}

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("clinic.api_urls")),
     path("calendar/", include("clinic.calendar_urls")),
+    path("visit/", include("clinic.confirm_urls")),
     path("", include("clinic.page_urls")),
 ]

@@ -21,6 +21,7 @@ def clinic_time_zone(settings):
     settings.SMS_BACKEND = "clinic.sms.FileSmsBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast cast
+    settings.ROOT_URLCONF = "tests.scheduling.urls"
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -65,3 +66,14 @@ def office_hours(therapist):
         WorkingHours.objects.create(
             therapist=therapist, weekday=weekday, start_time=time(9), end_time=time(17)
         )
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in the test's process: `.delay()` calls the task at once."""
+    from clinic.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

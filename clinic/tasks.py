@@ -1,0 +1,41 @@
+"""Celery tasks: thin, idempotent, taking ids and calling one service.
+
+Every task is `acks_late` with `reject_on_worker_lost` (also the app's
+defaults), and none is queued with an eta or countdown: work that must wait
+waits as a row in the database (a reminder's `due_at`), never in the broker,
+where Redis would hand it out again after the visibility timeout."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import notifications, reminders
+
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+    # a database that is briefly away: retried within a minute, then the next scan
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 60,
+    "max_retries": 3,
+}
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **TASK_OPTIONS)
+def scan_reminders() -> int:
+    """Claim the due reminders (beat, every minute) and hand each to a sender."""
+    claims = reminders.claim_due()
+    for claim in claims:
+        send_reminder.delay(claim.reminder_id, claim.lease)
+    return len(claims)
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **TASK_OPTIONS)
+def send_reminder(reminder_id: str, lease: str) -> str:
+    return reminders.deliver(reminders.Claim(reminder_id, lease))
+
+
+@shared_task(time_limit=300, soft_time_limit=280, **TASK_OPTIONS)
+def send_daily_notifications() -> int:
+    return notifications.send_daily()
