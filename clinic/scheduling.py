@@ -97,6 +97,13 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
             f"The referral is valid until {referral.valid_until:%b %d, %Y}; "
             f"a visit on {last_day:%b %d, %Y} is past it.",
         )
+    certified_until = getattr(plan, "certified_until", None)  # null: not limited
+    if certified_until and last_day > certified_until:
+        raise Invalid.field(
+            "start",
+            f"The plan is certified until {certified_until:%b %d, %Y}; "
+            f"a visit on {last_day:%b %d, %Y} needs the doctor to recertify it.",
+        )
     # Both counts in one query: a series is checked once, however long it is.
     used = (
         Appointment.objects.counted()
