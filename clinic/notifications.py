@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import COUNTED_STATUSES, AppointmentStatus, User
+from .models import COUNTED_STATUSES, User
 from .vocabulary import Role
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ def active_plans():
         plan_model.objects.filter(status="approved")
         .select_related("patient", "referral__doctor", "therapist")
         .annotate(
-            completed_count=Count("appointments", filter=Q(appointments__status="completed")),
+            completed_count=Count(
+                "appointments", filter=Q(appointments__status="completed"), distinct=True
+            ),
             referral_used=Count(
                 "referral__plans__appointments",
                 filter=Q(referral__plans__appointments__status__in=COUNTED_STATUSES),
@@ -128,6 +130,3 @@ def send_daily() -> int:
         )
         sent += 1
     return sent
-
-
-__all__ = ["AppointmentStatus", "send_daily", "digests", "fallback_flags"]
