@@ -1,0 +1,176 @@
+"""A real `celery -A clinic worker` on the machine's Redis and the PostgreSQL
+test database: every due reminder is emailed exactly once; a worker killed
+with SIGKILL in the middle of a batch loses nothing and, once restarted, sends
+nothing twice but at most the one that was in flight."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from clinic import reminders
+from clinic.celery import app
+from clinic.models import Reminder, ReminderStatus
+from clinic.tasks import scan_reminders
+from tests.conftest import requires_postgres, requires_redis
+from tests.factories import AppointmentFactory, PatientFactory
+
+pytestmark = [requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
+
+LEASE_SECONDS = 3
+REMINDER_HEADER = re.compile(r"^X-Clinic-Reminder: (\S+)$", re.MULTILINE)
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+class Worker:
+    def __init__(self, mail_dir: Path, log_path: Path):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "PYTHONPATH": str(settings.BASE_DIR),
+            "EMAIL_BACKEND": "tests.scheduling.slow_mail.SlowFileBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "SLOW_MAIL_SECONDS": "0.4",
+            "REMINDER_CLAIM_SECONDS": str(LEASE_SECONDS),
+            "REMINDER_OFFSETS": "24h,2h",
+            "TIME_ZONE": settings.TIME_ZONE,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+        }
+        self.log_path = log_path
+        self.process = None
+
+    def start(self):
+        celery = Path(sys.executable).with_name("celery")
+        self.process = subprocess.Popen(
+            [
+                str(celery),
+                "-A",
+                "clinic",
+                "worker",
+                "--pool=solo",
+                "--loglevel=info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=self.log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: "ready." in self.log_path.read_text(), timeout=30, what="worker ready")
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def due_reminders(count: int) -> list[str]:
+    """`count` visits in 90 minutes, each with its 2h reminder due now."""
+    ids = []
+    start = timezone.now() + timedelta(minutes=90)
+    for _ in range(count):
+        visit = AppointmentFactory(plan=None, patient=PatientFactory(), start=start)
+        ids += [str(r.pk) for r in reminders.create_for([visit])]
+    return ids
+
+
+def emails_per_reminder(mail_dir: Path) -> Counter:
+    found = Counter()
+    for path in mail_dir.glob("*"):
+        found.update(REMINDER_HEADER.findall(path.read_text(errors="replace")))
+    return found
+
+
+def sent_count(ids) -> int:
+    return Reminder.objects.filter(pk__in=ids, status=ReminderStatus.SENT).count()
+
+
+@pytest.fixture
+def broker():
+    """The real Redis broker, emptied before and after (this helper's own database)."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.flushdb()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield client
+    app.conf.task_always_eager = eager
+    client.flushdb()
+
+
+def test_a_real_worker_sends_each_reminder_once_and_survives_sigkill(broker, tmp_path):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    worker = Worker(mail_dir, tmp_path / "worker.log")
+    try:
+        # given a running worker and 8 visits whose reminders are due
+        worker.start()
+        first = due_reminders(8)
+        # when the scan is called through the broker
+        scan_reminders.delay()
+        # then every reminder is sent, each exactly once
+        wait_for(lambda: sent_count(first) == 8, timeout=20, what="the first batch")
+        assert emails_per_reminder(mail_dir) == Counter({pk: 1 for pk in first})
+
+        # given 10 more due, and the worker killed in the middle of their batch
+        second = due_reminders(10)
+        scan_reminders.delay()
+        wait_for(lambda: sent_count(second) >= 3, timeout=20, what="part of the second batch")
+        worker.kill()
+        assert sent_count(second) < 10
+        # when it starts again and the beat's scan comes round after the lease
+        worker.start()
+        deadline = time.monotonic() + 30
+        while sent_count(second) < 10 and time.monotonic() < deadline:
+            time.sleep(LEASE_SECONDS)
+            scan_reminders.delay()
+        # then nothing is lost, and at most the one in flight went out twice
+        assert sent_count(first + second) == 18
+        per_reminder = emails_per_reminder(mail_dir)
+        assert set(per_reminder) == set(first + second)
+        twice = [pk for pk, n in per_reminder.items() if n > 1]
+        assert len(twice) <= 1 and max(per_reminder.values()) <= 2, per_reminder
+    finally:
+        worker.stop()
+        print((tmp_path / "worker.log").read_text()[-3000:])
