@@ -232,6 +232,9 @@ class TreatmentPlan(Entity):
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    # A plan of care: the doctor's approval certifies it until this day (inclusive);
+    # null means not limited (plans approved before certification existed).
+    certified_until = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = TreatmentPlanQuerySet.as_manager()
@@ -296,3 +299,81 @@ class PlanGoal(models.Model):
 
     def __str__(self):
         return f"{self.description}: {self.measure} {self.baseline} -> {self.target}"
+
+
+class PrecautionKind(models.TextChoices):
+    """The referral's contraindication flags, and a therapist's findings."""
+
+    ANTICOAGULANTS = "anticoagulants", "Anticoagulants or bleeding disorder"
+    DVT = "dvt", "DVT or thrombosis history"
+    RECENT_SURGERY = "recent_surgery", "Recent surgery"
+    OSTEOPOROSIS = "osteoporosis", "Osteoporosis"
+    OPEN_WOUND = "open_wound", "Open wound or skin infection"
+    FEVER = "fever", "Fever or acute infection"
+    PREGNANCY = "pregnancy", "Pregnancy"
+    HYPERTENSION = "hypertension", "Uncontrolled hypertension"
+    CANCER = "cancer", "Cancer"
+
+
+class PrecautionSource(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    FINDING = "finding", "Therapist's finding"
+
+
+class PrecautionQuerySet(models.QuerySet):
+    def in_effect(self):
+        """A therapist's findings, and the flags of referrals that were signed."""
+        return self.filter(
+            Q(referral__isnull=True)
+            | Q(referral__status__in=[ReferralStatus.SIGNED, ReferralStatus.COMPLETED])
+        )
+
+    def visible_to(self, user):
+        if user.role == Role.FRONT_DESK:
+            return self.none()
+        return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+
+
+class Precaution(Entity):
+    """A contraindication flag on a patient: written by the doctor on a referral
+    or found by a therapist at a visit. Its rule (referrals.contraindications)
+    decides whether it stops treatment until the doctor clears it, keeps the
+    hands off an area, or asks for lighter pressure."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="precautions")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="precaution_flags"
+    )
+    kind = models.CharField(max_length=20, choices=PrecautionKind.choices)
+    source = models.CharField(max_length=10, choices=PrecautionSource.choices)
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+    side = models.CharField(max_length=10, choices=Side.choices, blank=True)
+    note = models.TextField(blank=True)
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clearance_note = models.TextField(blank=True)
+
+    objects = PrecautionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PrecautionKind.values), name="precaution_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True) | Q(cleared_by__isnull=False),
+                name="precaution_cleared_by_someone",
+            ),
+        ]
+        indexes = [
+            # the gate at every visit: WHERE patient_id = ? AND cleared_at IS NULL
+            models.Index(fields=["patient", "cleared_at"], name="precaution_patient_open_idx"),
+        ]
+
+    def __str__(self):
+        site = f" ({self.region} {self.side})" if self.region else ""
+        return f"{self.get_kind_display()}{site}"

@@ -13,7 +13,7 @@ from clinic.hashing import content_hash
 from clinic.models import User
 from clinic.vocabulary import Measure, Region, Role, Side, side_covers
 
-from . import icd10
+from . import contraindications, icd10
 from .models import (
     Diagnosis,
     Modality,
@@ -93,6 +93,10 @@ def validate_referral_content(data: dict, *, partial: bool = False) -> dict:
         valid_until = data.get("valid_until")
         if not isinstance(valid_until, date) or valid_until <= timezone.localdate():
             errors["valid_until"] = ["The referral must be valid until a date after today."]
+    if "precaution_flags" in data and (
+        bad := contraindications.validate_flags(data["precaution_flags"])
+    ):
+        errors["precaution_flags"] = bad
     return errors
 
 
@@ -126,6 +130,8 @@ def _write_referral_children(referral: Referral, data: dict) -> None:
         )
     if "recommended_modalities" in data:
         referral.recommended_modalities.set(data["recommended_modalities"])
+    if "precaution_flags" in data:
+        contraindications.write_referral_flags(referral, data["precaution_flags"] or [])
 
 
 @transaction.atomic
@@ -167,7 +173,7 @@ def update_referral(*, referral: Referral, by: User, data: dict):
 
 def referral_content(referral: Referral) -> dict:
     """The clinical content a signature covers."""
-    return {
+    content = {
         "patient": str(referral.patient_id),
         "doctor": str(referral.doctor_id),
         "diagnoses": [d.code for d in referral.diagnoses.order_by("position")],
@@ -178,6 +184,9 @@ def referral_content(referral: Referral) -> dict:
         "frequency_per_week": referral.frequency_per_week,
         "valid_until": referral.valid_until.isoformat(),
     }
+    if flags := contraindications.flags_content(referral):  # only when present: older hashes hold
+        content["precaution_flags"] = flags
+    return content
 
 
 def referral_is_intact(referral: Referral) -> bool:
@@ -405,7 +414,12 @@ def propose_plan(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
 
 
 @transaction.atomic
-def approve_plan(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+def approve_plan(
+    *, plan: TreatmentPlan, by: User, certify_days: int | None = None
+) -> TreatmentPlan:
+    """The doctor's approval certifies the plan for a period (referrals.certification)."""
+    from .certification import certification_end, first_certified_day
+
     return _transition_plan(
         plan,
         by=by,
@@ -416,6 +430,7 @@ def approve_plan(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
         approved_at=timezone.now(),
         approved_by=by,
         doctor_comment="",
+        certified_until=certification_end(starts=first_certified_day(plan), days=certify_days),
     )
 
 

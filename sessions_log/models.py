@@ -50,6 +50,9 @@ class SessionNote(Entity):
     plan_text = models.TextField(blank=True)
     response = models.CharField(max_length=10, choices=Response.choices)
     adverse_reaction = models.TextField(blank=True)
+    # Structured findings, so progress is data (sessions_log.findings validates them):
+    # pain per region, muscle test grades, trigger points, modality parameters.
+    findings = models.JSONField(default=dict, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)  # SHA-256 at signing
     version = models.PositiveIntegerField(default=1)
@@ -155,3 +158,85 @@ class OutcomeMeasurement(Entity):
 
     def __str__(self):
         return f"{self.measure} {self.score} at {self.taken_at:%Y-%m-%d}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+    SENT = "sent", "Sent to the doctor"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+
+class Recommendation(models.TextChoices):
+    CONTINUE = "continue", "Continue"
+    CHANGE = "change", "Change the plan"
+    DISCHARGE = "discharge", "Discharge"
+
+
+class Decision(models.TextChoices):
+    CONTINUE = "continue", "Continue (recertify)"
+    CHANGE = "change", "Change the plan"
+    END = "end", "End therapy"
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.role == Role.MANAGER:
+            return self.all()
+        if user.role == Role.THERAPIST:
+            return self.filter(plan__patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        if user.role == Role.DOCTOR:
+            return self.filter(plan__referral__doctor=user)
+        return self.none()
+
+
+class ProgressReport(Entity):
+    """The therapist's episode summary to the doctor, written when due (every 10
+    visits and at the plan's last), signed, sent, and answered by the doctor."""
+
+    plan = models.ForeignKey(
+        TreatmentPlan, on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="progress_reports")
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    visits_covered = models.PositiveSmallIntegerField()  # completed visits when written
+    summary = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=10, choices=Recommendation.choices)
+    recommendation_note = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)  # the progress as it was reported
+    signed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="report_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_at__isnull=False),
+                name="report_signed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="acknowledged") | ~Q(decision=""),
+                name="report_acknowledged_has_decision",
+            ),
+        ]
+        indexes = [
+            # the progress_report_due flag: a plan's reports by visits covered
+            models.Index(fields=["plan", "visits_covered"], name="report_plan_visits_idx"),
+        ]
+
+    def __str__(self):
+        return f"Progress report on {self.plan} after {self.visits_covered} visits"

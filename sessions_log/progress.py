@@ -11,14 +11,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
+from clinic.models import Appointment, AppointmentStatus
 from clinic.vocabulary import Measure
+from referrals.contraindications import waiting_clearances_subquery
 from referrals.models import PlanGoal, PlanStatus, TreatmentPlan
 
-from .models import OutcomeMeasurement, SessionNote
+from .models import OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
 
 
 class Flag:
@@ -56,13 +58,34 @@ class PlanFacts:
 # --- loading: a fixed number of queries for any number of plans -----------------------
 
 
+def _reported_visits():
+    """The most visits a signed (or later) progress report of the plan covers."""
+    covered = (
+        ProgressReport.objects.filter(plan=OuterRef("pk"))
+        .exclude(status=ReportStatus.DRAFT)
+        .order_by()
+        .values("plan")
+        .annotate(m=Max("visits_covered"))
+        .values("m")
+    )
+    return Coalesce(Subquery(covered), 0)
+
+
+def _completed_visits():
+    done = Appointment.objects.filter(plan=OuterRef("pk"), status=AppointmentStatus.COMPLETED)
+    return Coalesce(Subquery(done.order_by().values("plan").annotate(n=Count("pk")).values("n")), 0)
+
+
 def _plans(plans) -> list[TreatmentPlan]:
     ids = [p.pk for p in plans]
-    completed = Count("appointments", filter=Q(appointments__status=AppointmentStatus.COMPLETED))
     rows = (
         TreatmentPlan.objects.filter(pk__in=ids)
         .select_related("referral")
-        .annotate(visits_completed_count=completed)
+        .annotate(
+            visits_completed_count=_completed_visits(),
+            reported_at_visits=_reported_visits(),
+            open_clearances=waiting_clearances_subquery(),
+        )
     )
     by_id = {p.pk: p for p in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -126,6 +149,8 @@ def _load(plans) -> list[PlanFacts]:
             sessions=sessions.get(p.pk, []),
             measurements=measurements.get(p.pk, []),
             goals=goals.get(p.pk, []),
+            reported_at_visits=p.reported_at_visits,
+            open_clearances=p.open_clearances,
         )
         for p in plans
     ]

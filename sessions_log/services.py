@@ -12,9 +12,11 @@ from clinic.hashing import content_hash
 from clinic.models import Appointment, AppointmentStatus, User
 from clinic.scheduling import complete_for_note
 from clinic.vocabulary import MEASURE_RANGES, Measure, Region, Role, Side
+from referrals.contraindications import check_session
 from referrals.models import Modality
 
 from . import instruments
+from .findings import validate_findings
 from .models import Addendum, NoteArea, OutcomeMeasurement, Response, SessionNote
 
 NOTE_FIELDS = (
@@ -56,6 +58,8 @@ def validate_note_content(data: dict, *, partial: bool = False) -> dict:
             item_errors.append(problems)
         if any(item_errors):
             errors["areas"] = item_errors
+    if "findings" in data and (bad := validate_findings(data["findings"])):
+        errors["findings"] = bad
     return errors
 
 
@@ -86,6 +90,10 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
         raise Conflict("This visit already has a session note.")
     if errors := validate_note_content(data):
         raise Invalid(errors)
+    # the contraindication gate: a stop flag, an avoided area, firm pressure
+    check_session(
+        patient=appointment.patient, areas=data.get("areas"), findings=data.get("findings")
+    )
     try:
         with transaction.atomic():
             note = SessionNote.objects.create(
@@ -93,6 +101,7 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
                 therapist=therapist,
                 patient_id=appointment.patient_id,
                 plan_id=appointment.plan_id,
+                findings=data.get("findings") or {},
                 **{f: data.get(f, "") for f in NOTE_FIELDS},
             )
     except IntegrityError as error:  # the one-note-per-visit constraint, under a race
@@ -117,9 +126,16 @@ def correct_session_note(*, note: SessionNote, by: User, data: dict) -> SessionN
         raise Locked("This note is signed; add an addendum instead.")
     if errors := validate_note_content(data, partial=True):
         raise Invalid(errors)
+    if "areas" in data or "findings" in data:
+        # the visit already happened: only what the correction adds is screened
+        check_session(
+            patient=note.patient, areas=data.get("areas"), findings=data.get("findings"), stop=False
+        )
     for field in NOTE_FIELDS:
         if field in data:
             setattr(note, field, data[field])
+    if "findings" in data:
+        note.findings = data["findings"] or {}
     note.version = F("version") + 1
     note.save()
     if "areas" in data:
@@ -130,7 +146,7 @@ def correct_session_note(*, note: SessionNote, by: User, data: dict) -> SessionN
 
 
 def note_content(note: SessionNote) -> dict:
-    return {
+    content = {
         "appointment": str(note.appointment_id),
         "therapist": str(note.therapist_id),
         **{f: getattr(note, f) for f in NOTE_FIELDS},
@@ -139,6 +155,9 @@ def note_content(note: SessionNote) -> dict:
             for a in note.areas.all()
         ),
     }
+    if note.findings:  # only when present, so notes signed before findings keep their hash
+        content["findings"] = note.findings
+    return content
 
 
 def note_is_intact(note: SessionNote) -> bool:
