@@ -205,10 +205,13 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
         )
     )
     appointment.start, appointment.end = start, end
+    appointment.confirmed_at = None  # the patient confirmed the old time, not this one
     appointment.version = F("version") + 1
     try:
         with transaction.atomic():
-            appointment.save(update_fields=["start", "end", "version", "updated_at"])
+            appointment.save(
+                update_fields=["start", "end", "confirmed_at", "version", "updated_at"]
+            )
     except IntegrityError as error:
         if is_overlap_violation(error):
             raise Conflict("The time was just taken by another booking.", conflicts=[]) from error

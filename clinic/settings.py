@@ -340,6 +340,11 @@ PLAN_FLAGS_FUNCTION = env.str(
 )
 from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
 
+# kombu's filesystem transport does not create its folders: without them the
+# embedded worker and beat (make run) stop at start.
+if not REDIS_URL:
+    for _folder in ("out", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 # The periodic schedule, in one place. Intervals run on UTC seconds, so daylight
 # saving never skips or doubles the reminder scan; `expires` drops a scan that
 # waited in the broker past the next one instead of running two back to back.

@@ -93,3 +93,14 @@ def test_the_clinic_urls_include_the_confirm_page_and_the_feeds():
     assert reverse_in("calendar:therapist_feed", args=["t"], urlconf="clinic.urls") == (
         "/calendar/therapist/t.ics"
     )
+
+
+def test_a_moved_visit_is_no_longer_confirmed(client, visit, front_desk):
+    from clinic.scheduling import move_appointment
+
+    client.post(link(visit), {"answer": "confirm"})
+    later = visit.start + timedelta(hours=2)
+    moved = move_appointment(
+        appointment=visit, start=later, end=later + timedelta(minutes=45), by=front_desk
+    )
+    assert moved.confirmed_at is None
