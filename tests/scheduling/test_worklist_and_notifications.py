@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from clinic import notifications
 from clinic.models import AppointmentStatus
-from clinic.scheduling import book_series, booking_worklist, preview_series
+from clinic.scheduling import book_series, preview_series
 from clinic.vocabulary import Role
+from clinic.worklist import booking_worklist
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory, UserFactory
 
 

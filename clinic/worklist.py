@@ -1,0 +1,99 @@
+"""The front desk's worklist: patients whose approved plan still has
+prescribed visits to book while the referral is valid, each with the rest of
+the series ready to preview and book in one click (clinic.scheduling)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Appointment, Patient, User
+from .recurrence import expand
+
+WEEKDAYS_FOR_FREQUENCY = {
+    1: "MO",
+    2: "MO,TH",
+    3: "MO,WE,FR",
+    4: "MO,TU,TH,FR",
+    5: "MO,TU,WE,TH,FR",
+    6: "MO,TU,WE,TH,FR,SA",
+    7: "MO,TU,WE,TH,FR,SA,SU",
+}
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    plan: object  # referrals.TreatmentPlan (not imported: clinic sits below referrals)
+    patient: Patient
+    therapist: User
+    valid_until: date
+    visits_to_book: int
+    last_visit: datetime | None
+    suggested_start: datetime  # the rest of the series, for the one-click booking
+    suggested_rrule: str
+
+
+def booking_worklist() -> list[WorklistRow]:
+    """Patients whose approved plan still has prescribed visits not booked,
+    while the referral is valid; soonest expiry first. Three queries."""
+    plan_model = apps.get_model("referrals", "TreatmentPlan")
+    counted = Appointment.objects.counted().order_by()
+    plan_used = counted.filter(plan=OuterRef("pk")).values("plan").annotate(n=Count("pk"))
+    referral_used = (
+        counted.filter(plan__referral=OuterRef("referral"))
+        .values("plan__referral")
+        .annotate(n=Count("pk"))
+    )
+    last_start = counted.filter(plan=OuterRef("pk")).order_by("-start").values("start")[:1]
+    plans = (
+        plan_model.objects.filter(
+            status="approved",
+            referral__status="signed",
+            referral__valid_until__gte=timezone.localdate(),
+        )
+        .select_related("patient", "therapist", "referral")
+        .annotate(
+            plan_used=Coalesce(Subquery(plan_used.values("n")), 0),
+            referral_used=Coalesce(Subquery(referral_used.values("n")), 0),
+            last_start=Subquery(last_start),
+        )
+        .order_by("referral__valid_until", "patient__last_name")
+    )
+    rows = []
+    for plan in plans:
+        left = min(
+            plan.planned_visits - plan.plan_used,
+            plan.referral.visits_prescribed - plan.referral_used,
+        )
+        if left > 0:
+            rows.append(_worklist_row(plan, left))
+    return rows
+
+
+def _worklist_row(plan, left: int) -> WorklistRow:
+    days = WEEKDAYS_FOR_FREQUENCY.get(plan.frequency_per_week, "MO,TH")
+    after = timezone.localtime(plan.last_start) if plan.last_start else None
+    at = after.time() if after else time(10)
+    start_day = max(after.date() if after else plan.start_date, timezone.localdate())
+    wanted = {["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index(d) for d in days.split(",")}
+    day = start_day + timedelta(days=1)
+    while day.weekday() not in wanted:
+        day += timedelta(days=1)
+    first = datetime.combine(day, at).replace(tzinfo=timezone.get_current_timezone())
+    rrule = f"FREQ=WEEKLY;BYDAY={days};COUNT={left}"
+    if expand(rrule, first)[-1].date() > plan.referral.valid_until:
+        # not all fit before the referral expires: book what does
+        rrule = f"FREQ=WEEKLY;BYDAY={days};UNTIL={plan.referral.valid_until:%Y%m%d}"
+    return WorklistRow(
+        plan=plan,
+        patient=plan.patient,
+        therapist=plan.therapist,
+        valid_until=plan.referral.valid_until,
+        visits_to_book=left,
+        last_visit=plan.last_start,
+        suggested_start=first,
+        suggested_rrule=rrule,
+    )
