@@ -102,6 +102,33 @@ def reschedule(appointment: Appointment) -> list[Reminder]:
     return create_for([appointment])
 
 
+def replan_for_patient(patient: Patient) -> list[Reminder]:
+    """After the patient's channel, contact or consent changed: the reminders
+    not yet sent for their coming visits are planned again (call it from the
+    service that saves the patient, in its transaction)."""
+    visits = list(
+        Appointment.objects.filter(
+            patient=patient, status=AppointmentStatus.BOOKED, start__gt=timezone.now()
+        ).select_related("patient")
+    )
+    for visit in visits:
+        visit.patient = patient  # the changed contact details, not a stale copy
+    Reminder.objects.filter(appointment__in=visits).exclude(status=ReminderStatus.SENT).delete()
+    already_sent = set(
+        Reminder.objects.filter(appointment__in=visits, status=ReminderStatus.SENT).values_list(
+            "appointment_id", "kind"
+        )
+    )
+    now = timezone.now()
+    rows = [
+        row
+        for visit in visits
+        for row in planned_reminders(visit, now=now)
+        if (visit.pk, row.kind) not in already_sent
+    ]
+    return Reminder.objects.bulk_create(rows)
+
+
 def skip_for(appointment_ids, *, reason: str) -> int:
     """A visit cancelled, checked in or missed needs no more reminders."""
     return Reminder.objects.filter(
@@ -183,6 +210,9 @@ def _finish(reminder: Reminder, **fields) -> None:
 def _not_sendable(appointment: Appointment, now: datetime) -> str:
     if appointment.status != AppointmentStatus.BOOKED:
         return f"The visit is {appointment.get_status_display().lower()}."
+    patient = appointment.patient
+    if not patient.reminder_consent or patient.reminder_channel == ReminderChannel.NONE:
+        return "The patient no longer wants reminders."
     if appointment.start <= now:
         return "The visit has already started."
     return ""

@@ -322,3 +322,28 @@ def test_two_scans_at_once_send_each_reminder_once(django_db_blocker):
     assert len({c.reminder_id for c in claims}) == 30
     assert len(mail.outbox) == 30
     assert Reminder.objects.filter(status="sent").count() == 30
+
+
+def test_nothing_is_sent_once_the_patient_withdraws_consent(db):
+    visit = due_visit()
+    claim = reminders.claim_due()[0]
+    visit.patient.reminder_consent = False
+    visit.patient.save()
+    assert reminders.deliver(claim) == "skipped"
+    assert mail.outbox == []
+
+
+def test_a_patient_switching_to_text_messages_gets_the_coming_reminders_by_sms(plan, front_desk):
+    # given a visit whose 24h email already went out
+    start = local(next_weekday(2), 10)
+    visit = book_at(plan, front_desk, start)
+    visit.reminders.filter(kind="24h").update(status=ReminderStatus.SENT)
+    # when Pat now prefers text messages
+    plan.patient.reminder_channel = ReminderChannel.SMS
+    plan.patient.save()
+    reminders.replan_for_patient(plan.patient)
+    # then the sent one stays, and the 2h one comes by SMS
+    assert [(r[0], r[1], r[3]) for r in rows(visit)] == [
+        ("24h", "email", "sent"),
+        ("2h", "sms", "pending"),
+    ]
