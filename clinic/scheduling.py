@@ -466,6 +466,17 @@ def book_series(
     return SeriesBooking(series=series, appointments=appointments, skipped=skipped)
 
 
+def skipped_dates(series: AppointmentSeries) -> list[date]:
+    """The days of a series' rule left out because the clinic was closed (for
+    showing a series after it was booked; `book_series` reports them too)."""
+    days = {timezone.localtime(s).date() for s in expand(series.rrule, series.first_start)}
+    booked = {
+        timezone.localtime(s).date() for s in series.appointments.values_list("start", flat=True)
+    }
+    closed = Closure.objects.filter(date__in=days - booked).values_list("date", flat=True)
+    return sorted(closed)
+
+
 @transaction.atomic
 def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by: User):
     """Cancel the booked visits of a series from `from_date` (clinic time) on;

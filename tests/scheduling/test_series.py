@@ -21,6 +21,7 @@ from clinic.scheduling import (
     cancel_appointment,
     cancel_series,
     preview_series,
+    skipped_dates,
 )
 from tests.factories import (
     AppointmentFactory,
@@ -94,6 +95,7 @@ def test_occurrences_on_a_closure_are_skipped_and_reported(long_plan, therapist,
     )
     # then
     assert booking.skipped == [holiday]
+    assert skipped_dates(booking.series) == [holiday]
     assert len(booking.appointments) == 5
     assert holiday not in {
         a.start.astimezone(local(monday, 0).tzinfo).date() for a in booking.appointments
