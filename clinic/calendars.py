@@ -27,8 +27,9 @@ STATUS = {
 
 
 def uid_of(appointment: Appointment) -> str:
-    # Stable across moves and feed rebuilds, so a calendar updates the event in place.
-    return f"{appointment.pk}@{settings.CLINIC_NAME.lower().replace(' ', '-')}"
+    # Stable across moves, renames and feed rebuilds, so a calendar app updates
+    # the event in place instead of adding a second one.
+    return f"{appointment.pk}@appointments.clinic"
 
 
 def _event(appointment: Appointment, summary: str) -> Event:

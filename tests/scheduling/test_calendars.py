@@ -87,3 +87,19 @@ def test_an_unknown_token_is_a_404(client, db):
 def test_a_staff_members_token_that_is_not_a_therapists_gives_no_feed(client, front_desk):
     url = reverse("calendar:therapist_feed", args=[front_desk.calendar_token])
     assert client.get(url).status_code == 404
+
+
+def test_a_moved_visit_keeps_its_uid_and_raises_its_sequence(client, therapist, plan, front_desk):
+    from clinic.scheduling import move_appointment
+
+    visit = AppointmentFactory(plan=plan)
+    url = reverse("calendar:therapist_feed", args=[therapist.calendar_token])
+    (before,) = events(client.get(url)).values()
+    later = visit.start + timedelta(hours=1)
+    move_appointment(
+        appointment=visit, start=later, end=later + timedelta(minutes=45), by=front_desk
+    )
+    (after,) = events(client.get(url)).values()
+    assert after["UID"] == before["UID"] == f"{visit.pk}@appointments.clinic"
+    assert after.decoded("DTSTART") == later
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
