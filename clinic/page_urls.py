@@ -1,3 +1,73 @@
-from django.urls import path  # noqa: F401
+"""The server-rendered pages (templates + htmx); the API lives under /api/v1/."""
 
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from referrals import views as referral_views
+from sessions_log import views as note_views
+
+from . import views
+
+urlpatterns = [
+    path("", views.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/", views.home, name="home"),
+    # patients
+    path("patients/", views.patient_directory, name="patient_directory"),
+    path("patients/new/", views.patient_new, name="patient_new"),
+    path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
+    path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+    # the doctor
+    path("my-patients/", note_views.my_patients, name="my_patients"),
+    path(
+        "patients/<uuid:patient_id>/referrals/new/",
+        referral_views.referral_new,
+        name="referral_new",
+    ),
+    path("referrals/<uuid:referral_id>/", referral_views.referral_detail, name="referral_detail"),
+    path("referrals/<uuid:referral_id>/edit/", referral_views.referral_edit, name="referral_edit"),
+    path("referrals/<uuid:referral_id>/sign/", referral_views.referral_sign, name="referral_sign"),
+    path("icd10/", referral_views.icd10_search, name="icd10_search"),
+    path("icd10/pick/", referral_views.icd10_pick, name="icd10_pick"),
+    path("plans/review/", referral_views.plans_to_review, name="plans_to_review"),
+    path("plans/<uuid:plan_id>/approve/", referral_views.plan_approve, name="plan_approve"),
+    path("plans/<uuid:plan_id>/send-back/", referral_views.plan_send_back, name="plan_send_back"),
+    path("plans/<uuid:plan_id>/progress/", note_views.plan_progress_page, name="plan_progress"),
+    path("plans/<uuid:plan_id>/end/", note_views.end_therapy, name="end_therapy"),
+    # the therapist
+    path("today/", views.today, name="today"),
+    path("intake/", referral_views.intake_queue, name="intake_queue"),
+    path("plans/", referral_views.my_plans, name="my_plans"),
+    path("referrals/<uuid:referral_id>/plan/", referral_views.plan_new, name="plan_new"),
+    path("plans/<uuid:plan_id>/", referral_views.plan_detail, name="plan_detail"),
+    path("plans/<uuid:plan_id>/edit/", referral_views.plan_edit, name="plan_edit"),
+    path("plans/<uuid:plan_id>/propose/", referral_views.plan_propose, name="plan_propose"),
+    path("visits/<uuid:appointment_id>/note/", note_views.note_new, name="note_new"),
+    path("notes/<uuid:note_id>/", note_views.note_detail, name="note_detail"),
+    path("notes/<uuid:note_id>/sign/", note_views.note_sign, name="note_sign"),
+    path("notes/<uuid:note_id>/addendum/", note_views.note_addendum, name="note_addendum"),
+    # the front desk
+    path("week/", views.calendar, name="calendar"),
+    path("visits/<uuid:appointment_id>/", views.appointment_detail, name="appointment_detail"),
+    path(
+        "visits/<uuid:appointment_id>/check-in/",
+        views.appointment_check_in,
+        name="appointment_check_in",
+    ),
+    path(
+        "visits/<uuid:appointment_id>/no-show/",
+        views.appointment_no_show,
+        name="appointment_no_show",
+    ),
+    path("visits/<uuid:appointment_id>/move/", views.appointment_move, name="appointment_move"),
+    path(
+        "visits/<uuid:appointment_id>/cancel/", views.appointment_cancel, name="appointment_cancel"
+    ),
+    path("plans/<uuid:plan_id>/series/new/", referral_views.series_new, name="series_new"),
+    path(
+        "plans/<uuid:plan_id>/series/preview/",
+        referral_views.series_preview,
+        name="series_preview",
+    ),
+    path("reminders/", views.reminder_list, name="reminder_list"),
+]

@@ -1,0 +1,354 @@
+"""The clinic core's pages: sign-in and each role's home, the patient directory
+(register, edit), the therapist's day, the week calendar, one visit's actions
+and the reminders. Clinical pages live in referrals/views.py and
+sessions_log/views.py; every row comes through a `visible_to(user)` door."""
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import scheduling
+from .api import register_patient, update_patient
+from .errors import DomainConflict, Invalid, NotAllowed
+from .forms import CancelForm, MoveForm, PatientForm, show_service_error
+from .models import Appointment, AppointmentStatus, Closure, Patient, Reminder, User
+from .recurrence import local_day_start
+from .vocabulary import Role
+
+HOMES = {
+    Role.DOCTOR: "my_patients",
+    Role.THERAPIST: "today",
+    Role.FRONT_DESK: "calendar",
+    Role.MANAGER: "admin:index",
+}
+DESK = (Role.FRONT_DESK, Role.MANAGER)
+PAGE_SIZE = 50
+
+
+def role_required(*roles):
+    """Signed in, and in one of `roles`; any other role may never use the page (403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if request.user.role not in roles:
+                raise PermissionDenied("Your role does not use this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# --- sign in and home ---------------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    return redirect(HOMES.get(request.user.role, "logout"))
+
+
+# --- patients --------------------------------------------------------------------------------
+
+
+def search_patients(queryset, term: str):
+    for word in term.split():
+        queryset = queryset.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(phone__icontains=word)
+        )
+    return queryset
+
+
+@role_required(Role.DOCTOR, Role.FRONT_DESK, Role.MANAGER)
+def patient_directory(request):
+    """The clinic's directory: the front desk's patients, and where a doctor
+    finds anyone to write a referral for (demographics only)."""
+    term = request.GET.get("q", "").strip()
+    patients = search_patients(Patient.objects.visible_to(request.user).active(), term)
+    return render(
+        request,
+        "clinic/patient_directory.html",
+        {"patients": patients[:PAGE_SIZE], "q": term},
+    )
+
+
+@role_required(Role.DOCTOR, Role.FRONT_DESK, Role.MANAGER)
+def patient_new(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = register_patient(data=form.cleaned_data, by=request.user)
+        messages.success(request, f"{patient} is registered.")
+        return redirect("patient_detail", patient_id=patient.pk)
+    return render(request, "clinic/patient_form.html", {"form": form, "patient": None})
+
+
+@role_required(Role.DOCTOR, Role.FRONT_DESK, Role.MANAGER)
+def patient_edit(request, patient_id):
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        update_patient(patient=patient, data=data, by=request.user)
+        messages.success(request, "Contact details saved.")
+        return redirect("patient_detail", patient_id=patient.pk)
+    return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+def patient_detail(request, patient_id):
+    """One patient. Clinical rows only for those in the patient's clinical scope;
+    the front desk sees referral status and visits, never diagnoses or notes."""
+    user = request.user
+    patient = get_object_or_404(Patient.objects.visible_to(user), pk=patient_id)
+    in_scope = Patient.objects.clinical_scope(user).filter(pk=patient.pk).exists()
+    referrals = (
+        patient.referrals.with_visits_used().prefetch_related(
+            Prefetch("plans", queryset=patient.plans.model.objects.with_visits_used())
+        )
+        if in_scope or user.role in DESK
+        else []
+    )
+    if user.role == Role.THERAPIST:
+        referrals = [r for r in referrals if r.status != "draft"]
+    now = timezone.now()
+    visits = (
+        Appointment.objects.visible_to(user)
+        .filter(patient=patient, start__gte=now - timedelta(days=30))
+        .select_related("therapist")[:40]
+    )
+    return render(
+        request,
+        "clinic/patient_detail.html",
+        {
+            "patient": patient,
+            "in_scope": in_scope,
+            "clinical": in_scope and user.role in (Role.DOCTOR, Role.THERAPIST, Role.MANAGER),
+            "referrals": referrals,
+            "visits": visits,
+            "reminders": _reminders_of(patient) if user.role in DESK else [],
+        },
+    )
+
+
+def _reminders_of(patient):
+    return (
+        Reminder.objects.filter(appointment__patient=patient)
+        .exclude(status="pending")
+        .select_related("appointment")
+        .order_by("-due_at")[:20]
+    )
+
+
+# --- the therapist's day -------------------------------------------------------------------
+
+
+@role_required(Role.THERAPIST)
+def today(request):
+    day = timezone.localdate()
+    visits = (
+        Appointment.objects.visible_to(request.user)
+        .filter(start__gte=local_day_start(day), start__lt=local_day_start(day + timedelta(days=1)))
+        .select_related("patient", "plan__referral", "session_note")
+        .order_by("start")
+    )
+    return render(
+        request, "clinic/today.html", {"visits": visits, "day": day, "now": timezone.now()}
+    )
+
+
+# --- the week calendar ----------------------------------------------------------------------
+
+
+def _week_start(text: str | None) -> date:
+    try:
+        day = date.fromisoformat(text) if text else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.weekday())
+
+
+@role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
+def calendar(request):
+    """A week of visits, for one therapist or for all, with the closures."""
+    monday = _week_start(request.GET.get("week"))
+    days = [monday + timedelta(days=i) for i in range(7)]
+    therapists = list(User.objects.with_role(Role.THERAPIST))
+    chosen = None
+    if request.user.role == Role.THERAPIST:
+        chosen = request.user
+    elif request.GET.get("therapist"):
+        chosen = next((t for t in therapists if str(t.pk) == request.GET["therapist"]), None)
+    start, end = local_day_start(monday), local_day_start(monday + timedelta(days=7))
+    visits = (
+        Appointment.objects.visible_to(request.user)
+        .filter(start__gte=start, start__lt=end)
+        .select_related("patient", "therapist")
+        .only("id", "start", "end", "status", "series_id", "patient__first_name",
+              "patient__last_name", "therapist__first_name", "therapist__last_name",
+              "therapist__username")
+        .order_by("start")
+    )  # fmt: skip
+    if chosen:
+        visits = visits.filter(therapist=chosen)
+    by_day = {d: [] for d in days}
+    for visit in visits:
+        by_day[timezone.localtime(visit.start).date()].append(visit)
+    closures = {c.date: c for c in Closure.objects.filter(date__gte=days[0], date__lte=days[-1])}
+    return render(
+        request,
+        "clinic/calendar.html",
+        {
+            "week": [{"day": d, "visits": by_day[d], "closure": closures.get(d)} for d in days],
+            "monday": monday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "therapists": therapists,
+            "chosen": chosen,
+            "today": timezone.localdate(),
+            "statuses": AppointmentStatus.choices,
+        },
+    )
+
+
+# --- one visit -----------------------------------------------------------------------------------
+
+
+def _visit(request, appointment_id):
+    return get_object_or_404(
+        Appointment.objects.visible_to(request.user).select_related(
+            "patient", "therapist", "series"
+        ),
+        pk=appointment_id,
+    )
+
+
+@role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
+def appointment_detail(request, appointment_id, move_form=None, cancel_form=None):
+    appointment = _visit(request, appointment_id)
+    return render(
+        request,
+        "clinic/appointment_detail.html",
+        {
+            "visit": appointment,
+            "move_form": move_form or MoveForm.for_appointment(appointment),
+            "cancel_form": cancel_form or CancelForm(),
+            "can_manage": request.user.role in DESK,
+        },
+    )
+
+
+def _back_to(request, appointment):
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("appointment_detail", appointment_id=appointment.pk)
+
+
+@require_POST
+@role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
+def appointment_check_in(request, appointment_id):
+    appointment = _visit(request, appointment_id)
+    try:
+        scheduling.check_in(appointment=appointment, by=request.user)
+        messages.success(request, f"{appointment.patient} is checked in.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return _back_to(request, appointment)
+
+
+@require_POST
+@role_required(*DESK)
+def appointment_no_show(request, appointment_id):
+    appointment = _visit(request, appointment_id)
+    try:
+        scheduling.mark_no_show(appointment=appointment, by=request.user)
+        messages.success(request, f"{appointment.patient} is marked as a no-show.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return _back_to(request, appointment)
+
+
+@require_POST
+@role_required(*DESK)
+def appointment_move(request, appointment_id):
+    appointment = _visit(request, appointment_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        start, end = form.slot()
+        try:
+            scheduling.move_appointment(
+                appointment=appointment, start=start, end=end, by=request.user
+            )
+            messages.success(request, "The visit is moved.")
+            return redirect("appointment_detail", appointment_id=appointment.pk)
+        except Invalid as error:
+            show_service_error(request, _as_move_fields(error), form)
+        except DomainConflict as error:
+            show_service_error(request, error)
+    return appointment_detail(request, appointment_id, move_form=form)
+
+
+def _as_move_fields(error: Invalid) -> Invalid:
+    names = {"start": "day", "end": "duration_minutes"}
+    return Invalid({names.get(k, k): v for k, v in error.errors.items()})
+
+
+@require_POST
+@role_required(*DESK)
+def appointment_cancel(request, appointment_id):
+    appointment = _visit(request, appointment_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return appointment_detail(request, appointment_id, cancel_form=form)
+    reason = form.cleaned_data["reason"]
+    try:
+        if form.cleaned_data["scope"] == "rest" and appointment.series_id:
+            cancelled = scheduling.cancel_series(
+                series=appointment.series,
+                from_date=timezone.localtime(appointment.start).date(),
+                reason=reason,
+                by=request.user,
+            )
+            messages.success(request, f"{len(cancelled)} visits of the series are cancelled.")
+        else:
+            scheduling.cancel_appointment(appointment=appointment, by=request.user, reason=reason)
+            messages.success(request, "The visit is cancelled.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return redirect(f"{reverse('calendar')}?week={timezone.localtime(appointment.start).date()}")
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+@role_required(*DESK)
+def reminder_list(request):
+    """What went out and what failed, newest first (pending ones are the outbox)."""
+    status = request.GET.get("status", "")
+    reminders = (
+        Reminder.objects.exclude(status="pending")
+        .select_related("appointment__patient")
+        .order_by("-due_at")
+    )
+    if status in ("sent", "failed", "skipped"):
+        reminders = reminders.filter(status=status)
+    return render(
+        request,
+        "clinic/reminder_list.html",
+        {"reminders": reminders[:100], "status": status},
+    )

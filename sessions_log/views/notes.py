@@ -1,0 +1,203 @@
+"""The therapist's session note: log it in under a minute on the tablet, correct
+the draft, sign it, add an addendum later. A double tap never makes two notes:
+the button is disabled on submit, the form carries a one-time token, and a
+second post for the same visit lands on the note the first one saved."""
+
+import uuid
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.errors import Conflict, DomainConflict, Invalid, NotAllowed
+from clinic.forms import show_service_error
+from clinic.models import Appointment
+from clinic.views import role_required
+from clinic.vocabulary import Role
+from referrals.models import PlanArea
+
+from .. import services
+from ..forms import AddendumForm, NoteForm
+from ..models import NoteArea, SessionNote
+
+TOKENS = "note_form_tokens"
+
+
+def _issue_token(request) -> str:
+    token = uuid.uuid4().hex
+    request.session[TOKENS] = [*request.session.get(TOKENS, [])[-19:], token]
+    return token
+
+
+def _spend_token(request, token: str) -> bool:
+    """True the first time a token is posted; False for a replay (a double tap)."""
+    tokens = request.session.get(TOKENS, [])
+    if token not in tokens:
+        return False
+    tokens.remove(token)
+    request.session[TOKENS] = tokens
+    return True
+
+
+def _visit(request, appointment_id):
+    return get_object_or_404(
+        Appointment.objects.visible_to(request.user).select_related("patient", "plan__referral"),
+        pk=appointment_id,
+    )
+
+
+def _plan_areas(appointment):
+    if not appointment.plan_id:
+        return []
+    return list(PlanArea.objects.filter(plan_id=appointment.plan_id).prefetch_related("modalities"))
+
+
+def _note_for(request, note_id):
+    return get_object_or_404(
+        SessionNote.objects.visible_to(request.user)
+        .select_related("appointment__patient", "plan__referral", "therapist")
+        .prefetch_related(
+            Prefetch("areas", queryset=NoteArea.objects.prefetch_related("modalities")),
+            "addenda__author",
+        ),
+        pk=note_id,
+    )
+
+
+def _render_form(request, form, *, visit, note=None, status=200):
+    return render(
+        request,
+        "sessions_log/note_form.html",
+        {
+            "form": form,
+            "visit": visit,
+            "note": note,
+            "referral": visit.plan.referral if visit.plan_id else None,
+            "form_token": _issue_token(request),
+            "pain_values": range(11),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.THERAPIST)
+def note_new(request, appointment_id):
+    visit = _visit(request, appointment_id)
+    existing = SessionNote.objects.filter(appointment=visit).only("id").first()
+    if existing:
+        return redirect("note_detail", note_id=existing.pk)
+    form = NoteForm(request.POST or None, plan_areas=_plan_areas(visit))
+    if request.method != "POST":
+        return _render_form(request, form, visit=visit)
+    if not _spend_token(request, request.POST.get("form_token", "")):
+        # a replayed form (the second tap) while the first is still saving
+        messages.info(request, "This note was already sent once; check it before sending again.")
+        return redirect("today")
+    areas, area_errors = form.area_data()
+    if not form.is_valid() or area_errors:
+        for problems in area_errors.values():
+            form.add_error(None, problems[0])
+        return _render_form(request, form, visit=visit, status=400)
+    try:
+        note = services.log_session(
+            therapist=request.user, appointment=visit, data=form.data_for_service()
+        )
+    except Conflict:
+        # the other tap of a double tap got here first: its note is the note
+        note = SessionNote.objects.filter(appointment=visit).first()
+        if note is None:
+            raise
+        return redirect("note_detail", note_id=note.pk)
+    except Invalid as error:
+        show_service_error(request, error, form)
+        return _render_form(request, form, visit=visit, status=400)
+    except (DomainConflict, NotAllowed) as error:
+        show_service_error(request, error)
+        return _render_form(request, form, visit=visit, status=409)
+    if "sign" in request.POST:
+        return _sign(request, note)
+    messages.success(request, "Session note saved. Sign it when it is complete.")
+    return redirect("note_detail", note_id=note.pk)
+
+
+def _sign(request, note):
+    try:
+        services.sign_session_note(note=note, by=request.user)
+        messages.success(request, "Session note saved and signed.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return redirect("note_detail", note_id=note.pk)
+
+
+@role_required(Role.THERAPIST, Role.DOCTOR, Role.MANAGER)
+def note_detail(request, note_id):
+    """A draft note is its therapist's form; a signed one reads, with addenda."""
+    note = _note_for(request, note_id)
+    visit = note.appointment
+    mine = note.therapist_id == request.user.pk
+    if mine and not note.is_signed:
+        form = NoteForm(
+            request.POST or None,
+            initial={f: getattr(note, f) for f in services.NOTE_FIELDS},
+            plan_areas=_plan_areas(visit),
+        )
+        if request.method == "POST":
+            return _correct(request, form, note)
+        form.load(note)
+        return _render_form(request, form, visit=visit, note=note)
+    return render(
+        request,
+        "sessions_log/note_detail.html",
+        {"note": note, "mine": mine, "addendum_form": AddendumForm()},
+    )
+
+
+def _correct(request, form, note):
+    areas, area_errors = form.area_data()
+    if not form.is_valid() or area_errors:
+        for problems in area_errors.values():
+            form.add_error(None, problems[0])
+        return _render_form(request, form, visit=note.appointment, note=note, status=400)
+    try:
+        note = services.correct_session_note(
+            note=note, by=request.user, data=form.data_for_service()
+        )
+    except Invalid as error:
+        show_service_error(request, error, form)
+        return _render_form(request, form, visit=note.appointment, note=note, status=400)
+    except (DomainConflict, NotAllowed) as error:
+        show_service_error(request, error)
+        return redirect("note_detail", note_id=note.pk)
+    if "sign" in request.POST:
+        return _sign(request, note)
+    messages.success(request, "Session note saved.")
+    return redirect("note_detail", note_id=note.pk)
+
+
+@require_POST
+@role_required(Role.THERAPIST)
+def note_sign(request, note_id):
+    return _sign(request, _note_for(request, note_id))
+
+
+@require_POST
+@role_required(Role.THERAPIST)
+def note_addendum(request, note_id):
+    note = _note_for(request, note_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_addendum(note=note, by=request.user, text=form.cleaned_data["text"])
+            messages.success(request, "Addendum added.")
+            return redirect("note_detail", note_id=note.pk)
+        except Invalid as error:
+            show_service_error(request, error, form)
+        except (DomainConflict, NotAllowed) as error:
+            show_service_error(request, error)
+    return render(
+        request,
+        "sessions_log/note_detail.html",
+        {"note": note, "mine": True, "addendum_form": form},
+        status=400,
+    )

@@ -1,0 +1,153 @@
+"""The doctor's desk: my patients with their flags, and one plan's progress
+(pain chart, outcome measures, goals, the notes timeline) with renew or end."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.errors import DomainConflict, Invalid, NotAllowed
+from clinic.forms import show_service_error
+from clinic.models import Patient
+from clinic.views import PAGE_SIZE, role_required, search_patients
+from clinic.vocabulary import MEASURE_RANGES, Measure, Role
+from referrals import services as referral_services
+from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
+
+from ..models import SessionNote
+from ..progress import flags_for_plans, plan_progress
+from .charts import measure_chart, pain_chart
+
+FLAG_LABELS = {
+    "no_improvement": ("Not improving", "bad"),
+    "pain_worse": ("Pain worse", "bad"),
+    "adverse_reaction": ("Adverse reaction", "bad"),
+    "progress_report_due": ("Report due", "warn"),
+    "referral_expiring": ("Referral expiring", "warn"),
+    "visits_nearly_used": ("Visits nearly used", "warn"),
+    "certification_due": ("Certification due", "warn"),
+    "clearance_needed": ("Clearance needed", "warn"),
+    "goal_met": ("Goal met", "ok"),
+}
+LIVE_PLAN = (PlanStatus.DRAFT, PlanStatus.PROPOSED, PlanStatus.APPROVED)
+
+
+def flag_badges(codes):
+    return [
+        {
+            "code": c,
+            "label": FLAG_LABELS.get(c, (c, "info"))[0],
+            "tone": FLAG_LABELS.get(c, ("", "info"))[1],
+        }
+        for c in codes
+    ]
+
+
+def _status_of(referral, plan) -> str:
+    if referral is None:
+        return "No referral"
+    if plan is not None and plan.status in LIVE_PLAN:
+        return {
+            PlanStatus.DRAFT: "Plan being written",
+            PlanStatus.PROPOSED: "Plan to review",
+            PlanStatus.APPROVED: "In therapy",
+        }[plan.status]
+    status = referral.effective_status
+    if status == ReferralStatus.SIGNED:
+        return "Waiting for a plan"
+    return f"Referral {referral.get_status_display().lower() if status != 'expired' else 'expired'}"
+
+
+@role_required(Role.DOCTOR)
+def my_patients(request):
+    """The doctor's patients, each with where therapy stands and what needs a decision.
+    A fixed number of queries for any number of rows."""
+    term = request.GET.get("q", "").strip()
+    patients = list(
+        search_patients(Patient.objects.clinical_scope(request.user), term).order_by(
+            "last_name", "first_name"
+        )[:PAGE_SIZE]
+    )
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .filter(patient__in=patients)
+        .prefetch_related(Prefetch("plans", queryset=TreatmentPlan.objects.order_by("-created_at")))
+        .order_by("-created_at")
+    )
+    latest = {}
+    for referral in referrals:
+        latest.setdefault(referral.patient_id, referral)
+    current_plans = {pid: next(iter(r.plans.all()), None) for pid, r in latest.items()}
+    flags = flags_for_plans([p for p in current_plans.values() if p is not None])
+    rows = []
+    for patient in patients:
+        referral, plan = latest.get(patient.pk), current_plans.get(patient.pk)
+        rows.append(
+            {
+                "patient": patient,
+                "referral": referral,
+                "plan": plan,
+                "status": _status_of(referral, plan),
+                "flags": flag_badges(flags.get(plan.pk, []) if plan else []),
+            }
+        )
+    return render(request, "sessions_log/my_patients.html", {"rows": rows, "q": term})
+
+
+@role_required(Role.DOCTOR, Role.THERAPIST, Role.MANAGER)
+def plan_progress_page(request, plan_id):
+    plan = get_object_or_404(
+        TreatmentPlan.objects.visible_to(request.user).select_related(
+            "patient", "therapist", "referral__doctor"
+        ),
+        pk=plan_id,
+    )
+    progress = plan_progress(plan)
+    labels = dict(Measure.choices)
+    measures = [
+        measure_chart(labels.get(m, m), *MEASURE_RANGES.get(m, (0, 100)), trend["points"])
+        for m, trend in progress["measurements"].items()
+    ]
+    notes = (
+        SessionNote.objects.visible_to(request.user)
+        .filter(plan=plan)
+        .select_related("appointment", "therapist")
+        .prefetch_related("addenda__author")
+        .order_by("-appointment__start")
+    )
+    return render(
+        request,
+        "sessions_log/progress.html",
+        {
+            "plan": plan,
+            "referral": plan.referral,
+            "progress": progress,
+            "flags": flag_badges(progress["flags"]),
+            "pain": pain_chart(progress["sessions"]),
+            "measures": measures,
+            "measure_labels": labels,
+            "notes": notes,
+            "can_decide": request.user.pk == plan.referral.doctor_id,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.DOCTOR)
+def end_therapy(request, plan_id):
+    """Therapy ends: the plan is completed and its referral with it."""
+    plan = get_object_or_404(
+        TreatmentPlan.objects.visible_to(request.user).select_related("referral"), pk=plan_id
+    )
+    try:
+        with transaction.atomic():
+            referral_services.complete_plan(
+                plan=plan, by=request.user, summary=request.POST.get("summary", "")
+            )
+            if plan.referral.status == ReferralStatus.SIGNED:
+                referral_services.complete_referral(referral=plan.referral, by=request.user)
+        messages.success(request, "Therapy ended: the plan and the referral are completed.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return redirect("plan_progress", plan_id=plan.pk)

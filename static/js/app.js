@@ -1,0 +1,233 @@
+/* The clinic's only script (no inline scripts: the pages run under a CSP
+   without 'unsafe-inline'). Everything here is progressive: every page works
+   without it, it only saves taps and keeps drafts. */
+(function () {
+  "use strict";
+
+  // --- one submission per form ---------------------------------------------------
+  // A double tap on "Save" must never post twice. The first submit marks the
+  // form; later submits are swallowed. Buttons are disabled a tick later so
+  // the clicked button's name/value still goes with the first post.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-allow-resubmit")) return;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return; // htmx owns it
+    if (form.dataset.submitted === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-disabled", "true");
+      });
+    }, 0);
+  }, true);
+
+  // A page restored from the back/forward cache gets its buttons back.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("button").forEach(function (b) {
+        b.disabled = false;
+        b.removeAttribute("aria-disabled");
+      });
+    });
+  });
+
+  // --- drafts kept on the device until the server has them -----------------------
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrfmiddlewaretoken" && el.name !== "form_token" &&
+        el.type !== "submit" && el.type !== "button" && el.type !== "hidden";
+    });
+  }
+
+  function saveDraft(form) {
+    var data = {};
+    draftFields(form).forEach(function (el) {
+      var key = el.name;
+      if (el.type === "checkbox") {
+        data[key] = data[key] || [];
+        if (el.checked) data[key].push(el.value);
+      } else if (el.type === "radio") {
+        if (el.checked) data[key] = el.value;
+        else if (!(key in data)) data[key] = null;
+      } else {
+        data[key] = el.value;
+      }
+    });
+    try {
+      localStorage.setItem(form.dataset.draftKey, JSON.stringify({ savedAt: Date.now(), data: data }));
+      showDraftStatus(form, "Draft kept on this device.");
+    } catch (e) { /* storage full or disabled: the form still posts */ }
+  }
+
+  function restoreDraft(form) {
+    var raw;
+    try { raw = localStorage.getItem(form.dataset.draftKey); } catch (e) { return; }
+    if (!raw) return;
+    var draft;
+    try { draft = JSON.parse(raw); } catch (e) { return; }
+    var data = draft.data || {};
+    draftFields(form).forEach(function (el) {
+      if (!(el.name in data)) return;
+      var value = data[el.name];
+      if (el.type === "checkbox") el.checked = (value || []).indexOf(el.value) !== -1;
+      else if (el.type === "radio") el.checked = value === el.value;
+      else if (value !== null && value !== undefined) el.value = value;
+    });
+    showDraftStatus(form, "Unsaved draft restored from this device.");
+  }
+
+  function showDraftStatus(form, text) {
+    var status = form.querySelector("[data-draft-status]");
+    if (status) status.textContent = text;
+  }
+
+  function initDrafts(root) {
+    root.querySelectorAll("[data-clear-draft]").forEach(function (el) {
+      try { localStorage.removeItem(el.dataset.clearDraft); } catch (e) { /* ignore */ }
+    });
+    root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+      // server-side errors mean the posted values are on the page already
+      if (!form.hasAttribute("data-has-errors")) restoreDraft(form);
+      var timer = null;
+      var later = function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { saveDraft(form); }, 250);
+      };
+      form.addEventListener("input", later);
+      form.addEventListener("change", later);
+    });
+  }
+
+  // --- body map: tap a region half, the side list follows ---------------------------
+  var SIDES_OF = { "": [], left: ["left"], right: ["right"], bilateral: ["left", "right"], midline: ["midline"] };
+
+  function valueOf(sides) {
+    var l = sides.indexOf("left") !== -1, r = sides.indexOf("right") !== -1;
+    if (l && r) return "bilateral";
+    if (l) return "left";
+    if (r) return "right";
+    return "";
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
+  function paint(map) {
+    map.querySelectorAll(".region").forEach(function (shape) {
+      var select = map.querySelector('select[data-region="' + shape.dataset.region + '"]');
+      var sides = select ? SIDES_OF[select.value] || [] : [];
+      var on = sides.indexOf(shape.dataset.side) !== -1 || sides.indexOf("midline") !== -1;
+      shape.classList.toggle("on", on);
+      if (shape.hasAttribute("aria-pressed")) shape.setAttribute("aria-pressed", on ? "true" : "false");
+      if (select) {
+        var row = select.closest("li, .area-card");
+        if (row) row.classList.toggle("on", select.value !== "");
+      }
+    });
+  }
+
+  function tapRegion(map, shape) {
+    var select = map.querySelector('select[data-region="' + shape.dataset.region + '"]');
+    if (!select) return;
+    var sides = (SIDES_OF[select.value] || []).filter(function (s) { return s !== "midline"; });
+    var at = sides.indexOf(shape.dataset.side);
+    if (at === -1) sides.push(shape.dataset.side); else sides.splice(at, 1);
+    var value = valueOf(sides);
+    if (!hasOption(select, value)) {
+      // e.g. a plan may only treat the sides the referral targets
+      value = hasOption(select, "bilateral") && value !== "" ? "bilateral" : "";
+    }
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    var live = map.querySelector("[data-body-map-status]");
+    if (live) {
+      var label = select.labels && select.labels[0] ? select.labels[0].textContent.trim() : shape.dataset.region;
+      var text = select.options[select.selectedIndex].text;
+      live.textContent = label + ": " + text;
+    }
+  }
+
+  function initBodyMaps(root) {
+    root.querySelectorAll(".body-map").forEach(function (map) {
+      if (map.dataset.ready) return;
+      map.dataset.ready = "1";
+      map.querySelectorAll(".region").forEach(function (shape) {
+        if (!map.querySelector('select[data-region="' + shape.dataset.region + '"]')) {
+          // not choosable here (outside the referral's target areas)
+          shape.removeAttribute("role");
+          shape.removeAttribute("tabindex");
+          shape.removeAttribute("aria-pressed");
+          shape.removeAttribute("aria-label");
+          shape.setAttribute("aria-hidden", "true");
+          shape.classList.add("disabled");
+        } else if (map.dataset.readonly) {
+          shape.removeAttribute("role");
+          shape.removeAttribute("tabindex");
+          shape.removeAttribute("aria-pressed");
+        } else {
+          shape.classList.add("allowed");
+        }
+      });
+      if (!map.dataset.readonly) {
+        map.addEventListener("click", function (event) {
+          var shape = event.target.closest(".region");
+          if (shape && shape.classList.contains("allowed")) tapRegion(map, shape);
+        });
+        map.addEventListener("keydown", function (event) {
+          var shape = event.target.closest && event.target.closest(".region");
+          if (shape && shape.classList.contains("allowed") && (event.key === "Enter" || event.key === " ")) {
+            event.preventDefault();
+            tapRegion(map, shape);
+          }
+        });
+        map.addEventListener("change", function () { paint(map); });
+      }
+      paint(map);
+    });
+  }
+
+  // --- small helpers -------------------------------------------------------------------
+  document.addEventListener("click", function (event) {
+    var remove = event.target.closest("[data-remove-closest]");
+    if (remove) {
+      event.preventDefault();
+      var item = remove.closest(remove.dataset.removeClosest);
+      var form = remove.closest("form");
+      if (item) item.remove();
+      if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // Enter in a search box inside a bigger form searches; it never submits that form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("input[data-no-submit]")) {
+      event.preventDefault();
+    }
+  });
+
+  // After a diagnosis is picked, empty the search box and give it focus back.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.hasAttribute && source.hasAttribute("data-picks-into")) {
+      var input = document.getElementById(source.dataset.picksInto);
+      if (input) { input.value = ""; input.focus(); }
+      var results = document.getElementById(source.dataset.resultsId || "");
+      if (results) results.innerHTML = "";
+    }
+  });
+
+  function init(root) {
+    initDrafts(root);
+    initBodyMaps(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { initBodyMaps(event.detail.elt.parentNode || document); });
+})();

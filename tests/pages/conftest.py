@@ -1,0 +1,40 @@
+"""Page tests: the cast signs in through Django's test client."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from clinic.models import AppointmentStatus
+from tests.factories import AppointmentFactory, SessionNoteFactory
+
+
+@pytest.fixture
+def as_(db):
+    """`as_(user)` gives a test client signed in as that person."""
+
+    def sign_in(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def visit(plan):
+    """Theo's visit with Pat, started twenty minutes ago and checked in."""
+    start = timezone.now() - timedelta(minutes=20)
+    return AppointmentFactory(
+        plan=plan,
+        start=start,
+        end=start + timedelta(minutes=45),
+        status=AppointmentStatus.CHECKED_IN,
+    )
+
+
+@pytest.fixture
+def note(plan):
+    """A draft session note under Pat's plan."""
+    return SessionNoteFactory(appointment__plan=plan)
