@@ -2,7 +2,7 @@
 export): the patient, the clinicians involved, a Condition per diagnosis, a
 ServiceRequest per referral, a CarePlan (with its Goals) per plan, an
 Appointment per visit, an Encounter per completed visit and the pain and
-outcome scores as Observations.
+outcome scores as Observations, the contraindications as Flags.
 
 Every entry's `fullUrl` is `urn:uuid:<id>` and every reference points at one of
 them, so the bundle stands on its own. Rows with UUID keys keep their id; rows
@@ -15,8 +15,9 @@ import uuid
 from django.utils import timezone
 
 from clinic.models import AppointmentStatus, User
-from clinic.vocabulary import Measure
-from referrals.models import PlanStatus, ReferralStatus
+from clinic.vocabulary import Measure, Region
+from referrals.contraindications import describe as describe_precaution
+from referrals.models import PlanStatus, Precaution, ReferralStatus
 
 from .models import OutcomeMeasurement
 
@@ -328,6 +329,45 @@ def pain_observations(note, patient, encounter_id: str | None) -> list[dict]:
     return observations
 
 
+def region_pain_observations(note, patient, encounter_id: str | None) -> list[dict]:
+    """The note's structured pain per treated region: NPRS scores with a body site."""
+    observations = []
+    for i, item in enumerate((note.findings or {}).get("pain", [])):
+        observation = {
+            "resourceType": "Observation",
+            "id": derived_id(f"pain-region-{i}", note.pk),
+            "status": "final" if note.is_signed else "preliminary",
+            "category": [_coding(f"{TERMINOLOGY}/observation-category", "survey", "Survey")],
+            "code": {"coding": [PAIN_SEVERITY], "text": "Pain in the treated region (NPRS 0-10)"},
+            "subject": ref(patient.pk),
+            "effectiveDateTime": _instant(note.appointment.start),
+            "performer": [ref(note.therapist_id)],
+            "bodySite": {"text": f"{Region(item['region']).label} ({item['side']})"},
+            "valueQuantity": _quantity(Measure.NPRS, item["score"]),
+        }
+        if encounter_id:
+            observation["encounter"] = ref(encounter_id)
+        observations.append(observation)
+    return observations
+
+
+def flag_resource(precaution, patient) -> dict:
+    """A contraindication as a FHIR Flag, active until the doctor clears it."""
+    resource = {
+        "resourceType": "Flag",
+        "id": str(precaution.pk),
+        "status": "inactive" if precaution.cleared_at else "active",
+        "category": [_coding(f"{TERMINOLOGY}/flag-category", "clinical", "Clinical")],
+        "code": {"text": describe_precaution(precaution)},
+        "subject": ref(patient.pk),
+        "period": {"start": _instant(precaution.created_at)},
+        "author": ref(precaution.raised_by_id),
+    }
+    if precaution.cleared_at:
+        resource["period"]["end"] = _instant(precaution.cleared_at)
+    return resource
+
+
 def measurement_observation(measurement, patient) -> dict:
     return {
         "resourceType": "Observation",
@@ -372,11 +412,15 @@ def _records(patient):
         .select_related("recorded_by")
         .order_by("taken_at")
     )
-    return referrals, plans, appointments, notes, measurements
+    precautions = list(
+        Precaution.objects.filter(patient=patient).in_effect().select_related("raised_by")
+    )
+    return referrals, plans, appointments, notes, measurements, precautions
 
 
-def _practitioners(referrals, plans, appointments, notes, measurements) -> list[User]:
+def _practitioners(referrals, plans, appointments, notes, measurements, precautions):
     staff = {r.doctor.pk: r.doctor for r in referrals}
+    staff.update({p.raised_by.pk: p.raised_by for p in precautions})
     staff.update({p.therapist.pk: p.therapist for p in plans})
     staff.update({a.therapist.pk: a.therapist for a in appointments})
     staff.update({n.therapist.pk: n.therapist for n in notes})
@@ -387,7 +431,8 @@ def _practitioners(referrals, plans, appointments, notes, measurements) -> list[
 def patient_bundle(patient) -> dict:
     """The patient's record as a FHIR R4 Bundle (type collection), as a dict ready
     for JSON. Draft referrals are work in progress and stay out."""
-    referrals, plans, appointments, notes, measurements = _records(patient)
+    records = _records(patient)
+    referrals, plans, appointments, notes, measurements, precautions = records
     exported = {r.pk for r in referrals}
     plan_referrals = {p.pk: p.referral_id for p in plans}
     completed = [a for a in appointments if a.status == AppointmentStatus.COMPLETED]
@@ -397,10 +442,8 @@ def patient_bundle(patient) -> dict:
         encounters_by_plan.setdefault(a.plan_id, []).append(encounter_of[a.pk])
 
     resources = [patient_resource(patient)]
-    resources += [
-        practitioner_resource(u)
-        for u in _practitioners(referrals, plans, appointments, notes, measurements)
-    ]
+    resources += [practitioner_resource(u) for u in _practitioners(*records)]
+    resources += [flag_resource(p, patient) for p in precautions]
     for referral in referrals:
         resources += [condition_resource(d, referral, patient) for d in referral.diagnoses.all()]
         resources.append(service_request_resource(referral, patient, exported))
@@ -411,6 +454,7 @@ def patient_bundle(patient) -> dict:
     resources += [encounter_resource(a, patient, plan_referrals) for a in completed]
     for note in notes:
         resources += pain_observations(note, patient, encounter_of.get(note.appointment_id))
+        resources += region_pain_observations(note, patient, encounter_of.get(note.appointment_id))
     resources += [measurement_observation(m, patient) for m in measurements]
     return {
         "resourceType": "Bundle",

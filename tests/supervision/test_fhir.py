@@ -203,3 +203,28 @@ def test_status_codes_come_from_the_required_value_sets(record):
             value = resource[element]
             code = value["coding"][0]["code"] if isinstance(value, dict) else value
             assert code in allowed, (kind, element, code)
+
+
+def test_precautions_are_flags_and_region_pain_is_an_observation_with_a_body_site(
+    record, therapist, doctor
+):
+    # given a cleared DVT finding and a note with pain per region
+    from referrals.models import Precaution
+    from sessions_log.models import SessionNote
+
+    Precaution.objects.create(patient=record, kind="dvt", source="finding", raised_by=therapist,
+                              cleared_at=timezone.now(), cleared_by=doctor)  # fmt: skip
+    note = SessionNote.objects.filter(patient=record).first()
+    note.findings = {"pain": [{"region": "neck", "side": "left", "score": 4}]}
+    note.save()
+    # when
+    bundle = patient_bundle(record)
+    # then it still parses and resolves
+    Bundle.model_validate(json.loads(json.dumps(bundle)))
+    assert set(_references(bundle)) <= {e["fullUrl"] for e in bundle["entry"]}
+    [flag] = _resources(bundle, "Flag")
+    assert flag["status"] == "inactive"
+    assert flag["code"]["text"].startswith("DVT or thrombosis history")
+    [regional] = [o for o in _resources(bundle, "Observation") if "bodySite" in o]
+    assert regional["bodySite"] == {"text": "Neck (left)"}
+    assert regional["code"]["coding"][0]["code"] == "72514-3"
