@@ -36,3 +36,14 @@ test: lint
 
 clean:
 	rm -rf $(VENV) var
+
+# The performance benchmark (bench/run.py): PostgreSQL and Redis on localhost,
+# under 10 minutes; writes bench/RESULTS.md. BENCH_ARGS=--ladder sizes gunicorn.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[bench]"
+	touch $@ $(STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,0 +1,593 @@
+"""`make bench`: seed the bench clinic into PostgreSQL, serve it with gunicorn
+as production would, drive it with locust (closed loop, then a fixed rate),
+race the reminder worker against a plain loop, and write bench/RESULTS.md.
+
+    .venv/bin/python bench/run.py            # the whole benchmark (< 10 minutes)
+    .venv/bin/python bench/run.py --ladder   # size gunicorn from the floor ladder
+    .venv/bin/python bench/run.py --replicas 2   # two app processes, round-robin
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OUT = ROOT / "var" / "bench"
+FIXTURE = OUT / "fixture.json"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+FLOOR = "floor 3: /api/v1/me/"
+
+# Until `--ladder` has measured this machine (bench/LADDER.md, bench/ladder.json).
+DEFAULT_SIZING = {"workers": 4, "threads": 1, "conn_max_age": 60}
+
+
+def sizing() -> dict:
+    chosen = ROOT / "bench" / "ladder.json"
+    return json.loads(chosen.read_text()) if chosen.exists() else DEFAULT_SIZING
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
+
+
+def configure(args) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    OUT.mkdir(parents=True, exist_ok=True)
+    os.environ.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-" + "k" * 40,
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "EMAIL_URL": "memorymail://",
+            "REDIS_URL": args.redis_url,
+            "LOG_LEVEL": "WARNING",
+            "CONN_MAX_AGE": str(args.conn_max_age),
+        }
+    )
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+def admin_sql(url: str, *statements: str) -> None:
+    import psycopg2
+
+    base = url.rsplit("/", 1)[0] + "/postgres"
+    connection = psycopg2.connect(base)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    connection.close()
+
+
+def ensure_database(url: str, *, fresh: bool) -> None:
+    import psycopg2
+
+    name = url.rsplit("/", 1)[1]
+    if fresh:
+        log(f"dropping database {name} (a fresh seed)")
+        admin_sql(
+            url,
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+            "AND pid <> pg_backend_pid()",
+            f'DROP DATABASE IF EXISTS "{name}"',
+        )
+    try:
+        psycopg2.connect(url).close()
+    except psycopg2.OperationalError:
+        log(f"creating database {name}")
+        admin_sql(url, f'CREATE DATABASE "{name}"')
+
+
+def prepare_database(args) -> None:
+    import django
+
+    ensure_database(args.database_url, fresh=args.reseed)
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench import dataset
+
+    log("migrating")
+    call_command("migrate", verbosity=0, interactive=False)
+    since = dataset.seeded_at()
+    if since and timezone.localtime(since).date() != timezone.localdate():
+        # "today" moved on: the backlog and the week would no longer fit the seed.
+        log(f"the seed is from {timezone.localtime(since).date()}; seeding again for today")
+        connection.close()
+        ensure_database(args.database_url, fresh=True)
+        call_command("migrate", verbosity=0, interactive=False)
+    dataset.seed(log=lambda line: log(line.strip()))
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+class App:
+    """One gunicorn master with its workers, as production runs it."""
+
+    def __init__(self, port: int, workers: int, threads: int):
+        self.port, self.workers, self.threads = port, workers, threads
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def command(self) -> list[str]:
+        return [
+            str(BIN / "gunicorn"),
+            "clinic.wsgi:application",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={self.workers}",
+            f"--threads={self.threads}",
+            f"--worker-class={'gthread' if self.threads > 1 else 'sync'}",
+            "--backlog=2048",
+            "--timeout=60",
+            "--log-level=warning",
+            f"--error-logfile={OUT / f'gunicorn-{self.port}.log'}",
+        ]
+
+    def start(self) -> "App":
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/bench/plain/", timeout=2) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"gunicorn on {self.url} did not answer; see {OUT}")
+
+    def peak_rss_mb(self) -> list[float]:
+        """VmHWM of each worker: the kernel's own peak of its resident set."""
+        import psutil
+
+        peaks = []
+        for child in psutil.Process(self.process.pid).children():
+            status = Path(f"/proc/{child.pid}/status").read_text()
+            kb = next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
+            )
+            peaks.append(kb / 1024)
+        return peaks
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # our own master, by pid; it stops its workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def read_stats(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    with path.open() as handle:
+        return {row["Name"]: row for row in csv.DictReader(handle)}
+
+
+def run_locust(label: str, hosts: list[str], *, users: int, seconds: int, rate: float = 0) -> dict:
+    """One headless locust run; prints its progress; returns its stats by name."""
+    prefix = OUT / label
+    for old in OUT.glob(f"{label}_*.csv"):
+        old.unlink()
+    env = {
+        **os.environ,
+        "BENCH_FIXTURE": str(FIXTURE),
+        "BENCH_HOSTS": ",".join(hosts) if len(hosts) > 1 else "",
+        "BENCH_RATE": str(rate),
+    }
+    classes = ["OpenLoop"] if rate else ["ClinicUser"]
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--only-summary",
+        f"--users={1 if rate else users}",
+        f"--spawn-rate={max(users, 1)}",
+        f"--run-time={seconds}s",
+        f"--host={hosts[0]}",
+        f"--csv={prefix}",
+        "--stop-timeout=10",
+        "--loglevel=WARNING",
+        *classes,
+    ]
+    began = time.monotonic()
+    output = (OUT / f"{label}.log").open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    while process.poll() is None:
+        time.sleep(10)
+        total = read_stats(Path(f"{prefix}_stats.csv")).get("Aggregated")
+        if total and process.poll() is None:
+            log(
+                f"  {label}: {time.monotonic() - began:4.0f}/{seconds}s  "
+                f"{int(total['Request Count']):>7,} requests  "
+                f"{float(total['Requests/s']):6.1f}/s  {total['Failure Count']} failures"
+            )
+    output.close()
+    return read_stats(Path(f"{prefix}_stats.csv"))
+
+
+class CpuSampler(threading.Thread):
+    """The machine's CPU use while a run goes: other processes show here."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[float] = []
+        self.running = True
+
+    def run(self):
+        import psutil
+
+        psutil.cpu_percent()
+        while self.running:
+            time.sleep(1)
+            self.samples.append(psutil.cpu_percent())
+
+    def stop(self) -> float:
+        self.running = False
+        return sum(self.samples) / len(self.samples) if self.samples else 0.0
+
+
+# --- the phases ---------------------------------------------------------------------------
+
+
+def reset_and_fixture() -> dict:
+    from bench import harness
+
+    undone = harness.reset()
+    if any(undone.values()):
+        log(f"  back to the seed: removed {undone['notes']} notes, {undone['appointments']} visits")
+    return harness.write_fixture(FIXTURE)
+
+
+def load_runs(args, apps: list[App]) -> dict:
+    hosts = [app.url for app in apps]
+    reset_and_fixture()
+    log("warming up (5 s, not counted)")
+    run_locust("warmup", hosts, users=10, seconds=5)
+    reset_and_fixture()
+    log(f"closed loop: {args.users} users, no think time, {args.seconds} s")
+    cpu = CpuSampler()
+    cpu.start()
+    closed = run_locust("closed", hosts, users=args.users, seconds=args.seconds)
+    closed_cpu = cpu.stop()
+    capacity = float(closed.get("Aggregated", {}).get("Requests/s", 0) or 0)
+    rate = args.rate or round(capacity * 0.6, 1) or 50
+    reset_and_fixture()
+    log(f"open loop: a fixed {rate}/s (60% of the closed loop's throughput), {args.seconds} s")
+    cpu = CpuSampler()
+    cpu.start()
+    opened = run_locust("open", hosts, users=1, seconds=args.seconds, rate=rate)
+    open_cpu = cpu.stop()
+    peaks = [mb for app in apps for mb in app.peak_rss_mb()]
+    return {
+        "closed": closed,
+        "open": opened,
+        "rate": rate,
+        "cpu": {"closed": closed_cpu, "open": open_cpu},
+        "peak_rss": peaks,
+    }
+
+
+def wait_for_worker(celery_app, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if celery_app.control.ping(timeout=1):
+            return
+    raise RuntimeError(f"the Celery worker did not answer; see {OUT / 'worker.log'}")
+
+
+def reminder_race(args) -> dict:
+    """10,000 due reminders through the real worker against a plain loop."""
+    from bench import harness
+    from clinic.celery import app as celery_app
+    from clinic.tasks import scan_reminders
+
+    count = args.reminders
+    log(f"reminders: {count:,} due, a real Celery worker (2 processes, Redis, locmem mail)")
+    worker_log = (OUT / "worker.log").open("w")
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "clinic",
+        "worker",
+        "--concurrency=2",
+        "--pool=prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel=WARNING",
+    ]
+    celery_app.control.purge()  # leftovers of an interrupted run
+    worker = subprocess.Popen(
+        command, cwd=ROOT, stdout=worker_log, stderr=worker_log, start_new_session=True
+    )
+    try:
+        wait_for_worker(celery_app)
+        with harness.DueReminders(count) as due:
+            scans = harness.scans_needed(count)
+            began = time.perf_counter()
+            # What beat would send over `scans` minutes, queued at once: the worker's
+            # own speed, not the schedule's, is what is measured here.
+            for _ in range(scans):
+                scan_reminders.delay()
+            sent, last_print = 0, began
+            while sent < count and time.perf_counter() - began < args.reminder_timeout:
+                time.sleep(0.5)
+                sent = due.sent()
+                if time.perf_counter() - last_print > 10:
+                    log(f"  worker: {sent:,}/{count:,} sent")
+                    last_print = time.perf_counter()
+            worker_seconds = time.perf_counter() - began
+            log(f"  worker: {sent:,} sent in {worker_seconds:.1f}s; now the plain loop")
+            loop_seconds = harness.plain_loop(due.ids())
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        worker_log.close()
+    return {
+        "count": count,
+        "sent": sent,
+        "worker": worker_seconds,
+        "loop": loop_seconds,
+        "ratio": worker_seconds / loop_seconds if loop_seconds else float("nan"),
+        "scans": scans,
+    }
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def commit() -> str:
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return head + (" (with uncommitted changes in the tree)" if dirty else "")
+
+
+def ms(row: dict, key: str) -> float:
+    return float(row.get(key) or 0)
+
+
+def table(stats: dict, queries: dict) -> list[str]:
+    floor = stats.get(FLOOR, {})
+    floor_p99 = ms(floor, "99%") or 1
+    lines = [
+        "| endpoint | requests | rps | p50 ms | p95 ms | p99 ms | p99 / me | failures | queries |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in sorted(stats):
+        if name == "Aggregated":
+            continue
+        row = stats[name]
+        ratio = ms(row, "99%") / floor_p99
+        mark = "" if name.startswith("floor") or ratio <= 3 else " **over 3x**"
+        lines.append(
+            f"| {name} | {int(row['Request Count']):,} | {float(row['Requests/s']):.1f} | "
+            f"{ms(row, '50%'):.0f} | {ms(row, '95%'):.0f} | {ms(row, '99%'):.0f} | "
+            f"{ratio:.2f}{mark} | {row['Failure Count']} | "
+            f"{queries.get(name, {}).get('queries', '')} |"
+        )
+    total = stats.get("Aggregated")
+    if total:
+        lines.append(
+            f"| **all** | {int(total['Request Count']):,} | {float(total['Requests/s']):.1f} | "
+            f"{ms(total, '50%'):.0f} | {ms(total, '95%'):.0f} | {ms(total, '99%'):.0f} | | "
+            f"{total['Failure Count']} | |"
+        )
+    return lines
+
+
+def ladder_lines(stats: dict) -> list[str]:
+    rungs = ["floor 1: plain view", "floor 2: SELECT 1", FLOOR]
+    lines = []
+    below = None
+    for rung in rungs:
+        p50, p99 = ms(stats.get(rung, {}), "50%"), ms(stats.get(rung, {}), "99%")
+        note = f" ({p99 / below:.2f}x the rung below)" if below else ""
+        lines.append(f"- {rung}: p50 {p50:.0f} ms, p99 {p99:.0f} ms{note}")
+        below = p99 or None
+    return lines
+
+
+def plan_summary(plan: str) -> str:
+    keep = [
+        line.strip()
+        for line in plan.splitlines()
+        if any(k in line for k in ("Scan", "Execution Time", "Sort", "Limit", "Aggregate"))
+    ]
+    return "; ".join(keep)
+
+
+def write_results(args, load: dict, queries: dict, plans: dict, prof: dict, race: dict) -> str:
+    peaks = load["peak_rss"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
+        "",
+        f"- commit: {commit()}",
+        f"- machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}; load generator, app, PostgreSQL and Redis share it",
+        f"- app: gunicorn, {len(args.apps)} process(es) x {args.workers} workers x "
+        f"{args.threads} thread(s) ({'gthread' if args.threads > 1 else 'sync'}), "
+        f"DEBUG=0, CONN_MAX_AGE={args.conn_max_age} (sizing: bench/LADDER.md)",
+        "- data: 40 therapists, 10 doctors, 5,000 patients, 60,000 appointments over a year, "
+        "30,000 signed notes, about 114,000 reminders (bench/dataset.py)",
+        f"- mean CPU of the whole machine: {load['cpu']['closed']:.0f}% in the closed loop, "
+        f"{load['cpu']['open']:.0f}% in the open loop. Other helpers' processes (tests, "
+        "browsers) may have been running on the same 2 cores during this run.",
+        f"- peak RSS of a worker (VmHWM): {max(peaks):.0f} MB (all: "
+        f"{', '.join(f'{p:.0f}' for p in peaks)} MB)",
+        "",
+        f"## Closed loop: {args.users} users, no think time, {args.seconds} s",
+        "",
+        "Every user sends its next request as soon as the last one answers: the",
+        "throughput ceiling, and the latency of a saturated server (queueing dominates).",
+        "",
+        *table(load["closed"], queries),
+        "",
+        *ladder_lines(load["closed"]),
+        "",
+        f"## Open loop: a fixed {load['rate']} requests/s (Poisson), {args.seconds} s",
+        "",
+        "Requests leave on schedule whatever the answers take (60% of the closed loop's",
+        "throughput), so service time, not the queue of a closed loop, shows in the tail.",
+        "",
+        *table(load["open"], queries),
+        "",
+        *ladder_lines(load["open"]),
+        "",
+        "`queries` is the number of SQL queries of one request, counted in process",
+        "(a session note and a series write audit events and idempotency rows too).",
+        "",
+        "## Reminder scan",
+        "",
+        f"{race['count']:,} due reminders: a real Celery worker (2 prefork processes, Redis "
+        f"broker, locmem email) sent {race['sent']:,} in {race['worker']:.1f} s; a plain loop "
+        f"rendering and sending the same messages took {race['loop']:.1f} s. "
+        f"**Ratio {race['ratio']:.2f}** (target: at most 2).",
+        "",
+        f"The {race['scans']} scans (`clinic.tasks.scan_reminders`, "
+        f"REMINDER_BATCH_SIZE per scan) were queued at once; as configured, beat runs one scan "
+        "a minute, so the schedule, not the worker, bounds the rate at one batch a minute.",
+        "",
+        "## Query plans at the bench size (EXPLAIN ANALYZE)",
+        "",
+    ]
+    for name, found in plans.items():
+        lines.append(f"### {name}")
+        lines.append("")
+        for item in found:
+            lines.append(f"- `{plan_summary(item['plan'])}`")
+        lines.append("")
+        lines.append("<details><summary>plans</summary>")
+        lines.append("")
+        for item in found:
+            lines += ["```", item["sql"], "", item["plan"], "```", ""]
+        lines.append("</details>")
+        lines.append("")
+    lines += [
+        f"## Profile of the slowest endpoint: {prof['name']}",
+        "",
+        f"pyinstrument over {prof['repeat']} in-process requests ({prof['per_call']:.1f} ms "
+        "each, under the profiler); the full tree is var/bench/profile.html.",
+        "",
+        "```",
+        *prof["text"].splitlines()[:80],
+        "```",
+        "",
+    ]
+    text = "\n".join(lines)
+    RESULTS.write_text(text)
+    return text
+
+
+def slowest(stats: dict) -> str:
+    names = [n for n in stats if n != "Aggregated" and not n.startswith("floor")]
+    return max(names, key=lambda n: ms(stats[n], "50%"))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+    )
+    parser.add_argument("--reseed", action="store_true", help="drop the database and seed again")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=90, help="each load run")
+    parser.add_argument("--rate", type=float, default=0, help="open loop rate (default: 60%%)")
+    parser.add_argument("--workers", type=int, default=sizing()["workers"])
+    parser.add_argument("--threads", type=int, default=sizing()["threads"])
+    parser.add_argument("--conn-max-age", type=int, default=sizing()["conn_max_age"])
+    parser.add_argument("--replicas", type=int, default=1, help="app processes, round-robin")
+    parser.add_argument("--reminders", type=int, default=10_000)
+    parser.add_argument("--reminder-timeout", type=int, default=240)
+    parser.add_argument("--ladder", action="store_true", help="size gunicorn (bench/LADDER.md)")
+    args = parser.parse_args(argv)
+    configure(args)
+    began = time.monotonic()
+    prepare_database(args)
+    if args.ladder:
+        from bench.ladder import run_ladder
+
+        run_ladder(args)
+        return 0
+
+    from bench import harness
+
+    fx = reset_and_fixture()
+    log("query counts and EXPLAIN plans, in process")
+    queries = harness.query_counts(fx)
+    for name, found in queries.items():
+        if not found["ok"]:
+            log(f"  {name}: {found['status']} {found['body']}")
+    plans = harness.explain(fx)
+    args.apps = [App(8101 + i, args.workers, args.threads) for i in range(args.replicas)]
+    log(f"starting {args.replicas} gunicorn(s): {args.workers} workers x {args.threads} threads")
+    try:
+        for app in args.apps:
+            app.start()
+        load = load_runs(args, args.apps)
+    finally:
+        for app in args.apps:
+            app.stop()
+    reset_and_fixture()
+    name = slowest(load["open"])
+    log(f"profiling the slowest endpoint: {name}")
+    per_call, text, html = harness.profile(fx, name)
+    (OUT / "profile.html").write_text(html)
+    prof = {"name": name, "repeat": 200, "per_call": per_call, "text": text}
+    reset_and_fixture()
+    race = reminder_race(args)
+    text = write_results(args, load, queries, plans, prof, race)
+    reset_and_fixture()
+    print()
+    print("\n".join(line for line in text.splitlines() if line.startswith(("|", "- ", "**"))))
+    print(
+        f"\n{race['count']:,} reminders: worker {race['worker']:.1f}s, loop "
+        f"{race['loop']:.1f}s, ratio {race['ratio']:.2f}"
+    )
+    log(f"done in {time.monotonic() - began:.0f}s; wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
