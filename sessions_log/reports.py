@@ -183,7 +183,7 @@ def sign_progress_report(*, report: ProgressReport, by: User) -> ProgressReport:
 def report_url(report: ProgressReport) -> str:
     """The printable page the doctor opens from the email."""
     try:
-        path = reverse("progress-report", kwargs={"pk": report.pk})
+        path = reverse("progress_report", kwargs={"report_id": report.pk})
     except NoReverseMatch:  # the pages are not wired: the API's progress of the plan
         path = reverse("api:treatment-plan-progress", kwargs={"pk": report.plan_id})
     return settings.SITE_URL.rstrip("/") + path
