@@ -6,6 +6,6 @@ urlpatterns = [
     path("api/v1/", include("clinic.api_urls")),
     path("calendar/", include("clinic.calendar_urls")),
     path("visit/", include("clinic.confirm_urls")),
-    path("", include("sessions_log.report_urls")),  # progress reports (issue 5)
+    path("", include("sessions_log.supervision_urls")),  # reports, clearances (issue 5)
     path("", include("clinic.page_urls")),
 ]

@@ -1,6 +1,9 @@
-"""The progress report's pages (sessions_log.report_pages)."""
+"""The pages of the doctor's supervision: progress reports (sessions_log.report_pages)
+and the contraindication gate's findings and clearances (referrals.precaution_pages)."""
 
 from django.urls import path
+
+from referrals import precaution_pages
 
 from . import report_pages as pages
 
@@ -13,5 +16,12 @@ urlpatterns = [
         "reports/<uuid:report_id>/acknowledge/",
         pages.report_acknowledge,
         name="progress_report_acknowledge",
+    ),
+    path("patients/<uuid:patient_id>/findings/", precaution_pages.finding_new, name="finding_new"),
+    path("clearances/", precaution_pages.clearances, name="clearances"),
+    path(
+        "precautions/<uuid:precaution_id>/clear/",
+        precaution_pages.precaution_clear,
+        name="precaution_clear",
     ),
 ]
