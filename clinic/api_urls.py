@@ -1,3 +1,39 @@
-from django.urls import path  # noqa: F401
+"""/api/v1/ (API.md). The project's URL module, so it may gather every app's API."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from clinic import api as clinic_api
+from referrals import api as referrals_api
+from sessions_log import api as sessions_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("staff", clinic_api.StaffViewSet, basename="staff")
+router.register("patients", clinic_api.PatientViewSet, basename="patient")
+router.register("appointments", clinic_api.AppointmentViewSet, basename="appointment")
+router.register("appointment-series", clinic_api.SeriesViewSet, basename="appointment-series")
+router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
+router.register("modalities", referrals_api.ModalityViewSet, basename="modality")
+router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
+router.register("treatment-plans", referrals_api.TreatmentPlanViewSet, basename="treatment-plan")
+router.register("session-notes", sessions_api.SessionNoteViewSet, basename="session-note")
+router.register("measurements", sessions_api.MeasurementViewSet, basename="measurement")
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", clinic_api.AuthTokenView.as_view(), name="token"),
+    path("me/", clinic_api.MeView.as_view(), name="me"),
+    path("diagnoses/", referrals_api.DiagnosisLookupView.as_view(), name="diagnoses"),
+    path(
+        "treatment-plans/<uuid:pk>/progress/",
+        sessions_api.PlanProgressView.as_view(),
+        name="treatment-plan-progress",
+    ),
+    path("patients/<uuid:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -226,6 +226,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # --- api helper
+    # the services' errors as the contract's 400/403/409 (clinic/api_errors.py)
+    "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic API",
@@ -237,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # --- api helper
+    "ENUM_NAME_OVERRIDES": {"ReminderChannelEnum": "clinic.models.ReminderChannel"},
 }
 
 # --- security -----------------------------------------------------------------------

@@ -1,0 +1,332 @@
+"""REST API of the clinic core (API.md): token, me, staff, patients,
+appointments, appointment series, audit events. Views are thin: scope through
+`visible_to(user)`, check structure with a serializer, call the service."""
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import F
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from . import scheduling
+from .api_base import ALL_ROLES, FRONT_DESK, MANAGER, ClinicAPIMixin
+from .audit import record
+from .etag import claim_version
+from .models import Appointment, AppointmentSeries, AuditEvent, Patient, User
+from .serializers import (
+    AppointmentCreateSerializer,
+    AppointmentMoveSerializer,
+    AppointmentSerializer,
+    AuditEventSerializer,
+    MeSerializer,
+    PatientSerializer,
+    ReasonSerializer,
+    ReminderSerializer,
+    SeriesCancelSerializer,
+    SeriesCreateSerializer,
+    SeriesSerializer,
+    StaffSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from .vocabulary import Role
+
+READ = {"list": ALL_ROLES, "retrieve": ALL_ROLES}
+
+
+class AuthTokenView(ClinicAPIMixin, GenericAPIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    serializer_class = TokenRequestSerializer
+
+    @extend_schema(
+        request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], tags=["auth"]
+    )
+    def post(self, request):
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        # the Django request, so django-axes counts the failure and can lock the pair
+        user = authenticate(request._request, **given.validated_data)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to sign in with these credentials."]}
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(ClinicAPIMixin, GenericAPIView):
+    roles = {"get": ALL_ROLES}
+    serializer_class = MeSerializer
+
+    @extend_schema(responses=MeSerializer, tags=["staff"])
+    def get(self, request):
+        return Response(self.get_serializer(request.user).data)
+
+
+class StaffFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["role"]
+
+
+@extend_schema_view(list=extend_schema(tags=["staff"]), retrieve=extend_schema(tags=["staff"]))
+class StaffViewSet(ClinicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    roles = READ
+    serializer_class = StaffSerializer
+    filterset_class = StaffFilter
+    queryset = User.objects.filter(is_active=True)
+
+
+# --- patients ----------------------------------------------------------------------
+
+
+class PatientViewSet(
+    ClinicAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The clinic's patient directory (demographics only)."""
+
+    model = Patient
+    roles = {
+        **READ,
+        "create": frozenset({Role.DOCTOR, Role.FRONT_DESK}),
+        "update": FRONT_DESK,
+        "partial_update": FRONT_DESK,
+    }
+    serializer_class = PatientSerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["first_name", "last_name"]
+
+    def scoped_queryset(self, user):
+        return Patient.objects.visible_to(user).filter(is_active=True)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        patient = register_patient(data=given.validated_data, by=request.user)
+        return self.detail_response(patient, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        patient = self.get_object()
+        given = self.get_serializer(patient, data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        claim_version(patient, request)
+        patient = update_patient(patient=patient, data=given.validated_data, by=request.user)
+        return self.detail_response(patient)
+
+
+@transaction.atomic
+def register_patient(*, data: dict, by: User) -> Patient:
+    patient = Patient.objects.create(**data, created_by=by)
+    record(actor=by, action="patient.create", target=patient, patient=patient)
+    return patient
+
+
+@transaction.atomic
+def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
+    Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
+    record(actor=by, action="patient.update", target=patient, patient=patient)
+    patient.refresh_from_db()
+    return patient
+
+
+# --- appointments --------------------------------------------------------------------
+
+
+class AppointmentFilter(django_filters.FilterSet):
+    therapist = django_filters.UUIDFilter()
+    patient = django_filters.UUIDFilter()
+    status = django_filters.MultipleChoiceFilter(
+        choices=Appointment._meta.get_field("status").choices
+    )
+    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+
+    class Meta:
+        model = Appointment
+        fields = ["therapist", "patient", "status", "start_after", "start_before"]
+
+
+APPOINTMENT_ACTION = extend_schema(request=None, responses=AppointmentSerializer)
+
+
+class AppointmentViewSet(
+    ClinicAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = Appointment
+    roles = {
+        **READ,
+        "create": FRONT_DESK,
+        "update": FRONT_DESK,
+        "partial_update": FRONT_DESK,
+        "cancel": FRONT_DESK,
+        "check_in": frozenset({Role.FRONT_DESK, Role.THERAPIST}),
+        "no_show": frozenset({Role.FRONT_DESK, Role.THERAPIST}),
+        "reminders": ALL_ROLES,
+    }
+    serializer_class = AppointmentSerializer
+    filterset_class = AppointmentFilter
+
+    def scoped_queryset(self, user):
+        return Appointment.objects.visible_to(user).order_by("start", "id")
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
+    @extend_schema(request=AppointmentCreateSerializer, responses={201: AppointmentSerializer})
+    def create(self, request, *args, **kwargs):
+        given = AppointmentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        given.is_valid(raise_exception=True)
+        appointment = scheduling.book_appointment(**given.validated_data, by=request.user)
+        return self.detail_response(appointment, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AppointmentMoveSerializer, responses=AppointmentSerializer)
+    def update(self, request, *args, partial=False, **kwargs):
+        appointment = self.get_object()
+        given = AppointmentMoveSerializer(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        claim_version(appointment, request)
+        when = {"start": appointment.start, "end": appointment.end, **given.validated_data}
+        moved = scheduling.move_appointment(appointment=appointment, **when, by=request.user)
+        return self.detail_response(moved)
+
+    @extend_schema(request=ReasonSerializer, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        given = ReasonSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        appointment = scheduling.cancel_appointment(
+            appointment=self.get_object(), by=request.user, **given.validated_data
+        )
+        return self.detail_response(appointment)
+
+    @APPOINTMENT_ACTION
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        appointment = scheduling.check_in(appointment=self.get_object(), by=request.user)
+        return self.detail_response(appointment)
+
+    @APPOINTMENT_ACTION
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        appointment = scheduling.mark_no_show(appointment=self.get_object(), by=request.user)
+        return self.detail_response(appointment)
+
+    @extend_schema(responses=ReminderSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def reminders(self, request, pk=None):
+        """A bare list (API.md, Reminders): the outbox rows of this visit."""
+        appointment = self.get_object()
+        rows = appointment.reminders.order_by("due_at", "kind")
+        return Response(ReminderSerializer(rows, many=True).data)
+
+
+# --- appointment series --------------------------------------------------------------
+
+
+def series_visible_to(user):
+    """The series whose appointments `user` may see (same rule as appointments)."""
+    series = AppointmentSeries.objects.all()
+    if user.role in (Role.FRONT_DESK, Role.MANAGER):
+        return series
+    if user.role == Role.THERAPIST:
+        return series.filter(therapist=user)
+    if user.role == Role.DOCTOR:
+        return series.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+    return series.none()
+
+
+class SeriesViewSet(
+    ClinicAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = AppointmentSeries
+    roles = {**READ, "create": FRONT_DESK, "cancel": FRONT_DESK}
+    serializer_class = SeriesSerializer
+
+    def scoped_queryset(self, user):
+        return series_visible_to(user).prefetch_related("appointments")
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
+    @extend_schema(request=SeriesCreateSerializer, responses={201: SeriesSerializer})
+    def create(self, request, *args, **kwargs):
+        given = SeriesCreateSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        booking = scheduling.book_series(
+            plan=data["plan"],
+            therapist=data["therapist"],
+            first_start=data["start"],
+            duration_minutes=data["duration_minutes"],
+            rrule=data["rrule"],
+            by=request.user,
+        )
+        series = self.get_queryset().get(pk=booking.series.pk)
+        return self.detail_response(series, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SeriesCancelSerializer, responses=SeriesSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        series = self.get_object()
+        given = SeriesCancelSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        scheduling.cancel_series(
+            series=series,
+            from_date=given.validated_data["from"],
+            reason=given.validated_data.get("reason", ""),
+            by=request.user,
+        )
+        return self.detail_response(self.get_queryset().get(pk=series.pk))
+
+
+# --- audit -----------------------------------------------------------------------------
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter()
+    actor = django_filters.UUIDFilter()
+    action = django_filters.CharFilter(max_length=40)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["patient", "actor", "action"]
+
+
+class AuditEventViewSet(ClinicAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """The audit trail, for the manager; append-only (no write endpoints)."""
+
+    roles = {"list": MANAGER, "retrieve": MANAGER}
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    queryset = AuditEvent.objects.order_by("-at", "id")
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())

@@ -1,0 +1,163 @@
+"""REST API of session notes, addenda, outcome measurements, plan progress and
+the FHIR export (API.md). Thin views over `sessions_log.services`."""
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from clinic.api_base import (
+    NO_FRONT_DESK,
+    THERAPIST,
+    AuditedReadMixin,
+    ClinicAPIMixin,
+    plain_data,
+)
+from clinic.audit import record
+from clinic.etag import claim_version
+from clinic.models import Patient
+from referrals.models import TreatmentPlan
+
+from . import fhir, progress, services
+from .models import NoteArea, OutcomeMeasurement, SessionNote
+from .serializers import (
+    AddendumSerializer,
+    MeasurementSerializer,
+    MeasurementWriteSerializer,
+    ProgressSerializer,
+    SessionNoteSerializer,
+    SessionNoteUpdateSerializer,
+    SessionNoteWriteSerializer,
+)
+
+# the front desk never reads notes, measurements or progress (API.md, Roles: 403)
+READ = {"list": NO_FRONT_DESK, "retrieve": NO_FRONT_DESK}
+
+
+class SessionNoteViewSet(
+    ClinicAPIMixin,
+    AuditedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = SessionNote
+    roles = {
+        **READ,
+        "create": THERAPIST,
+        "update": THERAPIST,
+        "partial_update": THERAPIST,
+        "sign": THERAPIST,
+        "addenda": THERAPIST,
+    }
+    serializer_class = SessionNoteSerializer
+    audit_read_action = "note.read"
+
+    def scoped_queryset(self, user):
+        areas = NoteArea.objects.prefetch_related("modalities")
+        return (
+            SessionNote.objects.visible_to(user)
+            .prefetch_related(Prefetch("areas", areas), "addenda")
+            .order_by("-created_at", "id")
+        )
+
+    def _answer(self, note, code=status.HTTP_200_OK):
+        return self.detail_response(self.get_queryset().get(pk=note.pk), status=code)
+
+    @extend_schema(request=SessionNoteWriteSerializer, responses={201: SessionNoteSerializer})
+    def create(self, request, *args, **kwargs):
+        given = SessionNoteWriteSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        data = plain_data(given.validated_data)
+        note = services.log_session(
+            therapist=request.user, appointment=data.pop("appointment"), data=data
+        )
+        return self._answer(note, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SessionNoteUpdateSerializer)
+    def update(self, request, *args, partial=False, **kwargs):
+        note = self.get_object()
+        given = SessionNoteUpdateSerializer(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        claim_version(note, request)
+        services.correct_session_note(
+            note=note, by=request.user, data=plain_data(given.validated_data)
+        )
+        return self._answer(note)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._answer(services.sign_session_note(note=self.get_object(), by=request.user))
+
+    @extend_schema(request=AddendumSerializer, responses={201: AddendumSerializer})
+    @action(detail=True, methods=["post"])
+    def addenda(self, request, pk=None):
+        note = self.get_object()
+        given = AddendumSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        addendum = services.add_addendum(note=note, by=request.user, **given.validated_data)
+        return Response(AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)
+
+
+class MeasurementViewSet(
+    ClinicAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = OutcomeMeasurement
+    roles = {**READ, "create": THERAPIST}
+    serializer_class = MeasurementSerializer
+
+    def scoped_queryset(self, user):
+        return OutcomeMeasurement.objects.visible_to(user).order_by("taken_at", "id")
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
+    @extend_schema(request=MeasurementWriteSerializer, responses={201: MeasurementSerializer})
+    def create(self, request, *args, **kwargs):
+        given = MeasurementWriteSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        measurement = services.record_measurement(by=request.user, **given.validated_data)
+        return self.detail_response(measurement, status=status.HTTP_201_CREATED)
+
+
+class PlanProgressView(ClinicAPIMixin, AuditedReadMixin, GenericAPIView):
+    """`GET /treatment-plans/{id}/progress/`: how the patient responds to the plan."""
+
+    model = TreatmentPlan
+    roles = {"get": NO_FRONT_DESK}
+    audit_read_action = "plan.progress_read"
+
+    def scoped_queryset(self, user):
+        return TreatmentPlan.objects.visible_to(user).select_related("referral")
+
+    @extend_schema(responses=ProgressSerializer, tags=["treatment-plans"])
+    def get(self, request, pk):
+        plan = self.get_object()
+        self.audit_read(plan)
+        return Response(progress.plan_progress(plan))
+
+
+class PatientFhirView(ClinicAPIMixin, GenericAPIView):
+    """`GET /patients/{id}/fhir/`: the patient's record as a FHIR R4 Bundle."""
+
+    model = Patient
+    roles = {"get": NO_FRONT_DESK}
+
+    def scoped_queryset(self, user):
+        return Patient.objects.clinical_scope(user)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["patients"])
+    def get(self, request, pk):
+        patient = self.get_object()
+        record(actor=request.user, action="patient.fhir_export", target=patient, patient=patient)
+        return Response(fhir.patient_bundle(patient))

@@ -1,0 +1,106 @@
+"""The API's shapes of session notes, addenda, outcome measurements and progress."""
+
+from rest_framework import serializers
+
+from clinic.models import Appointment
+from clinic.serializers import ScopedRelatedField
+from clinic.vocabulary import Measure
+from referrals.models import TreatmentPlan
+from referrals.serializers import AreaSerializer, CodesField
+
+from .models import Addendum, OutcomeMeasurement, Response, SessionNote
+
+
+class NoteAreaSerializer(AreaSerializer):
+    modalities = CodesField(required=False)
+    minutes = serializers.IntegerField(help_text="1 to 240.")
+
+
+class AddendumSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Addendum
+        fields = ["id", "author", "text", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+        extra_kwargs = {"text": {"max_length": 10000}}
+
+
+class SessionNoteSerializer(serializers.ModelSerializer):
+    areas = NoteAreaSerializer(many=True, read_only=True)
+    addenda = AddendumSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SessionNote
+        fields = [
+            "id",
+            "appointment",
+            "therapist",
+            "patient",
+            "plan",
+            "pain_before",
+            "pain_after",
+            "areas",
+            "subjective",
+            "objective",
+            "assessment",
+            "plan_text",
+            "response",
+            "adverse_reaction",
+            "signed_at",
+            "addenda",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SessionNoteWriteSerializer(serializers.Serializer):
+    appointment = ScopedRelatedField(Appointment, help_text="Your own visit that has started.")
+    pain_before = serializers.IntegerField(help_text="NPRS 0 to 10.")
+    pain_after = serializers.IntegerField(help_text="NPRS 0 to 10.")
+    areas = NoteAreaSerializer(many=True, required=False)
+    subjective = serializers.CharField(allow_blank=True, required=False, max_length=10000)
+    objective = serializers.CharField(allow_blank=True, required=False, max_length=10000)
+    assessment = serializers.CharField(allow_blank=True, required=False, max_length=10000)
+    plan_text = serializers.CharField(allow_blank=True, required=False, max_length=10000)
+    response = serializers.ChoiceField(choices=Response.choices)
+    adverse_reaction = serializers.CharField(allow_blank=True, required=False, max_length=10000)
+
+
+class SessionNoteUpdateSerializer(SessionNoteWriteSerializer):
+    appointment = None  # a note stays with its visit
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomeMeasurement
+        fields = ["id", "plan", "measure", "score", "taken_at", "items", "recorded_by"]
+        read_only_fields = fields
+
+
+class MeasurementWriteSerializer(serializers.Serializer):
+    plan = ScopedRelatedField(TreatmentPlan)
+    measure = serializers.ChoiceField(choices=Measure.choices)
+    score = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, allow_null=True
+    )
+    taken_at = serializers.DateTimeField()
+    items = serializers.JSONField(
+        required=False, help_text="The instrument's answers; the score is computed from them."
+    )
+
+
+class ProgressSessionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    pain_before = serializers.IntegerField()
+    pain_after = serializers.IntegerField()
+    response = serializers.CharField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    """The contract's fields; the answer carries more (trends, goals)."""
+
+    visits_planned = serializers.IntegerField()
+    visits_completed = serializers.IntegerField()
+    visits_remaining = serializers.IntegerField()
+    sessions = ProgressSessionSerializer(many=True)
+    pain_change = serializers.IntegerField(allow_null=True)
+    flags = serializers.ListField(child=serializers.CharField())
