@@ -119,10 +119,16 @@ def region_trends(notes) -> list[dict]:
     SessionNote queryset (e.g. a patient's or a plan's notes) in one query:
     `[{"region", "side", "points": [{"date", "score"}], "first", "latest", "change"}]`."""
     rows = notes.order_by("appointment__start").values("appointment__start", "findings")
+    return trends_from(
+        (timezone.localtime(row["appointment__start"]).date(), row["findings"]) for row in rows
+    )
+
+
+def trends_from(dated_findings) -> list[dict]:
+    """The per-region trend from `(date, findings)` pairs, oldest first."""
     points = defaultdict(list)
-    for row in rows:
-        day = timezone.localtime(row["appointment__start"]).date()
-        for item in (row["findings"] or {}).get("pain", []):
+    for day, findings in dated_findings:
+        for item in (findings or {}).get("pain", []):
             points[(item["region"], item["side"])].append({"date": day, "score": item["score"]})
     order = {region: i for i, region in enumerate(Region.values)}
     return [

@@ -20,6 +20,7 @@ from clinic.vocabulary import Measure
 from referrals.contraindications import waiting_clearances_subquery
 from referrals.models import PlanGoal, PlanStatus, TreatmentPlan
 
+from .findings import trends_from
 from .models import OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
 
 
@@ -102,6 +103,7 @@ def _sessions(ids) -> dict:
             "pain_after",
             "response",
             "adverse_reaction",
+            "findings",
         )
     )
     sessions = defaultdict(list)
@@ -113,6 +115,7 @@ def _sessions(ids) -> dict:
                 "pain_after": row["pain_after"],
                 "response": row["response"],
                 "adverse_reaction": row["adverse_reaction"],
+                "findings": row["findings"],
             }
         )
     return sessions
@@ -328,6 +331,7 @@ def plan_progress(plan) -> dict:
             for s in sessions
             if s["adverse_reaction"].strip()
         ],
+        "regions": trends_from((s["date"], s["findings"]) for s in sessions),
         "referral_valid_until": referral.valid_until,
         "certified_until": getattr(plan, "certified_until", None),
     }

@@ -24,7 +24,6 @@ from referrals import certification
 from referrals.contraindications import precautions_for_visit
 from referrals.models import PlanStatus, TreatmentPlan
 
-from .findings import region_trends
 from .models import Decision, ProgressReport, Recommendation, ReportStatus, SessionNote
 from .progress import plan_progress
 
@@ -79,7 +78,7 @@ def snapshot(plan: TreatmentPlan) -> dict:
             },
             "referral_valid_until": referral.valid_until,
             "progress": progress,
-            "regions": region_trends(SessionNote.objects.filter(plan=plan)),
+            "regions": progress["regions"],
             "notable_notes": _notable_notes(plan),
             "precautions": precautions_for_visit(plan.patient),
         }

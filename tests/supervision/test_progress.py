@@ -61,3 +61,15 @@ def test_flags_for_a_list_of_plans_take_a_fixed_number_of_queries(
         flags = flags_for_plans(many)
     # then every plan has its list of flags
     assert set(flags) == {p.pk for p in many}
+
+
+def test_progress_carries_the_pain_trend_per_region(plan, log_visits):
+    # given two visits with the left neck's pain recorded, 6 then 3
+    notes = log_visits(plan, [(6, 4), (4, 3)])
+    for note, score in zip(notes, (6, 3), strict=True):
+        note.findings = {"pain": [{"region": "neck", "side": "left", "score": score}]}
+        note.save()
+    # when
+    [neck] = plan_progress(plan)["regions"]
+    # then 3 - 6 = -3
+    assert (neck["region"], neck["side"], neck["change"]) == ("neck", "left", -3)
