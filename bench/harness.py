@@ -272,18 +272,27 @@ def query_counts(fx: dict) -> dict:
     return counts
 
 
+EXPLAINED = (
+    "therapist: today's appointments",
+    "front desk: week calendar",
+    "doctor: patient list",
+    "doctor: plan progress",
+)
+
+
 def explain(fx: dict) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of the appointment queries behind the today
-    list and the week calendar, captured from the real requests."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the queries behind the today list, the week
+    calendar, the patient list and a plan's progress, captured from the real
+    requests (the token look-up left out)."""
     mix = requests_of_the_mix(fx)
     plans = {}
-    for name in ("therapist: today's appointments", "front desk: week calendar"):
+    for name in EXPLAINED:
         with CaptureQueriesContext(connection) as queries:
             call(mix[name])
         plans[name] = []
         for query in queries.captured_queries:
             sql = query["sql"]
-            if "clinic_appointment" not in sql or not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith("SELECT") or "authtoken_token" in sql:
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

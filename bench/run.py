@@ -24,6 +24,7 @@ BIN = Path(sys.executable).parent
 OUT = ROOT / "var" / "bench"
 FIXTURE = OUT / "fixture.json"
 RESULTS = ROOT / "bench" / "RESULTS.md"
+ANALYSIS = ROOT / "bench" / "ANALYSIS.md"
 FLOOR = "floor 3: /api/v1/me/"
 
 # Until `--ladder` has measured this machine (bench/LADDER.md, bench/ladder.json).
@@ -211,11 +212,20 @@ def run_locust(label: str, hosts: list[str], *, users: int, seconds: int, rate: 
         "--loglevel=WARNING",
         *classes,
     ]
+    import psutil
+
     began = time.monotonic()
     output = (OUT / f"{label}.log").open("w")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    watched, cpu = psutil.Process(process.pid), 0.0
     while process.poll() is None:
-        time.sleep(10)
+        for _ in range(10):
+            time.sleep(1)
+            try:
+                times = watched.cpu_times()
+                cpu = times.user + times.system
+            except psutil.Error:
+                break
         total = read_stats(Path(f"{prefix}_stats.csv")).get("Aggregated")
         if total and process.poll() is None:
             log(
@@ -224,7 +234,10 @@ def run_locust(label: str, hosts: list[str], *, users: int, seconds: int, rate: 
                 f"{float(total['Requests/s']):6.1f}/s  {total['Failure Count']} failures"
             )
     output.close()
-    return read_stats(Path(f"{prefix}_stats.csv"))
+    stats = read_stats(Path(f"{prefix}_stats.csv"))
+    # The load generator's own share of the 2 cores, as a fraction of one core.
+    stats["_locust_cpu"] = cpu / max(time.monotonic() - began, 1)
+    return stats
 
 
 class CpuSampler(threading.Thread):
@@ -262,6 +275,7 @@ def reset_and_fixture() -> dict:
 
 def load_runs(args, apps: list[App]) -> dict:
     hosts = [app.url for app in apps]
+    loadavg = os.getloadavg()[0]
     reset_and_fixture()
     log("warming up (5 s, not counted)")
     run_locust("warmup", hosts, users=10, seconds=5)
@@ -281,6 +295,7 @@ def load_runs(args, apps: list[App]) -> dict:
     open_cpu = cpu.stop()
     peaks = [mb for app in apps for mb in app.peak_rss_mb()]
     return {
+        "loadavg": loadavg,
         "closed": closed,
         "open": opened,
         "rate": rate,
@@ -386,7 +401,7 @@ def table(stats: dict, queries: dict) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in sorted(stats):
-        if name == "Aggregated":
+        if name == "Aggregated" or name.startswith("_"):
             continue
         row = stats[name]
         ratio = ms(row, "99%") / floor_p99
@@ -428,27 +443,30 @@ def plan_summary(plan: str) -> str:
     return "; ".join(keep)
 
 
-def write_results(args, load: dict, queries: dict, plans: dict, prof: dict, race: dict) -> str:
+def header(args, load: dict) -> list[str]:
     peaks = load["peak_rss"]
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Written by `make bench` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
-        "",
+    return [
         f"- commit: {commit()}",
         f"- machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}; load generator, app, PostgreSQL and Redis share it",
-        f"- app: gunicorn, {len(args.apps)} process(es) x {args.workers} workers x "
+        f"- app: gunicorn, {len(args.apps)} process(es) x {args.apps[0].workers} workers x "
         f"{args.threads} thread(s) ({'gthread' if args.threads > 1 else 'sync'}), "
         f"DEBUG=0, CONN_MAX_AGE={args.conn_max_age} (sizing: bench/LADDER.md)",
         "- data: 40 therapists, 10 doctors, 5,000 patients, 60,000 appointments over a year, "
         "30,000 signed notes, about 114,000 reminders (bench/dataset.py)",
         f"- mean CPU of the whole machine: {load['cpu']['closed']:.0f}% in the closed loop, "
-        f"{load['cpu']['open']:.0f}% in the open loop. Other helpers' processes (tests, "
-        "browsers) may have been running on the same 2 cores during this run.",
+        f"{load['cpu']['open']:.0f}% in the open loop; locust itself used "
+        f"{load['closed'].get('_locust_cpu', 0) * 100:.0f}% and "
+        f"{load['open'].get('_locust_cpu', 0) * 100:.0f}% of one core. Load average before "
+        f"the run: {load['loadavg']:.1f}. Other helpers' processes (tests, browsers) may have "
+        "been running on the same 2 cores.",
         f"- peak RSS of a worker (VmHWM): {max(peaks):.0f} MB (all: "
         f"{', '.join(f'{p:.0f}' for p in peaks)} MB)",
-        "",
+    ]
+
+
+def load_sections(args, load: dict, queries: dict) -> list[str]:
+    return [
         f"## Closed loop: {args.users} users, no think time, {args.seconds} s",
         "",
         "Every user sends its next request as soon as the last one answers: the",
@@ -467,9 +485,14 @@ def write_results(args, load: dict, queries: dict, plans: dict, prof: dict, race
         "",
         *ladder_lines(load["open"]),
         "",
-        "`queries` is the number of SQL queries of one request, counted in process",
-        "(a session note and a series write audit events and idempotency rows too).",
+        "`queries`: SQL statements of one request, counted in process, BEGIN/COMMIT and",
+        "savepoints left out. `p99 / me`: the endpoint's p99 over `/api/v1/me/`'s (target 3).",
         "",
+    ]
+
+
+def race_section(race: dict) -> list[str]:
+    return [
         "## Reminder scan",
         "",
         f"{race['count']:,} due reminders: a real Celery worker (2 prefork processes, Redis "
@@ -477,43 +500,51 @@ def write_results(args, load: dict, queries: dict, plans: dict, prof: dict, race
         f"rendering and sending the same messages took {race['loop']:.1f} s. "
         f"**Ratio {race['ratio']:.2f}** (target: at most 2).",
         "",
-        f"The {race['scans']} scans (`clinic.tasks.scan_reminders`, "
-        f"REMINDER_BATCH_SIZE per scan) were queued at once; as configured, beat runs one scan "
-        "a minute, so the schedule, not the worker, bounds the rate at one batch a minute.",
-        "",
-        "## Query plans at the bench size (EXPLAIN ANALYZE)",
+        f"The {race['scans']} scans (`clinic.tasks.scan_reminders`, REMINDER_BATCH_SIZE each) "
+        "were queued at once; as configured, beat runs one scan a minute, so the schedule, "
+        "not the worker, bounds the rate at one batch a minute.",
         "",
     ]
+
+
+def plan_section(plans: dict) -> list[str]:
+    lines = ["## Query plans at the bench size (EXPLAIN ANALYZE)", ""]
     for name, found in plans.items():
-        lines.append(f"### {name}")
-        lines.append("")
-        for item in found:
-            lines.append(f"- `{plan_summary(item['plan'])}`")
-        lines.append("")
-        lines.append("<details><summary>plans</summary>")
-        lines.append("")
+        lines += [f"### {name}", ""]
+        lines += [f"- `{plan_summary(item['plan'])}`" for item in found]
+        lines += ["", "<details><summary>plans</summary>", ""]
         for item in found:
             lines += ["```", item["sql"], "", item["plan"], "```", ""]
-        lines.append("</details>")
-        lines.append("")
-    lines += [
+        lines += ["</details>", ""]
+    return lines
+
+
+def profile_section(prof: dict) -> list[str]:
+    return [
         f"## Profile of the slowest endpoint: {prof['name']}",
         "",
         f"pyinstrument over {prof['repeat']} in-process requests ({prof['per_call']:.1f} ms "
         "each, under the profiler); the full tree is var/bench/profile.html.",
         "",
         "```",
-        *prof["text"].splitlines()[:80],
+        *prof["text"].splitlines()[:90],
         "```",
         "",
     ]
-    text = "\n".join(lines)
-    RESULTS.write_text(text)
+
+
+def write_results(path: Path, title: str, sections: list[list[str]]) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [f"# {title}", "", f"Written by `bench/run.py` ({stamp}).", ""]
+    for section in sections:
+        lines += [*section, ""]
+    text = "\n".join(lines).rstrip() + "\n"
+    path.write_text(text)
     return text
 
 
 def slowest(stats: dict) -> str:
-    names = [n for n in stats if n != "Aggregated" and not n.startswith("floor")]
+    names = [n for n in stats if n != "Aggregated" and not n.startswith(("floor", "_"))]
     return max(names, key=lambda n: ms(stats[n], "50%"))
 
 
@@ -560,8 +591,10 @@ def main(argv=None) -> int:
         if not found["ok"]:
             log(f"  {name}: {found['status']} {found['body']}")
     plans = harness.explain(fx)
-    args.apps = [App(8101 + i, args.workers, args.threads) for i in range(args.replicas)]
-    log(f"starting {args.replicas} gunicorn(s): {args.workers} workers x {args.threads} threads")
+    # Scaling out: the same workers split over several app processes (ports).
+    per_app = max(1, round(args.workers / args.replicas))
+    args.apps = [App(8101 + i, per_app, args.threads) for i in range(args.replicas)]
+    log(f"starting {args.replicas} gunicorn(s): {per_app} workers x {args.threads} threads each")
     try:
         for app in args.apps:
             app.start()
@@ -569,23 +602,28 @@ def main(argv=None) -> int:
     finally:
         for app in args.apps:
             app.stop()
-    reset_and_fixture()
-    name = slowest(load["open"])
-    log(f"profiling the slowest endpoint: {name}")
-    per_call, text, html = harness.profile(fx, name)
-    (OUT / "profile.html").write_text(html)
-    prof = {"name": name, "repeat": 200, "per_call": per_call, "text": text}
-    reset_and_fixture()
-    race = reminder_race(args)
-    text = write_results(args, load, queries, plans, prof, race)
+    sections = [header(args, load), load_sections(args, load, queries)]
+    if args.replicas > 1:
+        path, title = RESULTS.with_name("RESULTS-replicas.md"), "Two app processes, round-robin"
+    else:
+        path, title = RESULTS, "Benchmark results"
+        reset_and_fixture()
+        name = slowest(load["open"])
+        log(f"profiling the slowest endpoint: {name}")
+        per_call, text, html = harness.profile(fx, name)
+        (OUT / "profile.html").write_text(html)
+        prof = {"name": name, "repeat": 200, "per_call": per_call, "text": text}
+        reset_and_fixture()
+        race = reminder_race(args) if args.reminders else None
+        sections += [race_section(race) if race else [], plan_section(plans)]
+        sections.append(profile_section(prof))
+        if ANALYSIS.exists():  # the hand-written reading of these figures
+            sections.append(ANALYSIS.read_text().splitlines())
+    text = write_results(path, title, sections)
     reset_and_fixture()
     print()
     print("\n".join(line for line in text.splitlines() if line.startswith(("|", "- ", "**"))))
-    print(
-        f"\n{race['count']:,} reminders: worker {race['worker']:.1f}s, loop "
-        f"{race['loop']:.1f}s, ratio {race['ratio']:.2f}"
-    )
-    log(f"done in {time.monotonic() - began:.0f}s; wrote {RESULTS.relative_to(ROOT)}")
+    log(f"done in {time.monotonic() - began:.0f}s; wrote {path.relative_to(ROOT)}")
     return 0
 
 
