@@ -135,6 +135,7 @@ def trends_from(dated_findings) -> list[dict]:
         {
             "region": region,
             "side": side,
+            "label": f"{Region(region).label} ({side})",
             "points": series,
             "first": series[0]["score"],
             "latest": series[-1]["score"],
