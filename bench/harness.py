@@ -301,21 +301,23 @@ def explain(fx: dict) -> dict:
     return plans
 
 
-def profile(fx: dict, name: str, *, repeat: int = 200) -> str:
-    """Where the time of one endpoint goes, by pyinstrument over `repeat` calls."""
+def profile(fx: dict, name: str, *, repeat: int = 200, budget: float = 20.0):
+    """Where the time of one endpoint goes, by pyinstrument over up to `repeat`
+    calls or `budget` seconds; the writes of a POST are undone by reset()."""
     from pyinstrument import Profiler
 
     request = requests_of_the_mix(fx)[name]
     call(request)  # warm: imports, caches, the first connection
     profiler = Profiler(interval=0.0005)
-    began = time.perf_counter()
+    began, done = time.perf_counter(), 0
     profiler.start()
-    for _ in range(repeat):
+    while done < repeat and time.perf_counter() - began < budget:
         call(request)
+        done += 1
     profiler.stop()
-    per_call = (time.perf_counter() - began) / repeat * 1000
+    per_call = (time.perf_counter() - began) / done * 1000
     text = profiler.output_text(unicode=False, color=False, show_all=False)
-    return per_call, text, profiler.output_html()
+    return per_call, done, text, profiler.output_html()
 
 
 # --- the reminder scan ------------------------------------------------------------------------
@@ -388,6 +390,18 @@ def plain_loop(ids) -> float:
     for reminder in rows:
         reminders.send(reminder)
     return time.perf_counter() - began
+
+
+def service_loop(count: int) -> float:
+    """The worker's services without Celery: one claim, then `deliver` per
+    reminder, in process. Worker minus this is the cost of the tasks."""
+    from clinic import reminders
+
+    with DueReminders(count):
+        began = time.perf_counter()
+        for claim in reminders.claim_due(limit=count):
+            reminders.deliver(claim)
+        return time.perf_counter() - began
 
 
 def scans_needed(count: int) -> int:
