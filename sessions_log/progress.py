@@ -335,3 +335,17 @@ def plan_progress(plan) -> dict:
         "referral_valid_until": referral.valid_until,
         "certified_until": getattr(plan, "certified_until", None),
     }
+
+
+def flags_for_patients(patients) -> dict:
+    """`{patient_id: [flag, ...]}`: the flags of each patient's approved plans,
+    merged in flag order, for a patient list or page (a fixed number of queries)."""
+    ids = [p.pk for p in patients]
+    plans = list(TreatmentPlan.objects.approved().filter(patient_id__in=ids).only("pk", "patient"))
+    by_plan = flags_for_plans(plans)
+    merged = {pk: [] for pk in ids}
+    for plan in plans:
+        for flag in by_plan.get(plan.pk, []):
+            if flag not in merged[plan.patient_id]:
+                merged[plan.patient_id].append(flag)
+    return merged

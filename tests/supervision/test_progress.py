@@ -2,7 +2,7 @@
 
 import pytest
 
-from sessions_log.progress import flags_for_plans, plan_progress
+from sessions_log.progress import flags_for_patients, flags_for_plans, plan_progress
 from tests.factories import TreatmentPlanFactory
 
 # plan with its referral; sessions; measurements; goals
@@ -73,3 +73,17 @@ def test_progress_carries_the_pain_trend_per_region(plan, log_visits):
     [neck] = plan_progress(plan)["regions"]
     # then 3 - 6 = -3
     assert (neck["region"], neck["side"], neck["change"]) == ("neck", "left", -3)
+
+
+def test_a_patients_flags_merge_those_of_their_approved_plans(
+    plan, patient, therapist, log_visits, django_assert_num_queries
+):
+    # given Pat's plan nearly used up, and another patient with nothing to flag
+    log_visits(plan, [(5, 4)] * 6)
+    calm = TreatmentPlanFactory(therapist=therapist)
+    # when
+    with django_assert_num_queries(PROGRESS_QUERIES + 1):
+        flags = flags_for_patients([patient, calm.patient])
+    # then
+    assert "visits_nearly_used" in flags[patient.pk]
+    assert flags[calm.patient.pk] == []
