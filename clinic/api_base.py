@@ -186,7 +186,14 @@ class ClinicAPIMixin:
         return getattr(self.request.user, "role", None)
 
     def roles_for(self, request) -> frozenset:
-        action = getattr(self, "action", None) or request.method.lower()
+        method = request.method.lower()
+        if (
+            hasattr(self, "action_map")
+            and method not in self.action_map
+            or not hasattr(self, method)
+        ):
+            return ALL_ROLES  # a method the endpoint lacks: let DRF answer 405
+        action = getattr(self, "action", None) or method
         return self.roles.get(action, frozenset())
 
     def dispatch(self, request, *args, **kwargs):

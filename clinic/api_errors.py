@@ -73,8 +73,25 @@ def _translate(exc: Exception):
     return exc
 
 
+def _as_item_list(errors):
+    """DRF keys a nested list's errors by position (`{"1": {...}}`); the services
+    and the contract list them (`[{}, {...}]`), so clients parse one shape."""
+    if isinstance(errors, dict):
+        errors = {key: _as_item_list(value) for key, value in errors.items()}
+        if errors and all(isinstance(k, str | int) and str(k).isdigit() for k in errors):
+            items = [{} for _ in range(max(int(k) for k in errors) + 1)]
+            for key, value in errors.items():
+                items[int(key)] = value
+            return items
+    elif isinstance(errors, list):
+        return [_as_item_list(item) for item in errors]
+    return errors
+
+
 def exception_handler(exc, context):
     translated = _translate(exc)
+    if isinstance(translated, exceptions.ValidationError):
+        translated.detail = _as_item_list(translated.detail)
     if isinstance(translated, Response):
         response = translated
     else:

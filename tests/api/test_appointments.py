@@ -1,0 +1,263 @@
+"""API.md, Appointments, Appointment series and Reminders."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinic.models import Appointment, AppointmentStatus
+from referrals.models import Referral
+
+from .conftest import at_local
+from .test_permission_matrix import _booking, _series_body
+
+pytestmark = pytest.mark.django_db
+
+
+def _book(api, front_desk, world, **change):
+    return api.as_(front_desk).post(
+        "/api/v1/appointments/", {**_booking(world), **change}, format="json"
+    )
+
+
+def test_the_front_desk_books_a_visit(api, world, front_desk):
+    response = _book(api, front_desk, world)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "booked" and body["series"] is None
+    assert body["plan"] == str(world["plan"].pk)
+    assert response["ETag"]
+
+
+def test_a_visit_over_the_therapists_visit_is_a_409_listing_the_clash(api, world, front_desk):
+    # given Pat's visit tomorrow 10:00-10:45 with Theo; a new patient at 10:30 with Theo
+    from tests.factories import PatientFactory
+
+    other = PatientFactory()
+    body = {
+        "patient": str(other.pk),
+        "therapist": str(world["plan"].therapist_id),
+        "start": at_local(1, 10, 30).isoformat(),
+        "end": at_local(1, 11, 15).isoformat(),
+    }
+
+    # when the front desk books it
+    response = api.as_(front_desk).post("/api/v1/appointments/", body, format="json")
+
+    # then the clash is named: the visit, its times and with whom
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "conflict"
+    [clash] = body["conflicts"]
+    assert clash["appointment"] == str(world["visit"].pk)
+    assert clash["with"] == "therapist"
+    assert clash["start"] and clash["end"]
+
+
+def test_a_visit_over_the_patients_visit_with_someone_else_is_a_409(
+    api, world, front_desk, other_therapist
+):
+    response = _book(
+        api,
+        front_desk,
+        world,
+        therapist=str(other_therapist.pk),
+        plan=None,
+        start=at_local(1, 10, 15).isoformat(),
+        end=at_local(1, 10, 30).isoformat(),
+    )
+    assert response.status_code == 409
+    assert response.json()["conflicts"][0]["with"] == "patient"
+
+
+def test_a_visit_starting_when_another_ends_does_not_clash(api, world, front_desk):
+    response = _book(
+        api,
+        front_desk,
+        world,
+        start=at_local(1, 10, 45).isoformat(),
+        end=at_local(1, 11, 30).isoformat(),
+    )
+    assert response.status_code == 201
+
+
+def test_a_visit_on_an_earlier_day_is_a_400_but_earlier_today_is_fine(api, world, front_desk):
+    yesterday = timezone.localtime() - timedelta(days=1)
+    refused = _book(
+        api,
+        front_desk,
+        world,
+        start=yesterday.isoformat(),
+        end=(yesterday + timedelta(minutes=30)).isoformat(),
+    )
+    assert refused.status_code == 400 and "start" in refused.json()
+    earlier_today = timezone.localtime().replace(hour=0, minute=5, second=0, microsecond=0)
+    accepted = _book(
+        api,
+        front_desk,
+        world,
+        start=earlier_today.isoformat(),
+        end=(earlier_today + timedelta(minutes=10)).isoformat(),
+    )
+    assert accepted.status_code == 201
+
+
+def test_a_visit_past_the_referrals_validity_is_a_400(api, world, front_desk):
+    Referral.objects.filter(pk=world["referral"].pk).update(
+        valid_until=timezone.localdate() + timedelta(days=1)
+    )
+    response = _book(api, front_desk, world)  # two days from now
+    assert response.status_code == 400
+
+
+def test_a_visit_past_the_plans_planned_visits_is_a_400(api, world, front_desk):
+    # given six of the plan's eight visits used; two more fit, the third does not
+    assert _book(api, front_desk, world).status_code == 201
+    assert (
+        _book(
+            api,
+            front_desk,
+            world,
+            start=at_local(2, 16).isoformat(),
+            end=at_local(2, 16, 45).isoformat(),
+        ).status_code
+        == 201
+    )
+    response = _book(
+        api,
+        front_desk,
+        world,
+        start=at_local(2, 18).isoformat(),
+        end=at_local(2, 18, 45).isoformat(),
+    )
+    assert response.status_code == 400 and "plan" in response.json()
+
+
+def test_moving_a_visit_keeps_the_rules(api, world, front_desk):
+    url = f"/api/v1/appointments/{world['visit'].pk}/"
+    moved = api.as_(front_desk).patch(
+        url,
+        {"start": at_local(1, 12).isoformat(), "end": at_local(1, 12, 45).isoformat()},
+        format="json",
+    )
+    assert moved.status_code == 200
+    assert moved.json()["start"].startswith(at_local(1, 12).date().isoformat())
+    onto_a_series_visit = api.as_(front_desk).patch(
+        url,
+        {
+            "start": world["series"].appointments.first().start.isoformat(),
+            "end": world["series"].appointments.first().end.isoformat(),
+        },
+        format="json",
+    )
+    assert onto_a_series_visit.status_code == 409
+
+
+def test_check_in_no_show_and_cancel(api, world, front_desk, therapist):
+    visit_url = f"/api/v1/appointments/{world['visit'].pk}/"
+    checked_in = api.as_(therapist).post(visit_url + "check-in/")
+    assert checked_in.status_code == 200 and checked_in.json()["status"] == "checked_in"
+    twice = api.as_(front_desk).post(visit_url + "check-in/")
+    assert twice.status_code == 409 and twice.json()["code"] == "invalid_transition"
+    no_show = api.as_(front_desk).post(visit_url + "no-show/")
+    assert no_show.status_code == 409
+    cancelled = api.as_(front_desk).post(visit_url + "cancel/", {"reason": "Flu."}, format="json")
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancel_reason"] == "Flu."
+
+
+def test_reminders_are_a_bare_list(api, world, front_desk):
+    # given a visit booked through the API (reminders come with the booking)
+    booked = _book(api, front_desk, world).json()
+
+    # when the front desk asks which reminders go out
+    response = api.as_(front_desk).get(f"/api/v1/appointments/{booked['id']}/reminders/")
+
+    # then a bare list of the outbox rows
+    assert response.status_code == 200
+    rows = response.json()
+    assert isinstance(rows, list)
+    for row in rows:
+        assert {"kind", "channel", "due_at", "status", "sent_at"} <= set(row)
+
+
+def test_appointments_filter_by_status_patient_therapist_and_time(api, world, front_desk):
+    client = api.as_(front_desk)
+    checked_in = client.get("/api/v1/appointments/?status=checked_in").json()["results"]
+    assert [r["id"] for r in checked_in] == [str(world["started_visit"].pk)]
+    tomorrow = at_local(1, 0)
+    window = client.get(
+        "/api/v1/appointments/",
+        {"start_after": tomorrow.isoformat(), "start_before": at_local(2, 0).isoformat()},
+    ).json()["results"]
+    assert [r["id"] for r in window] == [str(world["visit"].pk)]
+    quinn = world["intake_referral"].patient
+    assert client.get(f"/api/v1/appointments/?patient={quinn.pk}").json()["count"] == 0
+    theirs = client.get(f"/api/v1/appointments/?therapist={world['plan'].therapist_id}")
+    assert theirs.json()["count"] == Appointment.objects.count()
+
+
+# --- series -----------------------------------------------------------------------------
+
+
+def test_a_series_books_every_occurrence(api, world, front_desk):
+    body = {**_series_body(world), "rrule": "FREQ=WEEKLY;COUNT=2"}
+    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    assert response.status_code == 201
+    series = response.json()
+    assert len(series["appointments"]) == 2
+    assert all(a["series"] == series["id"] for a in series["appointments"])
+
+
+def test_a_series_that_clashes_books_nothing_and_lists_every_clash(api, world, front_desk):
+    # given a rule whose first occurrence lands on tomorrow's visit
+    body = {
+        **_series_body(world),
+        "start": at_local(1, 10).isoformat(),
+        "rrule": "FREQ=DAILY;COUNT=2",
+    }
+    before = Appointment.objects.count()
+
+    # when the front desk books it
+    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+
+    # then nothing is booked, and the clash carries its occurrence
+    assert response.status_code == 409
+    [clash] = response.json()["conflicts"]
+    assert clash["appointment"] == str(world["visit"].pk) and clash["occurrence"]
+    assert Appointment.objects.count() == before
+
+
+@pytest.mark.parametrize("rule", ["FREQ=SECONDLY;COUNT=3", "garbage", "FREQ=WEEKLY"])
+def test_a_rule_that_is_not_allowed_is_a_400_naming_rrule(api, world, front_desk, rule):
+    body = {**_series_body(world), "rrule": rule}
+    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    assert response.status_code == 400 and "rrule" in response.json()
+
+
+def test_a_series_past_the_plans_visits_is_a_400(api, world, front_desk):
+    body = {**_series_body(world), "rrule": "FREQ=WEEKLY;COUNT=5"}
+    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    assert response.status_code == 400
+
+
+def test_cancelling_a_series_from_a_date_cancels_the_rest(api, world, front_desk):
+    series = world["series"]
+    second = series.appointments.order_by("start").last()
+    response = api.as_(front_desk).post(
+        f"/api/v1/appointment-series/{series.pk}/cancel/",
+        {"from": timezone.localtime(second.start).date().isoformat(), "reason": "Moved."},
+        format="json",
+    )
+    assert response.status_code == 200
+    statuses = [a["status"] for a in response.json()["appointments"]]
+    assert sorted(statuses) == ["booked", "cancelled"]
+    second.refresh_from_db()
+    assert second.status == AppointmentStatus.CANCELLED
+
+
+def test_cancelling_a_series_needs_a_from_date(api, world, front_desk):
+    response = api.as_(front_desk).post(
+        f"/api/v1/appointment-series/{world['series'].pk}/cancel/", {"reason": "x"}, format="json"
+    )
+    assert response.status_code == 400 and "from" in response.json()

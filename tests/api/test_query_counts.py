@@ -1,0 +1,127 @@
+"""Lists and details cost the same number of queries for 2 rows and for 25
+(STYLE.md: `django_assert_num_queries` on every list): no N+1 anywhere."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic.models import AppointmentSeries, AppointmentStatus, AuditEvent
+from sessions_log.models import Addendum, NoteArea, OutcomeMeasurement
+from tests.factories import (
+    AppointmentFactory,
+    PatientFactory,
+    ReferralFactory,
+    SessionNoteFactory,
+    TreatmentPlanFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def add_rows(count, *, doctor, therapist, front_desk, offset):
+    """`count` of every record, each with nested children, for Dana and Theo."""
+    for i in range(offset, offset + count):
+        patient = PatientFactory(created_by=doctor)
+        referral = ReferralFactory(patient=patient, doctor=doctor)
+        referral.recommended_modalities.set(["trigger_point", "neuromuscular"])
+        plan = TreatmentPlanFactory(referral=referral, therapist=therapist)
+        start = timezone.now() - timedelta(days=1, hours=i)
+        series = AppointmentSeries.objects.create(
+            plan=plan,
+            patient=patient,
+            therapist=therapist,
+            rrule="FREQ=WEEKLY;COUNT=1",
+            first_start=start,
+            duration_minutes=45,
+            created_by=front_desk,
+        )
+        visit = AppointmentFactory(
+            plan=plan, series=series, start=start, status=AppointmentStatus.COMPLETED
+        )
+        note = SessionNoteFactory(appointment=visit)
+        area = NoteArea.objects.create(note=note, region="neck", side="left", minutes=20)
+        area.modalities.set(["trigger_point"])
+        Addendum.objects.create(note=note, author=therapist, text="later")
+        OutcomeMeasurement.objects.create(
+            plan=plan, measure="ndi", score=20, taken_at=start, recorded_by=therapist
+        )
+        AuditEvent.objects.create(
+            actor=doctor, action="x", target_type="x", target_id="x", patient=patient
+        )
+
+
+LISTS = [
+    ("patients/", "front_desk"),
+    ("patients/", "therapist"),
+    ("referrals/", "doctor"),
+    ("referrals/", "therapist"),
+    ("referrals/", "front_desk"),
+    ("treatment-plans/", "doctor"),
+    ("treatment-plans/", "front_desk"),
+    ("appointments/", "doctor"),
+    ("appointments/", "therapist"),
+    ("appointments/", "front_desk"),
+    ("appointment-series/", "front_desk"),
+    ("appointment-series/", "doctor"),
+    ("session-notes/", "doctor"),
+    ("session-notes/", "therapist"),
+    ("session-notes/", "manager"),
+    ("measurements/", "therapist"),
+    ("audit-events/", "manager"),
+    ("staff/", "manager"),
+    ("modalities/", "therapist"),
+]
+DETAILS = [
+    ("patients/{}/", "patient", "front_desk"),
+    ("patients/{}/fhir/", "patient", "doctor"),
+    ("referrals/{}/", "referral", "doctor"),
+    ("referrals/{}/", "referral", "front_desk"),
+    ("treatment-plans/{}/", "plan", "doctor"),
+    ("treatment-plans/{}/progress/", "plan", "doctor"),
+    ("appointments/{}/", "visit", "therapist"),
+    ("appointments/{}/reminders/", "visit", "front_desk"),
+    ("appointment-series/{}/", "series", "front_desk"),
+    ("session-notes/{}/", "note", "therapist"),
+    ("measurements/{}/", "measurement", "therapist"),
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+@pytest.mark.parametrize("path, role", LISTS, ids=[f"{p} {r}" for p, r in LISTS])
+def test_a_list_costs_the_same_for_2_rows_and_25(
+    request, api, django_assert_num_queries, doctor, therapist, front_desk, manager, path, role
+):
+    # given two of every record, and the queries a page of them costs
+    client = api.as_(request.getfixturevalue(role))
+    add_rows(2, doctor=doctor, therapist=therapist, front_desk=front_desk, offset=0)
+    at_two = _count(client, "/api/v1/" + path)
+
+    # when there are 25
+    add_rows(23, doctor=doctor, therapist=therapist, front_desk=front_desk, offset=2)
+
+    # then a page costs the same
+    with django_assert_num_queries(at_two):
+        response = client.get("/api/v1/" + path)
+    if path not in ("staff/", "modalities/"):  # those do not grow with the clinic's records
+        assert len(response.json()["results"]) >= 20
+
+
+@pytest.mark.parametrize("path, key, role", DETAILS, ids=[f"{p} {r}" for p, _, r in DETAILS])
+def test_a_detail_costs_the_same_with_2_rows_around_it_and_25(
+    request, api, django_assert_num_queries, world, doctor, therapist, front_desk, path, key, role
+):
+    client = api.as_(request.getfixturevalue(role))
+    url = "/api/v1/" + path.format(world[key].pk)
+    at_two = _count(client, url)
+    add_rows(23, doctor=doctor, therapist=therapist, front_desk=front_desk, offset=2)
+    with django_assert_num_queries(at_two):
+        client.get(url)
