@@ -67,7 +67,7 @@ class PatientForm(NoColon, forms.ModelForm):
             "reminder_consent",
         ]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
         labels = {"reminder_consent": "The patient agrees to appointment reminders"}
@@ -88,8 +88,12 @@ def local_datetime(day: date, at: time) -> datetime:
 
 
 class MoveForm(PageForm):
-    day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
-    at = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(
+        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    at = forms.TimeField(
+        label="New time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480)
 
     def slot(self):
@@ -128,8 +132,12 @@ class SeriesForm(PageForm):
     """The front desk's words for a recurrence; `rrule()` writes the RFC 5545 rule."""
 
     therapist = forms.ModelChoiceField(queryset=None, label="Therapist", empty_label=None)
-    first_day = forms.DateField(label="First visit", widget=forms.DateInput(attrs={"type": "date"}))
-    at = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
+    first_day = forms.DateField(
+        label="First visit", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    at = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     duration_minutes = forms.IntegerField(
         label="Minutes per visit", min_value=5, max_value=480, initial=45
     )
@@ -138,7 +146,9 @@ class SeriesForm(PageForm):
     )
     count = forms.IntegerField(label="Number of visits", min_value=1, max_value=60, required=False)
     until = forms.DateField(
-        label="Or until (date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Or until (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, therapists, **kwargs):

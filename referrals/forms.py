@@ -28,7 +28,7 @@ class ReferralForm(PageForm):
     visits_prescribed = forms.IntegerField(label="Visits", min_value=1, max_value=60)
     frequency_per_week = forms.IntegerField(label="Visits a week", min_value=1, max_value=7)
     valid_until = forms.DateField(
-        label="Valid until", widget=forms.DateInput(attrs={"type": "date"})
+        label="Valid until", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     recommended_modalities = forms.MultipleChoiceField(
         label="Recommended modalities", required=False, widget=forms.CheckboxSelectMultiple
@@ -99,7 +99,9 @@ def allowed_sides(targets) -> dict[str, list[str]]:
 class PlanForm(PageForm):
     frequency_per_week = forms.IntegerField(label="Visits a week", min_value=1, max_value=7)
     planned_visits = forms.IntegerField(label="Planned visits", min_value=1, max_value=60)
-    start_date = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, referral, **kwargs):
         super().__init__(*args, **kwargs)
