@@ -45,6 +45,16 @@ class AuthTokenView(ClinicAPIMixin, GenericAPIView):
     authentication_classes = []
     serializer_class = TokenRequestSerializer
 
+    # Outside the request's transaction: a refused sign-in must leave
+    # django-axes' failure record behind, or the lockout never comes.
+    atomic_request = False
+
+    def dispatch(self, request, *args, **kwargs):
+        return GenericAPIView.dispatch(self, request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        return GenericAPIView.finalize_response(self, request, response, *args, **kwargs)
+
     @extend_schema(
         request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], tags=["auth"]
     )

@@ -24,6 +24,12 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing with PBKDF2's full cost makes every sign-in in the suite slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def doctor(db):
     return UserFactory(username="dana", first_name="Dana", last_name="Doyle", role=Role.DOCTOR)
@@ -51,7 +57,9 @@ def front_desk(db):
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(username="mia", first_name="Mia", last_name="Manager", role=Role.MANAGER)
+    return UserFactory(
+        username="mia", first_name="Mia", last_name="Manager", role=Role.MANAGER, is_staff=True
+    )
 
 
 @pytest.fixture
