@@ -162,3 +162,29 @@ def test_my_patients_shows_the_flag_of_a_patient_not_improving(as_, doctor, plan
     body = as_(doctor).get(reverse("my_patients")).content.decode()
     # then
     assert "Parker, Pat" in body and "Not improving" in body
+
+
+def test_progress_draws_each_outcome_measure_over_time_and_goals_against_targets(
+    as_, doctor, therapist, plan
+):
+    # given
+    from referrals.models import PlanGoal
+    from sessions_log.models import OutcomeMeasurement
+
+    PlanGoal.objects.create(
+        plan=plan, description="Neck function", measure="ndi", baseline=30, target=15
+    )
+    for days, score in ((20, 30), (10, 22), (1, 14)):
+        OutcomeMeasurement.objects.create(
+            plan=plan,
+            measure="ndi",
+            score=score,
+            taken_at=timezone.now() - timedelta(days=days),
+            recorded_by=therapist,
+        )
+    # when
+    body = as_(doctor).get(reverse("plan_progress", args=[plan.pk])).content.decode()
+    # then
+    assert "Neck Disability Index (0-50)" in body
+    assert body.count('data-point="measure"') == 3
+    assert "baseline 30, target 15, latest 14" in body and ">Met<" in body
