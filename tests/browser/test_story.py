@@ -211,6 +211,12 @@ def test_a_patient_goes_from_referral_to_a_point_on_the_chart(
     theo.check("therapist-today-with-visit")
     tablet.get_by_role("link", name="Write note for Pat Parker").click()
     tablet.wait_for_selector("text=Precautions:")
+    transferred = tablet.evaluate(
+        """() => performance.getEntriesByType("navigation")
+            .concat(performance.getEntriesByType("resource"))
+            .reduce((total, entry) => total + (entry.transferSize || entry.encodedBodySize), 0)"""
+    )
+    assert 0 < transferred < 150 * 1024, f"the session-note page transferred {transferred} bytes"
     tablet.click("input[name=pain_before][value='6']")  # the big button
     tablet.fill("#id_subjective", "Neck stiff after the weekend.")
     tablet.wait_for_timeout(400)  # the draft is kept after a short pause
