@@ -345,6 +345,9 @@ PLAN_FLAGS_FUNCTION = env.str(
 )
 from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
 
+# One queue for everything; named by the environment so a test worker on a
+# shared Redis takes only its own tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # kombu's filesystem transport does not create its folders: without them the
 # embedded worker and beat (make run) stop at start.
 if not REDIS_URL:
