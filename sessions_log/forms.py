@@ -22,10 +22,18 @@ class NoteForm(PageForm):
     response = forms.ChoiceField(
         label="Response", choices=Response.choices, widget=forms.RadioSelect
     )
-    subjective = forms.CharField(label="S: Subjective", required=False, widget=forms.Textarea)
-    objective = forms.CharField(label="O: Objective", required=False, widget=forms.Textarea)
-    assessment = forms.CharField(label="A: Assessment", required=False, widget=forms.Textarea)
-    plan_text = forms.CharField(label="P: Plan", required=False, widget=forms.Textarea)
+    subjective = forms.CharField(
+        label="S: Subjective", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    objective = forms.CharField(
+        label="O: Objective", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    assessment = forms.CharField(
+        label="A: Assessment", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan_text = forms.CharField(
+        label="P: Plan", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     adverse_reaction = forms.CharField(
         label="Adverse reaction (leave empty if none)",
         required=False,
