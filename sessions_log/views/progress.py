@@ -16,7 +16,7 @@ from referrals import services as referral_services
 from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
 from ..models import SessionNote
-from ..progress import flags_for_plans, plan_progress
+from ..progress import flags_for_patients, plan_progress
 from .charts import measure_chart, pain_chart
 
 FLAG_LABELS = {
@@ -79,7 +79,7 @@ def my_patients(request):
     for referral in referrals:
         latest.setdefault(referral.patient_id, referral)
     current_plans = {pid: next(iter(r.plans.all()), None) for pid, r in latest.items()}
-    flags = flags_for_plans([p for p in current_plans.values() if p is not None])
+    flags = flags_for_patients(patients)
     rows = []
     for patient in patients:
         referral, plan = latest.get(patient.pk), current_plans.get(patient.pk)
@@ -89,7 +89,7 @@ def my_patients(request):
                 "referral": referral,
                 "plan": plan,
                 "status": _status_of(referral, plan),
-                "flags": flag_badges(flags.get(plan.pk, []) if plan else []),
+                "flags": flag_badges(flags.get(patient.pk, [])),
             }
         )
     return render(request, "sessions_log/my_patients.html", {"rows": rows, "q": term})

@@ -106,7 +106,7 @@ def patient_visits(cast, first, count):
 
 
 PAGES = [
-    (my_patients, 12),
+    (my_patients, 13),
     (directory, 6),
     (today, 6),
     (week, 8),
