@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -36,6 +36,7 @@ class Flag:
     ADVERSE_REACTION = "adverse_reaction"
     CERTIFICATION_DUE = "certification_due"
     CLEARANCE_NEEDED = "clearance_needed"
+    REPORT_AWAITING_DECISION = "report_awaiting_decision"
 
 
 # Lower is better for pain and disability; higher is better for function and motion.
@@ -54,6 +55,7 @@ class PlanFacts:
     goals: list[dict] = field(default_factory=list)
     reported_at_visits: int = 0  # the most visits a progress report has covered
     open_clearances: int = 0
+    report_to_answer: bool = False  # a signed or sent report the doctor has not answered
 
 
 # --- loading: a fixed number of queries for any number of plans -----------------------
@@ -86,6 +88,11 @@ def _plans(plans) -> list[TreatmentPlan]:
             visits_completed_count=_completed_visits(),
             reported_at_visits=_reported_visits(),
             open_clearances=waiting_clearances_subquery(),
+            report_to_answer=Exists(
+                ProgressReport.objects.filter(
+                    plan=OuterRef("pk"), status__in=[ReportStatus.SIGNED, ReportStatus.SENT]
+                )
+            ),
         )
     )
     by_id = {p.pk: p for p in rows}
@@ -154,6 +161,7 @@ def _load(plans) -> list[PlanFacts]:
             goals=goals.get(p.pk, []),
             reported_at_visits=p.reported_at_visits,
             open_clearances=p.open_clearances,
+            report_to_answer=p.report_to_answer,
         )
         for p in plans
     ]
@@ -287,6 +295,8 @@ def _flags(facts: PlanFacts, today: date) -> list[str]:
         flags.append(Flag.CERTIFICATION_DUE)
     if facts.open_clearances:
         flags.append(Flag.CLEARANCE_NEEDED)
+    if facts.report_to_answer:
+        flags.append(Flag.REPORT_AWAITING_DECISION)
     return flags
 
 

@@ -238,3 +238,18 @@ def test_booked_and_cancelled_visits_are_not_completed_ones(plan):
                        start=timezone.now() + timedelta(days=2))  # fmt: skip
     # when / then nothing is used up yet: 8 left
     assert "visits_nearly_used" not in plan_flags(plan)
+
+
+@pytest.mark.parametrize(
+    ("status", "flagged"),
+    [("draft", False), ("signed", True), ("sent", True), ("acknowledged", False)],
+)
+def test_a_report_awaiting_the_doctors_decision(plan, status, flagged):
+    # given a progress report in this status
+    ProgressReport.objects.create(
+        plan=plan, author=plan.therapist, visits_covered=0, recommendation="continue",
+        status=status, signed_at=None if status == "draft" else timezone.now(),
+        decision="continue" if status == "acknowledged" else "",
+    )  # fmt: skip
+    # when / then
+    assert ("report_awaiting_decision" in plan_flags(plan)) is flagged
