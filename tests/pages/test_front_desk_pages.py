@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Appointment, AppointmentStatus, Closure, Patient
-from tests.factories import AppointmentFactory
+from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +191,31 @@ def test_check_in_and_no_show_from_the_visit_page(as_, front_desk, plan):
     one.refresh_from_db()
     two.refresh_from_db()
     assert one.status == AppointmentStatus.CHECKED_IN and two.status == AppointmentStatus.NO_SHOW
+
+
+def test_the_week_of_one_therapist_leaves_out_the_others(as_, front_desk, plan, other_therapist):
+    # given
+    AppointmentFactory(plan=plan)
+    theirs = AppointmentFactory(
+        therapist=other_therapist,
+        plan=None,
+        patient=PatientFactory(first_name="Ann", last_name="Lee"),
+    )
+    week = timezone.localtime(theirs.start).date().isoformat()
+    # when
+    one = (
+        as_(front_desk)
+        .get(reverse("calendar"), {"week": week, "therapist": other_therapist.pk})
+        .content.decode()
+    )
+    every = as_(front_desk).get(reverse("calendar"), {"week": week}).content.decode()
+    # then
+    assert "Ann Lee" in one and "Pat Parker" not in one
+    assert "Ann Lee" in every and "Pat Parker" in every
+
+
+def test_a_therapist_may_not_book_a_series(as_, therapist, plan):
+    # when
+    response = as_(therapist).get(reverse("series_new", args=[plan.pk]))
+    # then
+    assert response.status_code == 403
