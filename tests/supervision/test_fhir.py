@@ -228,3 +228,21 @@ def test_precautions_are_flags_and_region_pain_is_an_observation_with_a_body_sit
     [regional] = [o for o in _resources(bundle, "Observation") if "bodySite" in o]
     assert regional["bodySite"] == {"text": "Neck (left)"}
     assert regional["code"]["coding"][0]["code"] == "72514-3"
+
+
+def _bundle_queries(plan, log_visits, sessions) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    log_visits(plan, [(6, 4)] * sessions)
+    with CaptureQueriesContext(connection) as queries:
+        patient_bundle(plan.patient)
+    return len(queries)
+
+
+def test_the_export_takes_the_same_queries_for_3_and_40_sessions(therapist, log_visits):
+    # given two patients, one with 3 visits logged and one with 40
+    few = TreatmentPlanFactory(therapist=therapist, planned_visits=40)
+    many = TreatmentPlanFactory(therapist=therapist, planned_visits=40)
+    # when / then
+    assert _bundle_queries(few, log_visits, 3) == _bundle_queries(many, log_visits, 40)
