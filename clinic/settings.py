@@ -92,6 +92,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The test command turns on django-zeal: any N+1 query pattern inside a request
+# fails the suite. Off by default, so production pays nothing for it.
+if env_flag("NPLUSONE_CHECKS", default=False):
+    INSTALLED_APPS.append("zeal")
+    MIDDLEWARE.insert(0, "zeal.middleware.zeal_middleware")
+    ZEAL_RAISE = True
+
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"
 AUTH_USER_MODEL = "clinic.User"
@@ -329,10 +336,13 @@ if not 1 <= PLAN_CERTIFICATION_MAX_DAYS <= 366:
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_SCAN_SECONDS = env.int("REMINDER_SCAN_SECONDS", default=60)  # the beat's interval
 # How long the confirm/cancel link of a reminder stays valid (it also dies at the visit).
 REMINDER_LINK_MAX_AGE = env.int("REMINDER_LINK_MAX_AGE", default=14 * 24 * 3600)
 if min(REMINDER_BATCH_SIZE, REMINDER_CLAIM_SECONDS, REMINDER_MAX_ATTEMPTS) < 1:
     raise ImproperlyConfigured("REMINDER_BATCH_SIZE, _CLAIM_SECONDS, _MAX_ATTEMPTS must be >= 1")
+if not 1 <= REMINDER_SCAN_SECONDS <= 300:
+    raise ImproperlyConfigured("REMINDER_SCAN_SECONDS must be 1 to 300")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 # An email backend by class, for the worker tests (EMAIL_URL covers the usual ones).
 if env.str("EMAIL_BACKEND", default=""):
@@ -359,8 +369,8 @@ if not REDIS_URL:
 CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {
         "task": "clinic.tasks.scan_reminders",
-        "schedule": timedelta(minutes=1),
-        "options": {"expires": 55},
+        "schedule": timedelta(seconds=REMINDER_SCAN_SECONDS),
+        "options": {"expires": max(REMINDER_SCAN_SECONDS - 5, 1)},
     },
     # 12:00 UTC is 07:00 or 08:00 in New York: before the clinic opens either way.
     "daily-notifications": {
