@@ -98,6 +98,21 @@ def report_new(request, plan_id):
     return render(request, "sessions_log/progress_report_form.html", context, status=status)
 
 
+@role_required(Role.DOCTOR, Role.THERAPIST)
+def report_list(request):
+    """The doctor's reports to answer; the therapist's reports not yet answered."""
+    waiting = [ReportStatus.SIGNED, ReportStatus.SENT]
+    if request.user.role == Role.THERAPIST:
+        waiting = [ReportStatus.DRAFT, *waiting]
+    rows = (
+        ProgressReport.objects.visible_to(request.user)
+        .filter(status__in=waiting)
+        .select_related("plan__patient", "author")
+        .order_by("created_at")
+    )
+    return render(request, "sessions_log/progress_report_list.html", {"reports": rows})
+
+
 @role_required(Role.THERAPIST, Role.DOCTOR, Role.MANAGER)
 def report_detail(request, report_id):
     report = access_report(request.user, report_id)

@@ -9,6 +9,7 @@ from . import report_pages as pages
 
 urlpatterns = [
     path("plans/<uuid:plan_id>/reports/new/", pages.report_new, name="progress_report_new"),
+    path("reports/", pages.report_list, name="progress_reports"),
     path("reports/<uuid:report_id>/", pages.report_detail, name="progress_report"),
     path("reports/<uuid:report_id>/sign/", pages.report_sign, name="progress_report_sign"),
     path("reports/<uuid:report_id>/send/", pages.report_send, name="progress_report_send"),

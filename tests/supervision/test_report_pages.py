@@ -129,3 +129,12 @@ def test_the_report_page_takes_the_same_queries_for_3_and_40_sessions(
     # then the snapshot holds the episode: no query per session
     assert few == many
     assert many <= 8
+
+
+def test_the_doctor_lists_the_reports_to_answer(report, doctor, other_doctor):
+    # given a sent report / when
+    mine = _as(doctor).get(reverse("progress_reports"))
+    theirs = _as(other_doctor).get(reverse("progress_reports"))
+    # then only the referring doctor sees it
+    assert "after 3 visits" in mine.content.decode()
+    assert "after 3 visits" not in theirs.content.decode()
