@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import scheduling
+from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import SeriesForm, show_service_error
 from clinic.models import Patient, User
@@ -168,6 +169,7 @@ def referral_edit(request, referral_id):
 @role_required(*CLINICAL)
 def referral_detail(request, referral_id):
     referral = referral_for(request.user, referral_id)
+    record(actor=request.user, action="referral.read", target=referral, patient=referral.patient)
     plans = referral.plans.select_related("therapist")
     return render(request, "referrals/referral_detail.html", {"referral": referral, "plans": plans})
 
@@ -304,6 +306,7 @@ def plan_edit(request, plan_id):
 def plan_detail(request, plan_id):
     """The plan beside its referral: the therapist's view and the doctor's review."""
     plan = plan_for(request.user, plan_id)
+    record(actor=request.user, action="plan.read", target=plan, patient=plan.patient)
     return render(request, "referrals/plan_detail.html", {"plan": plan, "referral": plan.referral})
 
 

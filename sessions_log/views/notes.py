@@ -10,12 +10,14 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.audit import record
 from clinic.errors import Conflict, DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 from clinic.models import Appointment
 from clinic.views import role_required
 from clinic.vocabulary import Role
 from referrals.models import PlanArea
+from referrals.precaution_pages import precautions_panel
 
 from .. import services
 from ..forms import AddendumForm, NoteForm
@@ -76,6 +78,7 @@ def _render_form(request, form, *, visit, note=None, status=200):
             "referral": visit.plan.referral if visit.plan_id else None,
             "form_token": _issue_token(request),
             "pain_values": range(11),
+            **precautions_panel(visit.patient),
         },
         status=status,
     )
@@ -136,6 +139,8 @@ def note_detail(request, note_id):
     note = _note_for(request, note_id)
     visit = note.appointment
     mine = note.therapist_id == request.user.pk
+    if request.method == "GET":
+        record(actor=request.user, action="note.read", target=note, patient=note.patient)
     if mine and not note.is_signed:
         form = NoteForm(
             request.POST or None,

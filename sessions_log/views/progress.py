@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 from clinic.models import Patient
@@ -15,7 +16,7 @@ from clinic.vocabulary import MEASURE_RANGES, Measure, Role
 from referrals import services as referral_services
 from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
-from ..models import SessionNote
+from ..models import ProgressReport, SessionNote
 from ..progress import flags_for_patients, plan_progress
 from .charts import measure_chart, pain_chart
 
@@ -103,6 +104,7 @@ def plan_progress_page(request, plan_id):
         ),
         pk=plan_id,
     )
+    record(actor=request.user, action="plan.progress_read", target=plan, patient=plan.patient)
     progress = plan_progress(plan)
     labels = dict(Measure.choices)
     measures = [
@@ -128,6 +130,9 @@ def plan_progress_page(request, plan_id):
             "measures": measures,
             "measure_labels": labels,
             "notes": notes,
+            "reports": ProgressReport.objects.visible_to(request.user)
+            .filter(plan=plan)
+            .order_by("-created_at"),
             "can_decide": request.user.pk == plan.referral.doctor_id,
         },
     )

@@ -168,3 +168,18 @@ def test_the_navigation_of_the_manager_links_the_django_admin(as_, manager):
     body = as_(manager).get(reverse("patient_directory")).content.decode()
     # then
     assert 'href="/admin/"' in body
+
+
+def test_reading_a_clinical_page_leaves_an_audit_event(as_, doctor, referral, plan, note):
+    # given
+    from clinic.models import AuditEvent
+
+    client = as_(doctor)
+    # when
+    client.get(reverse("referral_detail", args=[referral.pk]))
+    client.get(reverse("plan_detail", args=[plan.pk]))
+    client.get(reverse("plan_progress", args=[plan.pk]))
+    client.get(reverse("note_detail", args=[note.pk]))
+    # then
+    actions = set(AuditEvent.objects.filter(actor=doctor).values_list("action", flat=True))
+    assert {"referral.read", "plan.read", "plan.progress_read", "note.read"} <= actions

@@ -113,7 +113,7 @@ PAGES = [
     (intake, 7),
     (my_plans, 6),
     (plans_to_review, 6),
-    (progress, 14),
+    (progress, 16),
     (reminders, 6),
     (patient_visits, 12),
 ]
