@@ -177,3 +177,23 @@ def test_the_plan_editor_refuses_an_area_outside_the_referral(as_, therapist, do
     assert response.status_code == 400
     assert "not among the referral&#x27;s target areas" in body
     assert "a plan cannot have 30" in body
+
+
+def test_the_note_form_lists_the_patients_contraindications_above_the_note(
+    as_, therapist, visit, referral
+):
+    # given
+    from referrals.models import Precaution
+
+    Precaution.objects.create(
+        patient=visit.patient,
+        referral=referral,
+        kind="anticoagulants",
+        source="referral",
+        raised_by=referral.doctor,
+    )
+    # when
+    body = as_(therapist).get(reverse("note_new", args=[visit.pk])).content.decode()
+    # then
+    assert body.index('id="precautions-h"') < body.index("Pain before")
+    assert "Anticoagulants" in body or "anticoagulants" in body
