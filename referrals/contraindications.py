@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.audit import record
@@ -24,6 +25,7 @@ from clinic.errors import Conflict, Invalid, InvalidTransition, NotAllowed
 from clinic.models import Patient, User
 from clinic.vocabulary import Region, Role, Side
 
+from . import tasks
 from .models import Precaution, PrecautionKind, PrecautionSource, Referral
 
 
@@ -205,19 +207,22 @@ def _doctors_of(patient) -> list[User]:
     return list(User.objects.filter(pk__in=doctor_ids, is_active=True))
 
 
-def _notify_doctors(precaution: Precaution) -> None:
+def email_clearance_request(precaution_id) -> int:
+    """Tell the patient's doctors that treatment waits for their clearance
+    (run by the task referrals.tasks.email_clearance_request, after commit)."""
+    precaution = Precaution.objects.select_related("patient", "raised_by").get(pk=precaution_id)
     patient = precaution.patient
     recipients = [d.email for d in _doctors_of(patient) if d.email]
-    if not recipients:
-        return
+    if not recipients or precaution.cleared_at:
+        return 0
     subject = f"Clearance needed: {precaution.get_kind_display()} for {patient.full_name}"
     body = (
         f"{precaution.raised_by} recorded: {describe(precaution)}.\n"
         f"{precaution.note}\n\n"
         f"Treatment of {patient.full_name} is stopped until you clear it:\n"
-        f"{settings.SITE_URL.rstrip('/')}/patients/{patient.pk}/\n"
+        f"{settings.SITE_URL.rstrip('/')}{reverse('clearances')}\n"
     )
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 @transaction.atomic
@@ -242,7 +247,7 @@ def raise_finding(
     )
     record(actor=by, action="precaution.finding", target=precaution, patient=patient)
     if rule_of(precaution) == Rule.STOP:
-        _notify_doctors(precaution)
+        tasks.email_clearance_request.delay_on_commit(str(precaution.pk))
     return precaution
 
 

@@ -24,6 +24,7 @@ from referrals import certification
 from referrals.contraindications import precautions_for_visit
 from referrals.models import PlanStatus, TreatmentPlan
 
+from . import tasks
 from .models import Decision, ProgressReport, Recommendation, ReportStatus, SessionNote
 from .progress import plan_progress
 
@@ -188,10 +189,15 @@ def report_url(report: ProgressReport) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _email_doctor(report: ProgressReport) -> None:
+def email_doctor(report_id) -> int:
+    """The email with the link to the report (run by the task
+    sessions_log.tasks.email_progress_report, after commit)."""
+    report = ProgressReport.objects.select_related(
+        "plan__referral__doctor", "plan__patient", "author"
+    ).get(pk=report_id)
     doctor = report.plan.referral.doctor
     if not doctor.email:
-        return
+        return 0
     patient = report.plan.patient
     subject = f"Progress report for {patient.full_name} after {report.visits_covered} visits"
     body = (
@@ -200,9 +206,7 @@ def _email_doctor(report: ProgressReport) -> None:
         f"Read it and answer (continue, change the plan, or end therapy):\n"
         f"{report_url(report)}\n"
     )
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [doctor.email])
-    )
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [doctor.email])
 
 
 @transaction.atomic
@@ -216,7 +220,7 @@ def send_progress_report(*, report: ProgressReport, by: User) -> ProgressReport:
         action="report.send",
         sent_at=timezone.now(),
     )
-    _email_doctor(report)
+    tasks.email_progress_report.delay_on_commit(str(report.pk))
     return report
 
 

@@ -30,3 +30,14 @@ def log_visits():
         return notes
 
     return log
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """The emails of these stories go through Celery; run the tasks in-process."""
+    from clinic.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -122,6 +122,7 @@ def test_a_suspected_dvt_found_at_the_visit_stops_treatment_and_tells_the_doctor
     [email] = mailoutbox
     assert email.to == [doctor.email]
     assert "Clearance needed" in email.subject
+    assert "/clearances/" in email.body
 
 
 def test_a_finding_must_be_a_known_precaution(patient, therapist):

@@ -82,7 +82,7 @@ def test_sending_emails_the_doctor_a_link(
     [email] = mailoutbox
     assert email.to == [doctor.email]
     assert "after 8 visits" in email.subject
-    assert "http" in email.body and "Continue" in email.body
+    assert f"/reports/{report.pk}/" in email.body and "Continue" in email.body
 
 
 def test_a_report_needs_a_summary_and_a_recommendation(due, therapist):
