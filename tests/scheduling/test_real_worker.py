@@ -46,8 +46,12 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # a helper, not a test
 
 
-class Worker:
-    def __init__(self, mail_dir: Path, log_path: Path):
+class CeleryProcess:
+    """`celery -A clinic worker` (or `beat`) against the test database and Redis."""
+
+    def __init__(self, command: list[str], mail_dir: Path, log_path: Path, ready: str):
+        self.command = command
+        self.ready = ready
         self.env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
@@ -55,8 +59,9 @@ class Worker:
             "PYTHONPATH": str(settings.BASE_DIR),
             "EMAIL_BACKEND": "tests.scheduling.slow_mail.SlowFileBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
-            "SLOW_MAIL_SECONDS": "0.4",
+            "SLOW_MAIL_SECONDS": "0.3",
             "REMINDER_CLAIM_SECONDS": str(LEASE_SECONDS),
+            "REMINDER_SCAN_SECONDS": "1",
             "REMINDER_OFFSETS": "24h,2h",
             "TIME_ZONE": settings.TIME_ZONE,
             "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -65,26 +70,23 @@ class Worker:
         self.log_path = log_path
         self.process = None
 
-    def start(self):
+    def launch(self):
         celery = Path(sys.executable).with_name("celery")
+        self.log_path.write_text("")
         self.process = subprocess.Popen(
-            [
-                str(celery),
-                "-A",
-                "clinic",
-                "worker",
-                "--pool=solo",
-                "--loglevel=info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            [str(celery), "-A", "clinic", *self.command, "--loglevel=info"],
             cwd=settings.BASE_DIR,
             env=self.env,
             stdout=self.log_path.open("ab"),
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: "ready." in self.log_path.read_text(), timeout=30, what="worker ready")
+        return self
+
+    def wait_ready(self):
+        wait_for(lambda: self.ready in self.log_path.read_text(), timeout=30, what=self.ready)
+
+    def start(self):
+        self.launch().wait_ready()
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -97,6 +99,16 @@ class Worker:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def worker(tmp_path: Path) -> CeleryProcess:
+    command = ["worker", "--pool=solo", "--without-gossip", "--without-mingle"]
+    return CeleryProcess(command, tmp_path / "mail", tmp_path / "worker.log", ready="ready.")
+
+
+def beat(tmp_path: Path, name: str) -> CeleryProcess:
+    command = ["beat", "--schedule", str(tmp_path / f"{name}-schedule")]
+    return CeleryProcess(command, tmp_path / "mail", tmp_path / f"{name}.log", ready="Starting")
 
 
 def wait_for(condition, *, timeout: float, what: str, every: float = 0.1):
@@ -154,37 +166,41 @@ def broker():
 
 
 def test_a_real_worker_sends_each_reminder_once_and_survives_sigkill(broker, tmp_path):
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    worker = Worker(mail_dir, tmp_path / "worker.log")
+    (tmp_path / "mail").mkdir()
+    the_worker = worker(tmp_path)
+    beats = [beat(tmp_path, "beat-1"), beat(tmp_path, "beat-2")]
     try:
-        # given a running worker and 8 visits whose reminders are due
-        worker.start()
-        first = due_reminders(8)
+        # given a running worker and 6 visits whose reminders are due
+        the_worker.start()
+        first = due_reminders(6)
         # when the scan is called through the broker
         scan()
         # then every reminder is sent, each exactly once
-        wait_for(lambda: sent_count(first) == 8, timeout=20, what="the first batch")
-        assert emails_per_reminder(mail_dir) == Counter({pk: 1 for pk in first})
+        wait_for(lambda: sent_count(first) == 6, timeout=20, what="the first batch")
+        assert emails_per_reminder(tmp_path / "mail") == Counter({pk: 1 for pk in first})
 
-        # given 10 more due, and the worker killed in the middle of their batch
-        second = due_reminders(10)
+        # given 8 more due, and the worker killed in the middle of their batch
+        second = due_reminders(8)
         scan()
         wait_for(lambda: sent_count(second) >= 3, timeout=20, what="part of the second batch")
-        worker.kill()
-        assert sent_count(second) < 10
-        # when it starts again and the beat's scan comes round after the lease
-        worker.start()
-        deadline = time.monotonic() + 30
-        while sent_count(second) < 10 and time.monotonic() < deadline:
-            time.sleep(LEASE_SECONDS)
-            scan()
+        the_worker.kill()
+        assert sent_count(second) < 8
+        # when it starts again, with two beats scanning by mistake
+        for each in [the_worker, *beats]:
+            each.launch()
+        for each in [the_worker, *beats]:
+            each.wait_ready()
+        wait_for(lambda: sent_count(second) == 8, timeout=30, what="the rest after the lease")
+        # and 4 more come due while both beats run
+        third = due_reminders(4)
+        wait_for(lambda: sent_count(third) == 4, timeout=20, what="the beats' batch")
         # then nothing is lost, and at most the one in flight went out twice
-        assert sent_count(first + second) == 18
-        per_reminder = emails_per_reminder(mail_dir)
-        assert set(per_reminder) == set(first + second)
+        per_reminder = emails_per_reminder(tmp_path / "mail")
+        assert set(per_reminder) == set(first + second + third)
         twice = [pk for pk, n in per_reminder.items() if n > 1]
         assert len(twice) <= 1 and max(per_reminder.values()) <= 2, per_reminder
+        assert not set(twice) & set(third)
     finally:
-        worker.stop()
+        for each in [*beats, the_worker]:
+            each.stop()
         print((tmp_path / "worker.log").read_text()[-3000:])
