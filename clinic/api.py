@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from . import scheduling
-from .api_base import ALL_ROLES, FRONT_DESK, MANAGER, ClinicAPIMixin
+from .api_base import ALL_ROLES, ERRORS, FRONT_DESK, MANAGER, ClinicAPIMixin
 from .audit import record
 from .etag import claim_version
 from .models import Appointment, AppointmentSeries, AuditEvent, Patient, User
@@ -56,7 +56,10 @@ class AuthTokenView(ClinicAPIMixin, GenericAPIView):
         return GenericAPIView.finalize_response(self, request, response, *args, **kwargs)
 
     @extend_schema(
-        request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], tags=["auth"]
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 429: ERRORS["429"]},
+        auth=[],
+        tags=["auth"],
     )
     def post(self, request):
         given = self.get_serializer(data=request.data)

@@ -94,6 +94,7 @@ ERRORS = {
     "412": _detail("PreconditionFailedError", "If-Match no longer matches."),
     "415": _detail("UnsupportedMediaTypeError", "Send JSON."),
     "422": _detail("IdempotencyKeyReusedError", "The key came with another body before."),
+    "429": _detail("TooManyRequestsError", "Too many failed sign-ins; wait, or ask the manager."),
 }
 
 
@@ -199,6 +200,8 @@ class ClinicAPIMixin:
     def dispatch(self, request, *args, **kwargs):
         # Reads write their audit event and POSTs their idempotency key in the
         # same transaction as the work; a refused request rolls all of it back.
+        if not self.atomic_request:
+            return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             return super().dispatch(request, *args, **kwargs)
 
@@ -219,7 +222,7 @@ class ClinicAPIMixin:
         key = getattr(self, "idempotency_key", None)
         if key is not None and 200 <= response.status_code < 300:
             idempotency.finish(key, response)
-        elif response.status_code >= 400 and transaction.get_connection().in_atomic_block:
+        elif response.status_code >= 400 and self.atomic_request:
             transaction.set_rollback(True)
         return response
 

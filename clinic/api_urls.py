@@ -28,11 +28,11 @@ urlpatterns = [
     path("me/", clinic_api.MeView.as_view(), name="me"),
     path("diagnoses/", referrals_api.DiagnosisLookupView.as_view(), name="diagnoses"),
     path(
-        "treatment-plans/<uuid:pk>/progress/",
+        "treatment-plans/<str:pk>/progress/",
         sessions_api.PlanProgressView.as_view(),
         name="treatment-plan-progress",
     ),
-    path("patients/<uuid:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
+    path("patients/<str:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
