@@ -170,8 +170,8 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
     claimed = _claimable(now).filter(pk__in=ids).update(claimed_until=lease)
     if claimed != len(ids):
         # Cannot happen under the locks above; if it does, trust the rows.
-        ids = list(Reminder.objects.filter(pk__in=ids, claimed_until=lease).values_list("pk"))
-        ids = [pk for (pk,) in ids]
+        ours = Reminder.objects.filter(pk__in=ids, claimed_until=lease)
+        ids = list(ours.values_list("pk", flat=True))
     return [Claim(str(pk), lease.isoformat()) for pk in ids]
 
 

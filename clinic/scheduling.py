@@ -1,4 +1,7 @@
-"""Booking, moving, cancelling and checking in visits.
+"""Booking, moving, cancelling and checking in visits; recurring series
+(`book_series`, `preview_series`, `cancel_series`); therapists' working hours
+and time off; the patient's answer to a reminder link. Each change keeps the
+visit's reminders right (clinic.reminders).
 
 The rules of the prescription (a plan's planned visits, a referral's visits
 and validity) are read through the plan's relations, so this core module does
