@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinic', '0005_idempotency_keys'),
+        ("clinic", "0005_idempotency_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='confirmed_at',
+            model_name="appointment",
+            name="confirmed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
