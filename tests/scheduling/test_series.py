@@ -352,3 +352,27 @@ def test_cancelling_the_rest_of_a_series_cancels_from_that_date_on(
     assert not pending.exists()
     booking.series.refresh_from_db()
     assert booking.series.cancelled_from == from_date
+
+
+def test_the_preview_takes_the_same_queries_for_three_visits_or_thirty_six(
+    long_plan, therapist, office_hours, django_assert_num_queries
+):
+    # given the front desk's form asking for a short, then a long series
+    monday = next_weekday(0)
+
+    def preview(count):
+        return preview_series(
+            plan=long_plan,
+            therapist=therapist,
+            first_start=local(monday, 10),
+            duration_minutes=45,
+            rrule=f"FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT={count}",
+        )
+
+    # when / then: closures, referral, visits used, hours, time off, clashes, patient
+    long_plan.refresh_from_db()
+    with django_assert_num_queries(7) as few:
+        assert len(preview(3).occurrences) == 3
+    long_plan.refresh_from_db()
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(preview(36).occurrences) == 36
