@@ -353,8 +353,6 @@ if env.str("EMAIL_BACKEND", default=""):
 PLAN_FLAGS_FUNCTION = env.str(
     "PLAN_FLAGS_FUNCTION", default="sessions_log.progress.flags_for_plans"
 )
-from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
-
 # One queue for everything; named by the environment so a test worker on a
 # shared Redis takes only its own tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
@@ -363,6 +361,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 if not REDIS_URL:
     for _folder in ("out", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
+
 # The periodic schedule, in one place. Intervals run on UTC seconds, so daylight
 # saving never skips or doubles the reminder scan; `expires` drops a scan that
 # waited in the broker past the next one instead of running two back to back.
