@@ -137,6 +137,9 @@ class App:
             f"--threads={self.threads}",
             f"--worker-class={'gthread' if self.threads > 1 else 'sync'}",
             "--backlog=2048",
+            # Longer than any client or balancer idles a connection: a server that
+            # closes a kept-alive connection as the client reuses it fails a POST.
+            "--keep-alive=75",
             "--timeout=60",
             "--log-level=warning",
             f"--error-logfile={OUT / f'gunicorn-{self.port}.log'}",
