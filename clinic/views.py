@@ -238,8 +238,12 @@ def _visit(request, appointment_id):
 
 
 @role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
-def appointment_detail(request, appointment_id, move_form=None, cancel_form=None):
-    appointment = _visit(request, appointment_id)
+def appointment_detail(request, appointment_id):
+    return _render_visit(request, _visit(request, appointment_id))
+
+
+def _render_visit(request, appointment, move_form=None, cancel_form=None):
+    """The visit's page, also re-shown with a refused form (no second fetch)."""
     return render(
         request,
         "clinic/appointment_detail.html",
@@ -300,7 +304,7 @@ def appointment_move(request, appointment_id):
             show_service_error(request, _as_move_fields(error), form)
         except DomainConflict as error:
             show_service_error(request, error)
-    return appointment_detail(request, appointment_id, move_form=form)
+    return _render_visit(request, appointment, move_form=form)
 
 
 def _as_move_fields(error: Invalid) -> Invalid:
@@ -314,7 +318,7 @@ def appointment_cancel(request, appointment_id):
     appointment = _visit(request, appointment_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        return appointment_detail(request, appointment_id, cancel_form=form)
+        return _render_visit(request, appointment, cancel_form=form)
     reason = form.cleaned_data["reason"]
     try:
         if form.cleaned_data["scope"] == "rest" and appointment.series_id:
