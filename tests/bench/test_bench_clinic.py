@@ -171,3 +171,14 @@ def test_the_today_window_is_one_local_day(clinic):
     assert timezone.localtime(start).date() == timezone.localdate()
     assert timedelta(hours=23) <= end - start <= timedelta(hours=25)
     assert datetime.fromisoformat(fx["week"]["start"]).weekday() == 0
+
+
+def test_every_request_of_the_load_mix_gets_the_answer_it_expects(clinic, floor_urls):
+    # given the requests the load generator sends, built from the fixture
+    fx = harness.fixture()
+    # when each is sent once through the whole stack
+    counts = harness.query_counts(fx)
+    # then each gets its expected status (200, or 201 for the note and the series)
+    assert {name: c["status"] for name, c in counts.items() if not c["ok"]} == {}
+    assert counts["floor 1: plain view"]["queries"] == 0
+    assert counts["floor 2: SELECT 1"]["queries"] == 1
