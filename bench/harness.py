@@ -181,10 +181,13 @@ def client(token: str | None = None) -> Client:
     return Client(SERVER_NAME="127.0.0.1", **extra)
 
 
-def requests_of_the_mix(fx: dict) -> dict:
-    """Each endpoint of the mix as (token, method, path, query or body, status)."""
-    therapist, doctor = fx["therapists"][0], fx["doctors"][0]
-    appointment, region, side, modalities = therapist["pool"][-1]
+def requests_of_the_mix(fx: dict, n: int = 0) -> dict:
+    """Each endpoint of the mix as (token, method, path, query or body, status);
+    `n` picks another therapist, backlog visit, doctor's plan and free slot."""
+    therapists = fx["therapists"]
+    therapist = therapists[n % len(therapists)]
+    doctor = fx["doctors"][n % len(fx["doctors"])]
+    appointment, region, side, modalities = therapist["pool"][-1 - n // len(therapists)]
     note = {
         "appointment": appointment,
         "pain_before": 6,
@@ -192,7 +195,7 @@ def requests_of_the_mix(fx: dict) -> dict:
         "areas": [{"region": region, "side": side, "modalities": modalities, "minutes": 40}],
         "response": "improved",
     }
-    booking = fx["bookings"][0]
+    booking = fx["bookings"][n]
     return {
         "therapist: today's appointments": (
             therapist["token"],
@@ -225,7 +228,7 @@ def requests_of_the_mix(fx: dict) -> dict:
         "doctor: plan progress": (
             doctor["token"],
             "get",
-            f"/api/v1/treatment-plans/{doctor['plans'][0]}/progress/",
+            f"/api/v1/treatment-plans/{doctor['plans'][n % len(doctor['plans'])]}/progress/",
             {},
             200,
         ),
@@ -280,6 +283,26 @@ EXPLAINED = (
 )
 
 
+def service_times(fx: dict, *, repeat: int = 30) -> dict:
+    """Each endpoint's cost in process, free of the load generator and of the
+    queue: the median wall time, and the mean CPU time of this process (the
+    app's Python; PostgreSQL's work and disk waits are not in it), which other
+    processes on a shared machine barely disturb. Writes are undone by reset()."""
+    times: dict = {}
+    for n in range(repeat + 1):
+        for name, request in requests_of_the_mix(fx, n + 1).items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            call(request)
+            if n:  # the first round warms caches and connections
+                entry = times.setdefault(name, {"wall": [], "cpu": []})
+                entry["wall"].append((time.perf_counter() - wall) * 1000)
+                entry["cpu"].append((time.process_time() - cpu) * 1000)
+    return {
+        name: {"wall_p50": sorted(t["wall"])[len(t["wall"]) // 2], "cpu": sum(t["cpu"]) / repeat}
+        for name, t in times.items()
+    }
+
+
 def explain(fx: dict) -> dict:
     """EXPLAIN (ANALYZE, BUFFERS) of the queries behind the today list, the week
     calendar, the patient list and a plan's progress, captured from the real
@@ -306,14 +329,13 @@ def profile(fx: dict, name: str, *, repeat: int = 200, budget: float = 20.0):
     calls or `budget` seconds; the writes of a POST are undone by reset()."""
     from pyinstrument import Profiler
 
-    request = requests_of_the_mix(fx)[name]
-    call(request)  # warm: imports, caches, the first connection
+    call(requests_of_the_mix(fx)[name])  # warm: imports, caches, the first connection
     profiler = Profiler(interval=0.0005)
     began, done = time.perf_counter(), 0
     profiler.start()
     while done < repeat and time.perf_counter() - began < budget:
-        call(request)
         done += 1
+        call(requests_of_the_mix(fx, done)[name])  # a POST needs a new visit or slot
     profiler.stop()
     per_call = (time.perf_counter() - began) / done * 1000
     text = profiler.output_text(unicode=False, color=False, show_all=False)

@@ -502,6 +502,25 @@ def load_sections(args, load: dict, queries: dict) -> list[str]:
     ]
 
 
+def service_section(service: dict) -> list[str]:
+    floor = service.get(FLOOR, {})
+    lines = [
+        "## Service time in process (no load generator, no queue)",
+        "",
+        "30 calls of each endpoint through Django's test client with the production",
+        "settings: the median wall time, and the mean CPU time of the app's Python (PostgreSQL",
+        "and disk waits are not in it). CPU time is the figure a shared machine disturbs least.",
+        "",
+        "| endpoint | wall p50 ms | CPU ms | CPU / me |",
+        "|---|---:|---:|---:|",
+    ]
+    for name in sorted(service):
+        row = service[name]
+        ratio = row["cpu"] / floor["cpu"] if floor.get("cpu") else float("nan")
+        lines.append(f"| {name} | {row['wall_p50']:.1f} | {row['cpu']:.2f} | {ratio:.1f} |")
+    return lines
+
+
 def race_section(race: dict) -> list[str]:
     return [
         "## Reminder scan",
@@ -616,6 +635,8 @@ def main(argv=None) -> int:
         if not found["ok"]:
             log(f"  {name}: {found['status']} {found['body']}")
     plans = harness.explain(fx)
+    log("service time of each endpoint, in process (30 calls each)")
+    service = harness.service_times(fx)
     # Scaling out: the same workers split over several app processes (ports).
     per_app = max(1, round(args.workers / args.replicas))
     args.apps = [App(8101 + i, per_app, args.threads) for i in range(args.replicas)]
@@ -627,7 +648,7 @@ def main(argv=None) -> int:
     finally:
         for app in args.apps:
             app.stop()
-    sections = [header(args, load), load_sections(args, load, queries)]
+    sections = [header(args, load), service_section(service), load_sections(args, load, queries)]
     if args.replicas > 1:
         path, title = RESULTS.with_name("RESULTS-replicas.md"), "Two app processes, round-robin"
     else:
