@@ -614,7 +614,7 @@ def main(argv=None) -> int:
     parser.add_argument("--conn-max-age", type=int, default=sizing()["conn_max_age"])
     parser.add_argument("--replicas", type=int, default=1, help="app processes, round-robin")
     parser.add_argument("--reminders", type=int, default=10_000)
-    parser.add_argument("--reminder-timeout", type=int, default=150)
+    parser.add_argument("--reminder-timeout", type=int, default=120)
     parser.add_argument("--ladder", action="store_true", help="size gunicorn (bench/LADDER.md)")
     args = parser.parse_args(argv)
     configure(args)
