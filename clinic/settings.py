@@ -122,8 +122,11 @@ TEMPLATES = [
 ]
 
 # --- database -----------------------------------------------------------------
+# an empty DATABASE_URL means the default too (e.g. `DATABASE_URL= make test`)
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}")
+    "default": environ.Env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}"
+    )
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":

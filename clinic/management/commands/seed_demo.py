@@ -11,10 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.errors import Conflict, Invalid
 from clinic.models import Appointment, AppointmentStatus, Closure, Patient, User
-from clinic.scheduling import book_appointment
+from clinic.scheduling import book_appointment, book_series
 from clinic.vocabulary import Role
 from referrals import services as referral_services
+from referrals.models import TreatmentPlan
 from sessions_log import services as note_services
 
 DEMO_PASSWORD = "demo"
@@ -149,6 +151,7 @@ class Command(BaseCommand):
                 plan, therapist, patient, slot, zone, improving=first != NOT_IMPROVING
             )
             self.upcoming_visits(plan, therapist, patient, slot, zone, by=staff["frontdesk"])
+        self.visit_due_for_reminders(staff)
 
     def past_sessions(self, plan, therapist, patient, slot, zone, *, improving):
         today = timezone.localdate()
@@ -181,17 +184,34 @@ class Command(BaseCommand):
             note_services.sign_session_note(note=note, by=therapist)
 
     def upcoming_visits(self, plan, therapist, patient, slot, zone, *, by):
-        day = timezone.localdate() + timedelta(days=1)
-        booked = 0
-        while booked < 4 and day <= plan.referral.valid_until:
-            if day.weekday() in (0, 3) and not Closure.objects.filter(date=day).exists():
-                start = datetime.combine(day, slot, tzinfo=zone)
-                book_appointment(
-                    patient=patient, therapist=therapist, plan=plan, start=start,
-                    end=start + timedelta(minutes=45), by=by,
-                )  # fmt: skip
-                booked += 1
-            day += timedelta(days=1)
+        """A Monday/Thursday series, like the front desk books, within the referral."""
+        first = timezone.localdate() + timedelta(days=1)
+        while first.weekday() not in (0, 3):
+            first += timedelta(days=1)
+        until = min(first + timedelta(days=13), plan.referral.valid_until)
+        if until < first:
+            return
+        book_series(
+            plan=plan,
+            therapist=therapist,
+            first_start=datetime.combine(first, slot, tzinfo=zone),
+            duration_minutes=45,
+            rrule=f"FREQ=WEEKLY;BYDAY=MO,TH;UNTIL={until:%Y%m%d}",
+            by=by,
+        )
+
+    def visit_due_for_reminders(self, staff):
+        """One visit 90 minutes ahead, so `make run` shows its reminder going out
+        in the first minute (a late booking gets its nearest reminder at once)."""
+        plan = TreatmentPlan.objects.approved().select_related("patient", "therapist").first()
+        start = (timezone.now() + timedelta(minutes=90)).replace(second=0, microsecond=0)
+        try:
+            book_appointment(
+                patient=plan.patient, therapist=plan.therapist, plan=plan, start=start,
+                end=start + timedelta(minutes=30), by=staff["frontdesk"],
+            )  # fmt: skip
+        except (Conflict, Invalid) as error:
+            self.stdout.write(f"No visit in 90 minutes ({error}); reminders wait for the series.")
 
 
 def _next_weekday(day, weekday):
