@@ -5,6 +5,8 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import TokenProxy
 
 from .audit import record
 from .models import (
@@ -21,6 +23,9 @@ from .models import (
 from .vocabulary import Role
 
 admin.site.site_header = "Clinic administration"
+# Roles are the User.role field, not groups; API tokens are secrets nobody browses.
+admin.site.unregister(Group)
+admin.site.unregister(TokenProxy)
 admin.site.site_title = "Clinic admin"
 
 

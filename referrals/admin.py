@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from clinic.admin import ClinicalRecordAdmin, ManagerAdmin
 
-from .models import Diagnosis, Modality, PlanArea, PlanGoal, Referral, TargetArea, TreatmentPlan
+from .models import (
+    Diagnosis,
+    Modality,
+    PlanArea,
+    PlanGoal,
+    Precaution,
+    Referral,
+    TargetArea,
+    TreatmentPlan,
+)
 
 
 @admin.register(Modality)
@@ -65,3 +74,13 @@ class TreatmentPlanAdmin(ClinicalRecordAdmin):
     search_fields = ("patient__last_name", "patient__first_name")
     list_select_related = ("patient", "therapist")
     inlines = [PlanAreaInline, PlanGoalInline]
+
+
+@admin.register(Precaution)
+class PrecautionAdmin(ClinicalRecordAdmin):
+    """Contraindication flags and therapists' findings, with their clearance."""
+
+    list_display = ("patient", "kind", "source", "region", "raised_by", "cleared_at")
+    list_filter = ("kind", "source")
+    search_fields = ("patient__last_name", "patient__first_name")
+    list_select_related = ("patient", "raised_by")

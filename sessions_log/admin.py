@@ -3,7 +3,7 @@ from django.contrib import admin
 from clinic.admin import ClinicalRecordAdmin
 from referrals.admin import ReadOnlyInline
 
-from .models import Addendum, NoteArea, OutcomeMeasurement, SessionNote
+from .models import Addendum, NoteArea, OutcomeMeasurement, ProgressReport, SessionNote
 
 
 class NoteAreaInline(ReadOnlyInline):
@@ -38,6 +38,16 @@ class OutcomeMeasurementAdmin(ClinicalRecordAdmin):
     list_display = ("plan", "measure", "score", "taken_at")
     list_filter = ("measure",)
     list_select_related = ("plan__patient", "plan__therapist")
+
+    def audited_patient(self, obj):
+        return obj.plan.patient
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ClinicalRecordAdmin):
+    list_display = ("plan", "author", "status", "recommendation", "signed_at", "decision")
+    list_filter = ("status", "recommendation", "decision")
+    list_select_related = ("plan__patient", "author")
 
     def audited_patient(self, obj):
         return obj.plan.patient
