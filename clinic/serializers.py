@@ -58,7 +58,7 @@ class MeSerializer(StaffSerializer):
             return None
         try:
             path = reverse("calendar:therapist_feed", args=[user.calendar_token])
-        except NoReverseMatch:  # TODO: the scheduling helper's calendar feed view
+        except NoReverseMatch:  # a deployment without the calendar feeds' URLs
             return None
         return self.context["request"].build_absolute_uri(path)
 

@@ -83,8 +83,11 @@ class MeasurementWriteSerializer(serializers.Serializer):
         max_digits=6, decimal_places=2, required=False, allow_null=True
     )
     taken_at = serializers.DateTimeField()
-    items = serializers.JSONField(
-        required=False, help_text="The instrument's answers; the score is computed from them."
+    items = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='The instrument\'s answers (e.g. NDI: ten {"score": 0-5}); '
+        "the score is computed from them.",
     )
 
 

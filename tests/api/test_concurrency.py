@@ -105,3 +105,34 @@ def test_a_note_retried_while_the_first_attempt_runs_is_one_note(
     assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
     assert answers[0].json() == answers[1].json()
     assert SessionNote.objects.filter(appointment=started_visit).count() == 1
+
+
+def test_two_saves_of_one_version_at_once_are_one_change_and_one_412(live_server, patient):
+    # given two front-desk colleagues who read Pat's record at version 1
+    desks = [UserFactory(username=f"desk{i}", role=Role.FRONT_DESK) for i in range(2)]
+    tokens = [Token.objects.create(user=desk).key for desk in desks]
+    url = f"{live_server.url}/api/v1/patients/{patient.pk}/"
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def save(i):
+        with requests.Session() as session:
+            session.headers["Authorization"] = f"Token {tokens[i]}"
+            barrier.wait()
+            answers[i] = session.patch(
+                url, json={"phone": f"+1555000{i}"}, headers={"If-Match": '"1"'}, timeout=30
+            )
+
+    # when both save at the same instant with that version
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then one change went through and the other is a 412
+    assert sorted(a.status_code for a in answers) == [200, 412]
+    patient.refresh_from_db()
+    assert patient.version == 2
+    winner = next(a for a in answers if a.status_code == 200)
+    assert patient.phone == winner.json()["phone"]

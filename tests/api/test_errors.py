@@ -124,3 +124,10 @@ def test_a_visit_in_the_year_9999_is_a_400(api, world, front_desk):
     }
     response = api.as_(front_desk).post("/api/v1/appointments/", body, format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["options", "head"])
+@pytest.mark.parametrize("url", ["/api/v1/referrals/", "/api/v1/session-notes/", "/api/v1/me/"])
+def test_options_and_head_never_fail(api, world, front_desk, method, url):
+    response = getattr(api.as_(front_desk), method)(url)
+    assert response.status_code < 500

@@ -143,3 +143,34 @@ def test_measurements_are_listed_oldest_first(api, world, therapist):
     rows = client.get("/api/v1/measurements/").json()["results"]
     assert [r["taken_at"] for r in rows] == sorted(r["taken_at"] for r in rows)
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize(
+    "measure, items",
+    [
+        ("ndi", "ten"),
+        ("ndi", [1, 2]),
+        ("ndi", [{"score": "x"}] * 10),
+        ("ndi", [{"score": 6}] * 10),
+        ("ndi", [{"score": 3}] * 9),
+        ("odi", [{"score": None}] * 10),
+        ("psfs", [{"activity": "", "score": 5}] * 3),
+        ("rom", [{"joint": "neck", "movement": "flying", "degrees": 10}]),
+        ("rom", [{"joint": "knee", "movement": "flexion", "side": "left", "degrees": 1e300}]),
+        ("nprs", [{"score": 10**40}]),
+        ("nprs", [{}]),
+    ],
+)
+def test_bad_instrument_items_are_a_400_naming_items(api, world, therapist, measure, items):
+    body = {**_measurement_body(world), "measure": measure, "items": items}
+    body.pop("score")
+    response = api.as_(therapist).post("/api/v1/measurements/", body, format="json")
+    assert response.status_code == 400
+    assert "items" in response.json() or "score" in response.json()
+
+
+def test_a_score_is_computed_from_the_items(api, world, therapist):
+    body = {**_measurement_body(world), "measure": "ndi", "items": [{"score": 2}] * 10}
+    body.pop("score")
+    response = api.as_(therapist).post("/api/v1/measurements/", body, format="json")
+    assert response.status_code == 201 and float(response.json()["score"]) == 20
