@@ -8,7 +8,9 @@
 - Mia Manager (`manager`) administers and reads.
 """
 
+import importlib
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -28,6 +30,45 @@ from .factories import (
 def fast_password_hashing(settings):
     """Hashing with PBKDF2's full cost makes every sign-in in the suite slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def modality_catalog(request):
+    """A transactional test ends by flushing every table, the data migration's
+    modality catalog with it; put the catalog back for the next one."""
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")
+        from referrals.models import Modality
+
+        seed = importlib.import_module("referrals.migrations.0002_seed_modality_catalog")
+        for code, name, description in seed.CATALOG:
+            Modality.objects.get_or_create(
+                code=code, defaults={"name": name, "description": description}
+            )
+
+
+@contextmanager
+def rewriting_history():
+    """Test setup that ages a record already signed (a referral signed long ago
+    that is about to expire): lifts PostgreSQL's locks on signed records for
+    the statements inside, as only a superuser could. No-op elsewhere."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ desk may see."""
 import pytest
 
 from referrals.models import Referral, TreatmentPlan
+from tests.conftest import rewriting_history
 
 from .test_permission_matrix import _plan_body, _referral_body
 
@@ -130,9 +131,10 @@ def test_an_expired_referral_reads_as_expired(api, world, doctor):
 
     from django.utils import timezone
 
-    Referral.objects.filter(pk=world["referral"].pk).update(
-        valid_until=timezone.localdate() - timedelta(days=1)
-    )
+    with rewriting_history():
+        Referral.objects.filter(pk=world["referral"].pk).update(
+            valid_until=timezone.localdate() - timedelta(days=1)
+        )
     body = api.as_(doctor).get(f"/api/v1/referrals/{world['referral'].pk}/").json()
     assert body["status"] == "expired"
 

@@ -95,6 +95,8 @@ def test_a_change_behind_the_apps_back_is_detected_by_the_hash(doctor, patient):
         referral=services.create_referral(doctor=doctor, patient=patient, data=referral_data()),
         by=doctor,
     )
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL's trigger refuses the write itself (tests/security)")
     # when someone edits the row with raw SQL
     with connection.cursor() as cursor:
         cursor.execute(
