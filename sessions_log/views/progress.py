@@ -14,6 +14,7 @@ from clinic.models import Patient
 from clinic.views import PAGE_SIZE, role_required, search_patients
 from clinic.vocabulary import MEASURE_RANGES, Measure, Role
 from referrals import services as referral_services
+from referrals.certification import end_therapy as end_plan
 from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
 from ..models import ProgressReport, SessionNote
@@ -29,6 +30,7 @@ FLAG_LABELS = {
     "visits_nearly_used": ("Visits nearly used", "warn"),
     "certification_due": ("Certification due", "warn"),
     "clearance_needed": ("Clearance needed", "warn"),
+    "report_awaiting_decision": ("Report awaiting decision", "warn"),
     "goal_met": ("Goal met", "ok"),
 }
 LIVE_PLAN = (PlanStatus.DRAFT, PlanStatus.PROPOSED, PlanStatus.APPROVED)
@@ -141,15 +143,14 @@ def plan_progress_page(request, plan_id):
 @require_POST
 @role_required(Role.DOCTOR)
 def end_therapy(request, plan_id):
-    """Therapy ends: the plan is completed and its referral with it."""
+    """Therapy ends: the plan is completed (booked visits cancelled) and its referral with it."""
     plan = get_object_or_404(
         TreatmentPlan.objects.visible_to(request.user).select_related("referral"), pk=plan_id
     )
     try:
         with transaction.atomic():
-            referral_services.complete_plan(
-                plan=plan, by=request.user, summary=request.POST.get("summary", "")
-            )
+            # completes the plan with its discharge summary, cancels visits still booked
+            end_plan(plan=plan, by=request.user, discharge_summary=request.POST.get("summary", ""))
             if plan.referral.status == ReferralStatus.SIGNED:
                 referral_services.complete_referral(referral=plan.referral, by=request.user)
         messages.success(request, "Therapy ended: the plan and the referral are completed.")
