@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
+    path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
     # patients
     path("patients/", views.patient_directory, name="patient_directory"),
     path("patients/new/", views.patient_new, name="patient_new"),

@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -356,3 +357,10 @@ def reminder_list(request):
         "clinic/reminder_list.html",
         {"reminders": reminders[:100], "status": status},
     )
+
+
+@require_POST
+@login_required
+def session_keepalive(request):
+    """The tablet's "Stay signed in": any request renews the idle deadline."""
+    return HttpResponse(status=204)

@@ -223,9 +223,39 @@
     }
   });
 
+  // --- idle sign-out warning --------------------------------------------------------
+  // The session ends after SESSION_IDLE_SECONDS without a request. Two minutes
+  // before, say so and offer to stay; a draft note is in local storage anyway.
+  var WARN_BEFORE = 120;
+  var sessionTimers = [];
+  function armSessionWarning() {
+    var body = document.body, seconds = parseInt(body.dataset.sessionSeconds || "0", 10);
+    var warning = document.getElementById("session-warning");
+    if (!seconds || !warning) return;
+    sessionTimers.forEach(clearTimeout);
+    warning.hidden = true;
+    sessionTimers = [
+      setTimeout(function () { warning.hidden = false; }, Math.max(seconds - WARN_BEFORE, 0) * 1000),
+      setTimeout(function () {
+        warning.querySelector("[data-session-text]").textContent =
+          "You were signed out for inactivity. Sign in again; a note you were writing is kept on this tablet.";
+        warning.querySelector("[data-session-keepalive]").hidden = true;
+      }, seconds * 1000),
+    ];
+  }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-session-keepalive]")) return;
+    fetch(document.body.dataset.keepaliveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": document.body.dataset.csrf },
+    }).then(function (response) { if (response.ok) armSessionWarning(); });
+  });
+  document.addEventListener("htmx:afterRequest", armSessionWarning);
+
   function init(root) {
     initDrafts(root);
     initBodyMaps(root);
+    armSessionWarning();
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
