@@ -5,6 +5,8 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, OperationalError, transaction
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.fields import DateTimeField
 from rest_framework.response import Response
@@ -104,3 +106,11 @@ def exception_handler(exc, context):
     if response is not None and isinstance(exc, IntegrityError | OperationalError):
         log.info("race answered with 409: %s", exc)
     return response
+
+
+def not_found(request, exception=None):
+    """Django's own 404 (a path no route matches, e.g. an id with a dot) is JSON
+    under /api/, like every other answer of the API; HTML for the pages."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -9,3 +9,5 @@ urlpatterns = [
     path("", include("sessions_log.supervision_urls")),  # reports, clearances (issue 5)
     path("", include("clinic.page_urls")),
 ]
+
+handler404 = "clinic.api_errors.not_found"

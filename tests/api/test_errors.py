@@ -131,3 +131,10 @@ def test_a_visit_in_the_year_9999_is_a_400(api, world, front_desk):
 def test_options_and_head_never_fail(api, world, front_desk, method, url):
     response = getattr(api.as_(front_desk), method)(url)
     assert response.status_code < 500
+
+
+def test_a_path_no_route_matches_is_a_json_404_under_the_api(api, doctor):
+    # an id with a dot matches no route at all: Django's own 404, still JSON
+    response = api.as_(doctor).put("/api/v1/treatment-plans/%C2%B4.x/", {}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
