@@ -382,4 +382,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=12, minute=0),
         "options": {"expires": 3600},
     },
+    "purge-idempotency-keys": {
+        "task": "clinic.tasks.purge_idempotency_keys",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 1800},
+    },
 }

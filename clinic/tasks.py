@@ -8,7 +8,7 @@ where Redis would hand it out again after the visibility timeout."""
 from celery import shared_task
 from django.db import OperationalError
 
-from . import notifications, reminders
+from . import idempotency, notifications, reminders
 
 TASK_OPTIONS = {
     "acks_late": True,
@@ -39,3 +39,9 @@ def send_reminder(reminder_id: str, lease: str) -> str:
 @shared_task(time_limit=300, soft_time_limit=280, **TASK_OPTIONS)
 def send_daily_notifications() -> int:
     return notifications.send_daily()
+
+
+@shared_task(time_limit=120, soft_time_limit=100, **TASK_OPTIONS)
+def purge_idempotency_keys() -> int:
+    """Forget the Idempotency-Keys older than a day (API.md: they expire)."""
+    return idempotency.purge_idempotency_keys()
