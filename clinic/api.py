@@ -4,8 +4,6 @@ appointments, appointment series, audit events. Views are thin: scope through
 
 import django_filters
 from django.contrib.auth import authenticate
-from django.db import transaction
-from django.db.models import F
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -16,9 +14,9 @@ from rest_framework.response import Response
 
 from . import scheduling
 from .api_base import ALL_ROLES, ERRORS, FRONT_DESK, MANAGER, ClinicAPIMixin
-from .audit import record
 from .etag import claim_version
 from .models import Appointment, AppointmentSeries, AuditEvent, Patient, User
+from .patients import register_patient, update_patient
 from .serializers import (
     AppointmentCreateSerializer,
     AppointmentMoveSerializer,
@@ -142,21 +140,6 @@ class PatientViewSet(
         claim_version(patient, request)
         patient = update_patient(patient=patient, data=given.validated_data, by=request.user)
         return self.detail_response(patient)
-
-
-@transaction.atomic
-def register_patient(*, data: dict, by: User) -> Patient:
-    patient = Patient.objects.create(**data, created_by=by)
-    record(actor=by, action="patient.create", target=patient, patient=patient)
-    return patient
-
-
-@transaction.atomic
-def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
-    Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
-    record(actor=by, action="patient.update", target=patient, patient=patient)
-    patient.refresh_from_db()
-    return patient
 
 
 # --- appointments --------------------------------------------------------------------

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import scheduling
-from .api import register_patient, update_patient
 from .errors import DomainConflict, Invalid, NotAllowed
 from .forms import CancelForm, MoveForm, PatientForm, show_service_error
 from .models import Appointment, AppointmentStatus, Closure, Patient, Reminder, User
+from .patients import register_patient, update_patient
 from .recurrence import local_day_start
 from .vocabulary import Role
 

@@ -1,0 +1,28 @@
+"""Registering patients and changing their details, for the API and the pages."""
+
+from django.db import transaction
+from django.db.models import F
+
+from . import reminders
+from .audit import record
+from .models import Patient, User
+
+# A change to any of these re-plans the reminders not yet sent.
+REMINDER_FIELDS = {"reminder_channel", "reminder_consent", "email", "phone"}
+
+
+@transaction.atomic
+def register_patient(*, data: dict, by: User) -> Patient:
+    patient = Patient.objects.create(**data, created_by=by)
+    record(actor=by, action="patient.create", target=patient, patient=patient)
+    return patient
+
+
+@transaction.atomic
+def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
+    Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
+    record(actor=by, action="patient.update", target=patient, patient=patient)
+    patient.refresh_from_db()
+    if REMINDER_FIELDS & set(data):
+        reminders.replan_for_patient(patient)
+    return patient
