@@ -26,6 +26,7 @@ from .serializers import (
     PatientSerializer,
     ReasonSerializer,
     ReminderSerializer,
+    SeriesBookedSerializer,
     SeriesCancelSerializer,
     SeriesCreateSerializer,
     SeriesSerializer,
@@ -272,7 +273,7 @@ class SeriesViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(self.get_object())
 
-    @extend_schema(request=SeriesCreateSerializer, responses={201: SeriesSerializer})
+    @extend_schema(request=SeriesCreateSerializer, responses={201: SeriesBookedSerializer})
     def create(self, request, *args, **kwargs):
         given = SeriesCreateSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
@@ -286,7 +287,10 @@ class SeriesViewSet(
             by=request.user,
         )
         series = self.get_queryset().get(pk=booking.series.pk)
-        return self.detail_response(series, status=status.HTTP_201_CREATED)
+        series.skipped = booking.skipped
+        return self.detail_response(
+            series, serializer_class=SeriesBookedSerializer, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=SeriesCancelSerializer, responses=SeriesSerializer)
     @action(detail=True, methods=["post"])

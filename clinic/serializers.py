@@ -156,6 +156,16 @@ class SeriesSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SeriesBookedSerializer(SeriesSerializer):
+    """The answer to booking a series: also the days skipped for clinic closures."""
+
+    skipped = serializers.ListField(child=serializers.DateField(), read_only=True)
+
+    class Meta(SeriesSerializer.Meta):
+        fields = [*SeriesSerializer.Meta.fields, "skipped"]
+        read_only_fields = fields
+
+
 class SeriesCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus
+from clinic.models import Appointment, AppointmentStatus, Closure
 from referrals.models import Referral
 from tests.conftest import rewriting_history
 
@@ -209,6 +209,19 @@ def test_a_series_books_every_occurrence(api, world, front_desk):
     series = response.json()
     assert len(series["appointments"]) == 2
     assert all(a["series"] == series["id"] for a in series["appointments"])
+
+
+def test_a_series_skips_a_clinic_closure_and_says_so(api, world, front_desk):
+    # given the clinic closed on the second occurrence's day
+    second = at_local(5, 9) + timedelta(days=7)
+    Closure.objects.create(date=second.date(), reason="Staff training")
+    # when a weekly series of three is booked
+    body = {**_series_body(world), "rrule": "FREQ=WEEKLY;COUNT=3"}
+    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    # then two visits are booked and the closed day is reported
+    assert response.status_code == 201
+    assert len(response.json()["appointments"]) == 2
+    assert response.json()["skipped"] == [second.date().isoformat()]
 
 
 def test_a_series_that_clashes_books_nothing_and_lists_every_clash(api, world, front_desk):
