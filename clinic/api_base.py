@@ -27,13 +27,32 @@ NO_FRONT_DESK = ALL_ROLES - FRONT_DESK
 
 
 class SafeJSONParser(JSONParser):
-    """A body nested ten thousand levels deep is a broken body (400), not a crash."""
+    """A body nested ten thousand levels deep, or holding a lone UTF-16 surrogate
+    (`"\\ud800"`, valid JSON but not text any database or answer can hold), is a
+    broken body (400), not a crash."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
+            _refuse_surrogates(data)
         except RecursionError as error:
             raise ParseError("JSON parse error - nested too deeply.") from error
+        return data
+
+
+def _refuse_surrogates(value) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ParseError("JSON parse error - a string is not valid Unicode.") from error
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_surrogates(key)
+            _refuse_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_surrogates(item)
 
 
 class RolePermission(permissions.BasePermission):
