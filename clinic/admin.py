@@ -6,6 +6,7 @@ from axes.utils import reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import TokenProxy
 
 from .audit import record
@@ -217,3 +218,43 @@ class LockoutAdmin(ManagerAdmin):
         for attempt in queryset:
             reset(username=attempt.username, ip=attempt.ip_address)
         self.message_user(request, "Unlocked.", messages.SUCCESS)
+
+
+# --- totp helper
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)  # django-otp's own shows and edits the secret
+
+
+@admin.register(TOTPDevice)
+class TwoFactorDeviceAdmin(ManagerAdmin):
+    """A staff member's authenticator apps: the manager sees them and resets one
+    (deletes it) for a lost phone; the secret is never shown and nobody edits it."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    list_select_related = ("user",)
+    fields = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # each person enrols their own phone at /account/two-factor/
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        record(actor=request.user, action="two_factor.reset", target=obj.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            record(actor=request.user, action="two_factor.reset", target=device.user)
+        super().delete_queryset(request, queryset)

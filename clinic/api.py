@@ -12,7 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from . import scheduling
+from . import scheduling, two_factor
 from .api_base import ALL_ROLES, ERRORS, FRONT_DESK, MANAGER, ClinicAPIMixin
 from .etag import claim_version
 from .models import Appointment, AppointmentSeries, AuditEvent, Patient, User
@@ -64,11 +64,22 @@ class AuthTokenView(ClinicAPIMixin, GenericAPIView):
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
         # the Django request, so django-axes counts the failure and can lock the pair
+        code = given.validated_data.pop("otp", "")
         user = authenticate(request._request, **given.validated_data)
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to sign in with these credentials."]}
             )
+        # --- totp helper: an account with a second factor needs its code here too
+        device = two_factor.confirmed_device(user)
+        if device is not None:
+            if not code:
+                raise serializers.ValidationError(
+                    {"otp": ["This account has two-factor sign-in: send the six-digit code."]}
+                )
+            ok, problem = two_factor.check_code(device=device, code=code, request=request._request)
+            if not ok:
+                raise serializers.ValidationError({"otp": [problem]})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -6,13 +6,16 @@ from django.urls import path
 from referrals import views as referral_views
 from sessions_log import views as note_views
 
-from . import views
+from . import two_factor, views
 
 urlpatterns = [
     path("", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
+    # --- totp helper: the second sign-in step and its enrolment
+    path("account/verify/", two_factor.verify, name="two_factor_verify"),
+    path("account/two-factor/", two_factor.enrol, name="two_factor"),
     # patients
     path("patients/", views.patient_directory, name="patient_directory"),
     path("patients/new/", views.patient_new, name="patient_new"),

@@ -66,6 +66,14 @@ class MeSerializer(StaffSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    # --- totp helper: needed only by an account with two-factor sign-in on
+    otp = serializers.RegexField(
+        r"^[0-9]{6}$",
+        required=False,
+        help_text="The six-digit code of the authenticator app, for a doctor or manager "
+        "with two-factor sign-in on.",
+        error_messages={"invalid": "Enter the six-digit code of your authenticator app."},
+    )
 
 
 class TokenSerializer(serializers.Serializer):

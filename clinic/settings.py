@@ -388,3 +388,20 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 1800},
     },
 }
+
+# --- totp helper -----------------------------------------------------------------
+# Optional TOTP second factor for doctors and managers (django-otp). OTPMiddleware
+# must follow AuthenticationMiddleware (it wraps request.user); ours follows it and
+# sends a signed-in user with a confirmed device to /account/verify/ until a code.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "clinic.two_factor.TwoFactorMiddleware",
+)
+OTP_TOTP_ISSUER = CLINIC_NAME  # the label an authenticator app shows
+# The admin never shows a staff member's secret: the manager may only reset it.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
