@@ -20,6 +20,8 @@ router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
 router.register("treatment-plans", referrals_api.TreatmentPlanViewSet, basename="treatment-plan")
 router.register("session-notes", sessions_api.SessionNoteViewSet, basename="session-note")
 router.register("measurements", sessions_api.MeasurementViewSet, basename="measurement")
+router.register("progress-reports", sessions_api.ProgressReportViewSet, basename="progress-report")
+router.register("precautions", referrals_api.PrecautionViewSet, basename="precaution")
 
 app_name = "api"
 

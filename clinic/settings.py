@@ -252,7 +252,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # --- api helper
-    "ENUM_NAME_OVERRIDES": {"ReminderChannelEnum": "clinic.models.ReminderChannel"},
+    "ENUM_NAME_OVERRIDES": {
+        "ReminderChannelEnum": "clinic.models.ReminderChannel",
+        "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
+    },
 }
 
 # --- security -----------------------------------------------------------------------

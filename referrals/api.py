@@ -13,6 +13,7 @@ from clinic.api_base import (
     ALL_ROLES,
     CLINICIANS,
     DOCTOR,
+    NO_FRONT_DESK,
     THERAPIST,
     AuditedReadMixin,
     ClinicAPIMixin,
@@ -21,11 +22,15 @@ from clinic.api_base import (
 from clinic.etag import claim_version
 from clinic.vocabulary import Role
 
-from . import icd10, services
-from .models import Modality, PlanArea, Referral, TreatmentPlan
+from . import contraindications, icd10, services
+from .models import Modality, PlanArea, Precaution, PrecautionKind, Referral, TreatmentPlan
 from .serializers import (
+    ApproveSerializer,
+    ClearanceSerializer,
     CommentSerializer,
+    FindingWriteSerializer,
     PlanReasonSerializer,
+    PrecautionSerializer,
     ReferralSerializer,
     ReferralStatusSerializer,
     ReferralUpdateSerializer,
@@ -113,7 +118,9 @@ class ReferralViewSet(
         )
         if self.role == Role.FRONT_DESK:
             return referrals
-        return referrals.prefetch_related("diagnoses", "target_areas", "recommended_modalities")
+        return referrals.prefetch_related(
+            "diagnoses", "target_areas", "recommended_modalities", "precaution_flags"
+        )
 
     def get_serializer_class(self):
         if self.role == Role.FRONT_DESK:
@@ -243,10 +250,15 @@ class TreatmentPlanViewSet(
     def propose(self, request, pk=None):
         return self._answer(services.propose_plan(plan=self.get_object(), by=request.user))
 
-    @extend_schema(request=None)
+    @extend_schema(request=ApproveSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._answer(services.approve_plan(plan=self.get_object(), by=request.user))
+        plan = self.get_object()
+        given = ApproveSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        return self._answer(
+            services.approve_plan(plan=plan, by=request.user, **given.validated_data)
+        )
 
     @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"], url_path="request-changes")
@@ -277,3 +289,71 @@ class TreatmentPlanViewSet(
         return self._answer(
             services.discontinue_plan(plan=plan, by=request.user, **given.validated_data)
         )
+
+
+# --- precautions: the contraindication gate ------------------------------------------
+
+
+class PrecautionFilter(django_filters.FilterSet):
+    patient = django_filters.UUIDFilter()
+    kind = django_filters.ChoiceFilter(choices=PrecautionKind.choices)
+    cleared = django_filters.BooleanFilter(
+        field_name="cleared_at", lookup_expr="isnull", exclude=True, label="Cleared by a doctor."
+    )
+    waiting = django_filters.BooleanFilter(
+        method="filter_waiting", label="Stop flags waiting for the doctor's clearance."
+    )
+
+    class Meta:
+        model = Precaution
+        fields = ["patient", "kind", "cleared", "waiting"]
+
+    def filter_waiting(self, queryset, name, value):
+        waiting = {"kind__in": contraindications.STOP_KINDS, "cleared_at__isnull": True}
+        return queryset.filter(**waiting) if value else queryset.exclude(**waiting)
+
+
+@extend_schema(responses=PrecautionSerializer)
+class PrecautionViewSet(
+    ClinicAPIMixin,
+    AuditedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The flags in effect (signed referrals' and therapists' findings, cleared
+    or not); a draft referral's flags are read with the referral. A clinician
+    records a finding; the patient's doctor clears a flag."""
+
+    model = Precaution
+    roles = {
+        "list": NO_FRONT_DESK,
+        "retrieve": NO_FRONT_DESK,
+        "create": CLINICIANS,
+        "clear": DOCTOR,
+    }
+    serializer_class = PrecautionSerializer
+    filterset_class = PrecautionFilter
+    audit_read_action = "precaution.read"
+
+    def scoped_queryset(self, user):
+        return Precaution.objects.visible_to(user).in_effect().order_by("-created_at", "id")
+
+    @extend_schema(request=FindingWriteSerializer, responses={201: PrecautionSerializer})
+    def create(self, request, *args, **kwargs):
+        given = FindingWriteSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        finding = contraindications.raise_finding(by=request.user, **given.validated_data)
+        return self.detail_response(finding, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClearanceSerializer)
+    @action(detail=True, methods=["post"])
+    def clear(self, request, pk=None):
+        precaution = self.get_object()
+        given = ClearanceSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        cleared = contraindications.clear_precaution(
+            precaution=precaution, by=request.user, **given.validated_data
+        )
+        return self.detail_response(cleared)

@@ -10,7 +10,8 @@ from clinic.models import Patient
 from clinic.serializers import ScopedRelatedField
 from clinic.vocabulary import Measure, Region, Side
 
-from .models import Referral, TreatmentPlan
+from .contraindications import describe, rule_of
+from .models import Precaution, PrecautionKind, Referral, TreatmentPlan
 
 # --- referrals ---------------------------------------------------------------------
 
@@ -58,6 +59,30 @@ class CodesField(serializers.ListField):
         return [modality.code for modality in data.all()]
 
 
+class PrecautionFlagSerializer(serializers.Serializer):
+    """A contraindication flag as the doctor writes it on a draft referral; the
+    rules (an avoided area needs its site) are referrals.contraindications'."""
+
+    kind = serializers.ChoiceField(choices=PrecautionKind.choices)
+    region = serializers.ChoiceField(
+        choices=Region.choices, required=False, allow_blank=True, help_text="The site, if any."
+    )
+    side = serializers.ChoiceField(choices=Side.choices, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PrecautionFlagReadSerializer(serializers.ModelSerializer):
+    rule = serializers.SerializerMethodField(help_text="stop, avoid or modify.")
+
+    class Meta:
+        model = Precaution
+        fields = ["id", "kind", "region", "side", "note", "rule", "cleared_at"]
+        read_only_fields = fields
+
+    def get_rule(self, precaution) -> str:
+        return rule_of(precaution)
+
+
 class ReferralSerializer(ReferralStatusSerializer):
     """A referral as its doctor, the therapists of its patient and the manager read it.
 
@@ -69,6 +94,7 @@ class ReferralSerializer(ReferralStatusSerializer):
     recommended_modalities = CodesField(required=False)
     precautions = serializers.CharField(required=False)
     renewal_of = serializers.UUIDField(source="renewal_of_id", required=False, allow_null=True)
+    precaution_flags = PrecautionFlagReadSerializer(many=True, required=False)
 
     class Meta(ReferralStatusSerializer.Meta):
         fields = [
@@ -78,6 +104,7 @@ class ReferralSerializer(ReferralStatusSerializer):
             "recommended_modalities",
             "precautions",
             "renewal_of",
+            "precaution_flags",
         ]
         schema_optional_fields = [
             "diagnoses",
@@ -85,6 +112,7 @@ class ReferralSerializer(ReferralStatusSerializer):
             "recommended_modalities",
             "precautions",
             "renewal_of",
+            "precaution_flags",
         ]
 
 
@@ -100,6 +128,11 @@ class ReferralWriteSerializer(serializers.Serializer):
     frequency_per_week = serializers.IntegerField(help_text="1 to 7.")
     valid_until = serializers.DateField(help_text="A date after today.")
     renewal_of = ScopedRelatedField(Referral, required=False, allow_null=True)
+    precaution_flags = PrecautionFlagSerializer(
+        many=True,
+        required=False,
+        help_text="Contraindication flags; each gates the sessions once the referral is signed.",
+    )
 
 
 class ReferralUpdateSerializer(ReferralWriteSerializer):
@@ -145,6 +178,9 @@ class TreatmentPlanSerializer(TreatmentPlanStatusSerializer):
     goals = GoalSerializer(many=True, required=False)
     doctor_comment = serializers.CharField(required=False)
     visits_used = serializers.IntegerField(required=False)
+    certified_until = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day the doctor's approval covers."
+    )
 
     class Meta(TreatmentPlanStatusSerializer.Meta):
         fields = [
@@ -153,8 +189,15 @@ class TreatmentPlanSerializer(TreatmentPlanStatusSerializer):
             "goals",
             "doctor_comment",
             "visits_used",
+            "certified_until",
         ]
-        schema_optional_fields = ["areas", "goals", "doctor_comment", "visits_used"]
+        schema_optional_fields = [
+            "areas",
+            "goals",
+            "doctor_comment",
+            "visits_used",
+            "certified_until",
+        ]
 
 
 class TreatmentPlanWriteSerializer(serializers.Serializer):
@@ -170,6 +213,12 @@ class TreatmentPlanUpdateSerializer(TreatmentPlanWriteSerializer):
     referral = None
 
 
+class ApproveSerializer(serializers.Serializer):
+    certify_days = serializers.IntegerField(
+        required=False, help_text="Certify the plan for this many days (default: the longest)."
+    )
+
+
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000)
 
@@ -180,3 +229,57 @@ class PlanReasonSerializer(serializers.Serializer):
 
 class SummarySerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+# --- precautions: the contraindication gate's flags and findings ---------------------
+
+
+class ClinicalPatientField(ScopedRelatedField):
+    """A patient whose clinical record the caller may touch (not the whole
+    directory the doctors share): another's is "does not exist", a 400."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        return self.model.objects.clinical_scope(request.user)
+
+
+class PrecautionSerializer(serializers.ModelSerializer):
+    rule = serializers.SerializerMethodField(help_text="stop, avoid or modify.")
+    text = serializers.SerializerMethodField(help_text="The flag and its rule, in words.")
+
+    class Meta:
+        model = Precaution
+        fields = [
+            "id",
+            "patient",
+            "referral",
+            "source",
+            "kind",
+            "rule",
+            "region",
+            "side",
+            "note",
+            "text",
+            "raised_by",
+            "created_at",
+            "cleared_at",
+            "cleared_by",
+            "clearance_note",
+        ]
+        read_only_fields = fields
+
+    def get_rule(self, precaution) -> str:
+        return rule_of(precaution)
+
+    def get_text(self, precaution) -> str:
+        return describe(precaution)
+
+
+class FindingWriteSerializer(PrecautionFlagSerializer):
+    patient = ClinicalPatientField(Patient)
+
+
+class ClearanceSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)

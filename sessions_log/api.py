@@ -1,6 +1,7 @@
 """REST API of session notes, addenda, outcome measurements, plan progress and
 the FHIR export (API.md). Thin views over `sessions_log.services`."""
 
+import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,6 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from clinic.api_base import (
+    DOCTOR,
     NO_FRONT_DESK,
     THERAPIST,
     AuditedReadMixin,
@@ -21,12 +23,17 @@ from clinic.etag import claim_version
 from clinic.models import Patient
 from referrals.models import TreatmentPlan
 
-from . import fhir, progress, services
-from .models import NoteArea, OutcomeMeasurement, SessionNote
+from . import fhir, progress, reports, services
+from .models import NoteArea, OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
 from .serializers import (
+    AcknowledgeSerializer,
     AddendumSerializer,
     MeasurementSerializer,
     MeasurementWriteSerializer,
+    ProgressReportDetailSerializer,
+    ProgressReportSerializer,
+    ProgressReportUpdateSerializer,
+    ProgressReportWriteSerializer,
     ProgressSerializer,
     SessionNoteSerializer,
     SessionNoteUpdateSerializer,
@@ -161,3 +168,110 @@ class PatientFhirView(ClinicAPIMixin, GenericAPIView):
         patient = self.get_object()
         record(actor=request.user, action="patient.fhir_export", target=patient, patient=patient)
         return Response(fhir.patient_bundle(patient))
+
+
+# --- progress reports ------------------------------------------------------------------
+
+
+class ProgressReportFilter(django_filters.FilterSet):
+    plan = django_filters.UUIDFilter()
+    patient = django_filters.UUIDFilter(field_name="plan__patient")
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
+
+    class Meta:
+        model = ProgressReport
+        fields = ["plan", "patient", "status"]
+
+
+@extend_schema(responses=ProgressReportDetailSerializer)
+class ProgressReportViewSet(
+    ClinicAPIMixin,
+    AuditedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The therapist's episode summary to the doctor: written, signed, sent, and
+    acknowledged by the referring doctor with a decision (sessions_log.reports)."""
+
+    model = ProgressReport
+    roles = {
+        **READ,
+        "create": THERAPIST,
+        "update": THERAPIST,
+        "partial_update": THERAPIST,
+        "sign": THERAPIST,
+        "send": THERAPIST,
+        "acknowledge": DOCTOR,
+    }
+    filterset_class = ProgressReportFilter
+    audit_read_action = "report.read"
+
+    def scoped_queryset(self, user):
+        return (
+            ProgressReport.objects.visible_to(user)
+            .select_related("plan")
+            .order_by("-created_at", "id")
+        )
+
+    def audit_patient_of(self, obj):
+        return obj.plan.patient_id
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProgressReportSerializer
+        return ProgressReportDetailSerializer
+
+    def _answer(self, report, code=status.HTTP_200_OK):
+        return self.detail_response(self.get_queryset().get(pk=report.pk), status=code)
+
+    @extend_schema(responses=ProgressReportSerializer)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ProgressReportWriteSerializer, responses={201: ProgressReportDetailSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        given = ProgressReportWriteSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        report = reports.write_progress_report(plan=data.pop("plan"), by=request.user, data=data)
+        return self._answer(report, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProgressReportUpdateSerializer)
+    def update(self, request, *args, partial=False, **kwargs):
+        report = self.get_object()
+        given = ProgressReportUpdateSerializer(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        claim_version(report, request)
+        reports.update_progress_report(
+            report=report, by=request.user, data=dict(given.validated_data)
+        )
+        return self._answer(report)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._answer(reports.sign_progress_report(report=self.get_object(), by=request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        return self._answer(reports.send_progress_report(report=self.get_object(), by=request.user))
+
+    @extend_schema(request=AcknowledgeSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        report = self.get_object()
+        given = AcknowledgeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        return self._answer(
+            reports.acknowledge_progress_report(
+                report=report, by=request.user, **given.validated_data
+            )
+        )

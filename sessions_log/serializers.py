@@ -1,5 +1,6 @@
 """The API's shapes of session notes, addenda, outcome measurements and progress."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.models import Appointment
@@ -8,7 +9,34 @@ from clinic.vocabulary import Measure
 from referrals.models import TreatmentPlan
 from referrals.serializers import AreaSerializer, CodesField
 
-from .models import Addendum, OutcomeMeasurement, Response, SessionNote
+from .models import (
+    Addendum,
+    Decision,
+    OutcomeMeasurement,
+    ProgressReport,
+    Recommendation,
+    Response,
+    SessionNote,
+)
+
+FINDINGS_SCHEMA = {
+    "type": "object",
+    "description": "Structured findings (sessions_log.findings): pain per region (0-10), "
+    "muscle tests (grade 0-5), trigger points (active|latent), modality parameters "
+    "(pressure light|medium|firm, tender_point, hold_seconds, technique). "
+    "Firm pressure under a modify precaution is refused.",
+    "properties": {
+        "pain": {"type": "array", "items": {"type": "object"}},
+        "muscle_tests": {"type": "array", "items": {"type": "object"}},
+        "trigger_points": {"type": "array", "items": {"type": "object"}},
+        "modalities": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+@extend_schema_field(FINDINGS_SCHEMA)
+class FindingsField(serializers.DictField):
+    """Structure only (an object); sessions_log.findings checks the items."""
 
 
 class NoteAreaSerializer(AreaSerializer):
@@ -27,6 +55,7 @@ class AddendumSerializer(serializers.ModelSerializer):
 class SessionNoteSerializer(serializers.ModelSerializer):
     areas = NoteAreaSerializer(many=True, read_only=True)
     addenda = AddendumSerializer(many=True, read_only=True)
+    findings = FindingsField(read_only=True)
 
     class Meta:
         model = SessionNote
@@ -45,6 +74,7 @@ class SessionNoteSerializer(serializers.ModelSerializer):
             "plan_text",
             "response",
             "adverse_reaction",
+            "findings",
             "signed_at",
             "addenda",
             "created_at",
@@ -63,6 +93,7 @@ class SessionNoteWriteSerializer(serializers.Serializer):
     plan_text = serializers.CharField(allow_blank=True, required=False, max_length=10000)
     response = serializers.ChoiceField(choices=Response.choices)
     adverse_reaction = serializers.CharField(allow_blank=True, required=False, max_length=10000)
+    findings = FindingsField(required=False)
 
 
 class SessionNoteUpdateSerializer(SessionNoteWriteSerializer):
@@ -107,3 +138,66 @@ class ProgressSerializer(serializers.Serializer):
     sessions = ProgressSessionSerializer(many=True)
     pain_change = serializers.IntegerField(allow_null=True)
     flags = serializers.ListField(child=serializers.CharField())
+
+
+# --- progress reports ------------------------------------------------------------------
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    patient = serializers.UUIDField(source="plan.patient_id", read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "plan",
+            "patient",
+            "author",
+            "status",
+            "visits_covered",
+            "summary",
+            "recommendation",
+            "recommendation_note",
+            "signed_at",
+            "sent_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "decision",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgressReportDetailSerializer(ProgressReportSerializer):
+    snapshot = serializers.JSONField(
+        read_only=True, help_text="The progress as it was reported; never changes after signing."
+    )
+
+    class Meta(ProgressReportSerializer.Meta):
+        fields = [*ProgressReportSerializer.Meta.fields, "snapshot"]
+        read_only_fields = fields
+
+
+class ProgressReportWriteSerializer(serializers.Serializer):
+    plan = ScopedRelatedField(TreatmentPlan, help_text="Your approved plan.")
+    summary = serializers.CharField(max_length=10000)
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    recommendation_note = serializers.CharField(allow_blank=True, required=False, max_length=5000)
+
+
+class ProgressReportUpdateSerializer(ProgressReportWriteSerializer):
+    plan = None  # a report stays with its plan
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    note = serializers.CharField(
+        allow_blank=True, required=False, max_length=5000, help_text="What should change."
+    )
+    certify_days = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Continue: recertify for this many days."
+    )
+    discharge_summary = serializers.CharField(
+        allow_blank=True, required=False, max_length=10000, help_text="End: required."
+    )

@@ -197,6 +197,9 @@ MATRIX = [
     ("get", "measurements/", None, None, (200, 200, 200, 200, 403, 200)),
     ("get", "measurements/{}/", "measurement", None, (200, 404, 200, 404, 403, 200)),
     ("post", "measurements/", None, _measurement_body, (403, 403, 201, 400, 403, 403)),
+    # supervision: progress reports and precautions, never the front desk
+    ("get", "progress-reports/", None, None, (200, 200, 200, 200, 403, 200)),
+    ("get", "precautions/", None, None, (200, 200, 200, 200, 403, 200)),
     # the audit trail is the manager's
     ("get", "audit-events/", None, None, (403, 403, 403, 403, 403, 200)),
 ]

@@ -94,6 +94,7 @@ BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
+    "progress-reports": "report", "precautions": "precaution",
 }  # fmt: skip
 
 
