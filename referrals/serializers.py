@@ -72,6 +72,9 @@ class PrecautionFlagSerializer(serializers.Serializer):
 
 
 class PrecautionFlagReadSerializer(serializers.ModelSerializer):
+    # blank when the flag has no site: the schema must allow ""
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+    side = serializers.ChoiceField(choices=Side.choices, allow_blank=True, read_only=True)
     rule = serializers.SerializerMethodField(help_text="stop, avoid or modify.")
 
     class Meta:
@@ -246,6 +249,8 @@ class ClinicalPatientField(ScopedRelatedField):
 
 
 class PrecautionSerializer(serializers.ModelSerializer):
+    region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, read_only=True)
+    side = serializers.ChoiceField(choices=Side.choices, allow_blank=True, read_only=True)
     rule = serializers.SerializerMethodField(help_text="stop, avoid or modify.")
     text = serializers.SerializerMethodField(help_text="The flag and its rule, in words.")
 

@@ -145,6 +145,8 @@ class ProgressSerializer(serializers.Serializer):
 
 class ProgressReportSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="plan.patient_id", read_only=True)
+    # blank until the doctor answers: the schema must allow ""
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ProgressReport

@@ -58,7 +58,8 @@ def world(
     visits (tomorrow, started, a two-visit series), notes (draft, signed), a
     measurement; and Quinn, a new patient waiting in the intake queue."""
     from clinic import scheduling
-    from sessions_log.models import OutcomeMeasurement
+    from referrals.models import Precaution
+    from sessions_log.models import OutcomeMeasurement, ProgressReport
     from tests.factories import PatientFactory, ReferralFactory, TreatmentPlanFactory
 
     started = timezone.now() - timedelta(minutes=30)
@@ -114,4 +115,13 @@ def world(
     w["measurement"] = OutcomeMeasurement.objects.create(
         plan=plan, measure="nprs", score=5, taken_at=timezone.now(), recorded_by=therapist
     )
+    # supervision (api2): a draft progress report, and a flag that only modifies
+    # pressure, so it gates no visit of the table
+    w["report"] = ProgressReport.objects.create(
+        plan=plan, author=therapist, visits_covered=1, summary="s", recommendation="continue"
+    )
+    w["precaution"] = Precaution.objects.create(
+        patient=patient, referral=referral, kind="osteoporosis", source="referral",
+        raised_by=doctor,
+    )  # fmt: skip
     return w

@@ -39,6 +39,8 @@ RECORD_OF = {
     "appointment-series": "series",
     "session-notes": "note",
     "measurements": "measurement",
+    "progress-reports": "report",
+    "precautions": "precaution",
 }
 
 
