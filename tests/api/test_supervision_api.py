@@ -601,3 +601,18 @@ def test_the_new_lists_cost_the_same_for_2_rows_and_25(
         response = client.get(V + path)
     assert len(response.json()["results"]) >= 20
     assert ProgressReport.objects.count() == 25
+
+
+def test_a_finding_repeated_with_its_idempotency_key_is_recorded_once(
+    api, therapist, patient, plan
+):
+    # given a tablet that retries the same finding after a dropped connection
+    client = api.as_(therapist)
+    finding = {"patient": str(patient.pk), "kind": "fever", "note": "38.9 C"}
+    # when it sends it twice with one key
+    first = client.post(V + "precautions/", finding, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(V + "precautions/", finding, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    # then one finding exists and both answers name it
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+    assert Precaution.objects.filter(patient=patient, kind="fever").count() == 1
