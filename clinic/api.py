@@ -297,7 +297,9 @@ class SeriesViewSet(
             rrule=data["rrule"],
             by=request.user,
         )
-        series = self.get_queryset().get(pk=booking.series.pk)
+        # answered from what book_series returned: no second read of the series
+        series = booking.series
+        series.booked_appointments = booking.appointments
         series.skipped = booking.skipped
         return self.detail_response(
             series, serializer_class=SeriesBookedSerializer, status=status.HTTP_201_CREATED

@@ -31,12 +31,14 @@ def scoped(model, request):
 
 @extend_schema_field(OpenApiTypes.UUID)
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, *, select_related=(), **kwargs):
         self.model = model
+        self.select_related = select_related  # what the service reads next, in the same query
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return scoped(self.model, self.context.get("request"))
+        queryset = scoped(self.model, self.context.get("request"))
+        return queryset.select_related(*self.select_related) if self.select_related else queryset
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -137,7 +139,7 @@ class ReminderSerializer(serializers.ModelSerializer):
 
 
 class SeriesCreateSerializer(serializers.Serializer):
-    plan = ScopedRelatedField(TreatmentPlan)
+    plan = ScopedRelatedField(TreatmentPlan, select_related=["referral"])
     therapist = serializers.PrimaryKeyRelatedField(queryset=User.objects.with_role(Role.THERAPIST))
     start = serializers.DateTimeField(help_text="The first visit; its local time repeats.")
     duration_minutes = serializers.IntegerField()
@@ -168,6 +170,7 @@ class SeriesBookedSerializer(SeriesSerializer):
     """The answer to booking a series: also the days skipped for clinic closures."""
 
     skipped = serializers.ListField(child=serializers.DateField(), read_only=True)
+    appointments = AppointmentSerializer(source="booked_appointments", many=True, read_only=True)
 
     class Meta(SeriesSerializer.Meta):
         fields = [*SeriesSerializer.Meta.fields, "skipped"]
