@@ -347,3 +347,15 @@ def test_a_patient_switching_to_text_messages_gets_the_coming_reminders_by_sms(p
         ("24h", "email", "sent"),
         ("2h", "sms", "pending"),
     ]
+
+
+def test_a_backlog_is_drained_at_once_not_one_batch_a_minute(db, settings):
+    # given five reminders due and batches of two
+    settings.REMINDER_BATCH_SIZE = 2
+    for _ in range(5):
+        due_visit()
+    # when the beat's scan runs once
+    scan_reminders.apply()
+    # then every due reminder went out, each once
+    assert len(mail.outbox) == 5
+    assert not Reminder.objects.filter(status="pending", due_at__lte=timezone.now()).exists()
