@@ -83,7 +83,8 @@ class CeleryProcess:
         return self
 
     def wait_ready(self):
-        wait_for(lambda: self.ready in self.log_path.read_text(), timeout=30, what=self.ready)
+        # generous: a loaded 2-core machine took over 30 s to boot a worker
+        wait_for(lambda: self.ready in self.log_path.read_text(), timeout=120, what=self.ready)
 
     def start(self):
         self.launch().wait_ready()
