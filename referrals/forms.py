@@ -58,9 +58,9 @@ class ReferralForm(PageForm):
         return {**self.cleaned_data, **self.nested()}
 
     def picked_diagnoses(self):
+        described = icd10.descriptions(self.diagnosis_codes)
         return [
-            {"code": code, "description": icd10.describe(code) if icd10.is_billable(code) else ""}
-            for code in self.diagnosis_codes
+            {"code": code, "description": described.get(code, "")} for code in self.diagnosis_codes
         ]
 
     def area_rows(self):

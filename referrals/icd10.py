@@ -1,11 +1,13 @@
-"""ICD-10-CM through the `simple-icd-10-cm` code set: only billable codes
-(leaves such as M62.830, not the header M62.83) may stand on a referral."""
+"""ICD-10-CM: only billable codes (leaves such as M62.830, not the header M62.83)
+may stand on a referral. The codes live in the database (IcdCode, loaded from
+the simple-icd-10-cm code set by a migration) and are found through its
+full-text index; nothing here loads the code set into the process."""
 
 import re
-from bisect import bisect_left
-from functools import cache
 
-import simple_icd_10_cm as cm
+from django.db import connection
+
+from .models import IcdCode
 
 
 def normalise(code: str) -> str:
@@ -15,76 +17,69 @@ def normalise(code: str) -> str:
     return code
 
 
+def descriptions(codes) -> dict[str, str]:
+    """The description of each billable code among `codes` (normalised), in one query."""
+    wanted = {normalise(code) for code in codes if isinstance(code, str)} - {""}
+    if not wanted:
+        return {}
+    return dict(IcdCode.objects.filter(code__in=wanted).values_list("code", "description"))
+
+
 def is_billable(code: str) -> bool:
-    code = normalise(code)
-    return bool(code) and cm.is_valid_item(code) and cm.is_leaf(code)
+    return bool(descriptions([code]))
 
 
 def describe(code: str) -> str:
-    return cm.get_description(normalise(code))
+    return descriptions([code]).get(normalise(code), "")
 
 
 _CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z]?\.?[0-9A-Za-z]*$")
-
-
-@cache
-def _billable_index() -> list[tuple[str, str, str]]:
-    """(code, description, searchable text) of every billable code, sorted by code."""
-    rows = []
-    for code in cm.get_all_codes(with_dots=True):
-        if cm.is_leaf(code) and not cm.is_chapter_or_block(code):
-            description = cm.get_description(code)
-            # inclusion terms ("Lumbago NOS" under M54.50) are searched, not shown
-            also = " ".join(cm.get_inclusion_term(code))
-            rows.append((code, description, f"{code} {description} {also}".lower()))
-    return sorted(rows)
-
-
-@cache
-def _word_index() -> tuple[list[str], dict[str, list[int]]]:
-    """Every word of the descriptions, sorted, with the rows it appears in: a
-    search looks at the rows of its rarest word instead of all 74,000."""
-    postings: dict[str, list[int]] = {}
-    for i, (_, _, text) in enumerate(_billable_index()):
-        for word in set(_WORD.findall(text)):
-            postings.setdefault(word, []).append(i)
-    return sorted(postings), postings
-
-
 _WORD = re.compile(r"[a-z0-9]+")
+# Codes hold only A-Z, 0-9 and ".", all below "~": [prefix, prefix + "~") is
+# "starts with prefix", and an index range on both databases.
+_AFTER_EVERY_CODE_CHAR = "~"
+
+_BY_WORDS = {
+    "sqlite": (
+        "SELECT c.code, c.description FROM referrals_icdcode_fts f"
+        " JOIN referrals_icdcode c ON c.id = f.rowid"
+        " WHERE referrals_icdcode_fts MATCH %s"
+        " ORDER BY length(c.description), c.code LIMIT %s"
+    ),
+    "postgresql": (
+        "SELECT code, description FROM referrals_icdcode WHERE search @@ %s::tsquery"
+        " ORDER BY length(description), code LIMIT %s"
+    ),
+}
 
 
-def _rows_with_word_starting(prefix: str) -> set[int]:
-    words, postings = _word_index()
-    rows: set[int] = set()
-    for word in words[bisect_left(words, prefix) :]:
-        if not word.startswith(prefix):
-            break
-        rows.update(postings[word])
-    return rows
+def _match_expression(words: list[str]) -> str:
+    """Every word as the start of a word of the row; the words are [a-z0-9]+, so
+    nothing in them needs escaping in either query language."""
+    if connection.vendor == "postgresql":
+        return " & ".join(f"'{word}':*" for word in words)
+    return " AND ".join(f'"{word}"*' for word in words)
 
 
 def search(term: str, limit: int = 50) -> list[dict]:
     """Billable codes starting with a code-like `term` (`m54.5`, `M6283`), or whose
-    description has a word starting with each word of `term`, shortest (most
-    general) first."""
+    code, description or inclusion terms have a word starting with each word of
+    `term`, shortest description (most general) first."""
     term = (term or "").strip()
     if not term:
         return []
-    index = _billable_index()
     if _CODE_LIKE.match(term):
         prefix = normalise(term).rstrip(".")
-        start = bisect_left(index, (prefix,))
-        hits = []
-        for code, description, _ in index[start:]:
-            if not code.startswith(prefix) or len(hits) >= limit:
-                break
-            hits.append((code, description))
+        hits = (
+            IcdCode.objects.filter(code__gte=prefix, code__lt=prefix + _AFTER_EVERY_CODE_CHAR)
+            .order_by("code")
+            .values_list("code", "description")[:limit]
+        )
     else:
         words = _WORD.findall(term.lower())
         if not words:
             return []
-        candidates = min((_rows_with_word_starting(w) for w in words), key=len)
-        hits = [index[i][:2] for i in candidates if all(w in index[i][2] for w in words)]
-        hits.sort(key=lambda hit: (len(hit[1]), hit[0]))
-    return [{"code": c, "description": d} for c, d in hits[:limit]]
+        with connection.cursor() as cursor:
+            cursor.execute(_BY_WORDS[connection.vendor], [_match_expression(words), limit])
+            hits = cursor.fetchall()
+    return [{"code": c, "description": d} for c, d in hits]

@@ -35,11 +35,20 @@ def _item_errors(items, check) -> list[dict] | None:
     return errors if any(errors) else None
 
 
-def _check_diagnosis(item) -> dict:
-    code = (item or {}).get("code", "") if isinstance(item, dict) else ""
-    if not icd10.is_billable(code):
+def _code_of(item) -> str:
+    return (item or {}).get("code", "") if isinstance(item, dict) else ""
+
+
+def _check_diagnosis(item, billable: dict[str, str]) -> dict:
+    code = _code_of(item)
+    if not isinstance(code, str) or icd10.normalise(code) not in billable:
         return {"code": [f"{code!r} is not a billable ICD-10-CM code (use a leaf such as M54.50)."]}
     return {}
+
+
+def _diagnosis_errors(diagnoses) -> list[dict] | None:
+    billable = icd10.descriptions(map(_code_of, diagnoses))  # one query for them all
+    return _item_errors(diagnoses, lambda item: _check_diagnosis(item, billable))
 
 
 def _check_area(item) -> dict:
@@ -67,7 +76,7 @@ def validate_referral_content(data: dict, *, partial: bool = False) -> dict:
         diagnoses = data.get("diagnoses") or []
         if not diagnoses:
             errors["diagnoses"] = ["At least one diagnosis is required."]
-        elif item_errors := _item_errors(diagnoses, _check_diagnosis):
+        elif item_errors := _diagnosis_errors(diagnoses):
             errors["diagnoses"] = item_errors
         elif len({icd10.normalise(d["code"]) for d in diagnoses}) != len(diagnoses):
             errors["diagnoses"] = ["A diagnosis appears twice."]
@@ -113,14 +122,11 @@ def _require_role(user: User, *roles: str) -> None:
 def _write_referral_children(referral: Referral, data: dict) -> None:
     if "diagnoses" in data:
         referral.diagnoses.all().delete()
+        codes = [icd10.normalise(item["code"]) for item in data["diagnoses"]]
+        described = icd10.descriptions(codes)
         Diagnosis.objects.bulk_create(
-            Diagnosis(
-                referral=referral,
-                code=icd10.normalise(item["code"]),
-                description=icd10.describe(item["code"]),
-                position=i,
-            )
-            for i, item in enumerate(data["diagnoses"])
+            Diagnosis(referral=referral, code=code, description=described[code], position=i)
+            for i, code in enumerate(codes)
         )
     if "target_areas" in data:
         referral.target_areas.all().delete()
