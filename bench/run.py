@@ -659,9 +659,14 @@ def main(argv=None) -> int:
         (OUT / "profile.html").write_text(html)
         prof = {"name": name, "repeat": repeat, "per_call": per_call, "text": text}
         reset_and_fixture()
+        from bench import memory
+
+        log("memory of one worker after every page and endpoint (bench/memory.py)")
+        worker_memory = memory.measure_app(log=log)
         race = reminder_race(args) if args.reminders else None
         sections += [race_section(race) if race else [], plan_section(plans)]
         sections.append(profile_section(prof))
+        sections.append(memory.section(worker_memory))
         if ANALYSIS.exists():  # the hand-written reading of these figures
             sections.append(ANALYSIS.read_text().splitlines())
     text = write_results(path, title, sections)
