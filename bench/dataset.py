@@ -25,7 +25,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS
 
 from clinic.hashing import content_hash
 from clinic.models import Appointment, Patient, Reminder, User
@@ -246,11 +248,20 @@ class Builder:
             staff[role] = [self._user(role, n, password) for n in range(1, count + 1)]
         rows = [u for users in staff.values() for u in users]
         self.step("staff", User, rows)
-        tokens = [
-            {"key": token_key(u["username"]), "user_id": u["id"], "created": self.now} for u in rows
-        ]
-        self.step("api tokens", Token, tokens)
+        tokens = [self._token(u) for u in rows]
+        self.step("api tokens", AuthToken, tokens)
         return staff
+
+    def _token(self, user: dict) -> dict:
+        """knox's row of a known key: its digest and first characters, never the key."""
+        key = token_key(user["username"])
+        return {
+            "digest": hash_token(key),
+            "token_key": key[: CONSTANTS.TOKEN_KEY_LENGTH],
+            "user_id": user["id"],
+            "created": self.now,
+            "expiry": self.now + timedelta(days=30),  # outlives any run on this dataset
+        }
 
     def _user(self, role: str, n: int, password: str) -> dict:
         username = f"bench_{role}_{n:02d}"

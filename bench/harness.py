@@ -315,7 +315,7 @@ def explain(fx: dict) -> dict:
         plans[name] = []
         for query in queries.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT") or "authtoken_token" in sql:
+            if not sql.lstrip().upper().startswith("SELECT") or "knox_authtoken" in sql:
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

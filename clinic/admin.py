@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import TokenProxy
+from knox.models import AuthToken
 
 from .audit import record
 from .models import (
@@ -21,12 +21,12 @@ from .models import (
     User,
     WorkingHours,
 )
+from .tokens import revoke_all_tokens, revoke_token
 from .vocabulary import Role
 
 admin.site.site_header = "Clinic administration"
-# Roles are the User.role field, not groups; API tokens are secrets nobody browses.
+# Roles are the User.role field, not groups.
 admin.site.unregister(Group)
-admin.site.unregister(TokenProxy)
 admin.site.site_title = "Clinic admin"
 
 
@@ -99,15 +99,26 @@ class StaffAdmin(BaseUserAdmin, ManagerAdmin):
             },
         ),
     ) + BaseUserAdmin.add_fieldsets
-    actions = ["deactivate"]
+    actions = ["deactivate", "revoke_tokens"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # staff are deactivated: their names stay on signed records
 
     @admin.action(description="Deactivate the selected staff")
     def deactivate(self, request, queryset):
-        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
-        self.message_user(request, f"{count} staff deactivated.", messages.SUCCESS)
+        staff = list(queryset.exclude(pk=request.user.pk))
+        for user in staff:
+            revoke_all_tokens(user=user, by=request.user, reason="deactivation")
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        self.message_user(request, f"{len(staff)} staff deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Revoke the API tokens of the selected staff")
+    def revoke_tokens(self, request, queryset):
+        count = sum(
+            revoke_all_tokens(user=user, by=request.user, reason="the manager") for user in queryset
+        )
+        self.message_user(request, f"{count} API tokens revoked.", messages.SUCCESS)
 
 
 @admin.register(Patient)
@@ -218,6 +229,37 @@ class LockoutAdmin(ManagerAdmin):
         for attempt in queryset:
             reset(username=attempt.username, ip=attempt.ip_address)
         self.message_user(request, "Unlocked.", messages.SUCCESS)
+
+
+# --- tokens helper
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)  # knox's own shows digests and mints tokens for anyone
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(ManagerAdmin):
+    """Live API tokens by person; the manager revokes one by deleting it. Only a
+    digest is stored, so there is nothing secret to show, and none is made here."""
+
+    list_display = ("user", "created", "expiry")
+    list_filter = ("user__role",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    list_select_related = ("user",)
+    fields = ("user", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        revoke_token(token=obj, by=request.user, reason="the manager")
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            revoke_token(token=token, by=request.user, reason="the manager")
 
 
 # --- totp helper

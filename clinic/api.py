@@ -3,16 +3,16 @@ appointments, appointment series, audit events. Views are thin: scope through
 `visible_to(user)`, check structure with a serializer, call the service."""
 
 import django_filters
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from knox.models import AuthToken
 from rest_framework import filters, mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from . import scheduling, two_factor
+from . import scheduling, tokens, two_factor
 from .api_base import ALL_ROLES, ERRORS, FRONT_DESK, MANAGER, ClinicAPIMixin
 from .etag import claim_version
 from .models import Appointment, AppointmentSeries, AuditEvent, Patient, User
@@ -80,8 +80,35 @@ class AuthTokenView(ClinicAPIMixin, GenericAPIView):
             ok, problem = two_factor.check_code(device=device, code=code, request=request._request)
             if not ok:
                 raise serializers.ValidationError({"otp": [problem]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        key, token = tokens.issue_token(user=user)
+        return Response(TokenSerializer({"token": key, "expires_at": token.expiry}).data)
+
+
+class LogoutView(ClinicAPIMixin, GenericAPIView):
+    """Ends the credential of this request: the token presented, or the session."""
+
+    roles = {"post": ALL_ROLES}
+    serializer_class = None
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        if isinstance(request.auth, AuthToken):
+            tokens.revoke_token(token=request.auth, by=request.user)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(ClinicAPIMixin, GenericAPIView):
+    """Revokes every API token of the caller (a lost tablet, a leaked script)."""
+
+    roles = {"post": ALL_ROLES}
+    serializer_class = None
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        tokens.revoke_all_tokens(user=request.user, by=request.user, reason="sign-out everywhere")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(ClinicAPIMixin, GenericAPIView):

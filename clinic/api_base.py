@@ -7,7 +7,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from . import idempotency
 from .audit import record_many
 from .etag import etag_of
+from .tokens import ExpiringTokenAuthentication
 from .vocabulary import Role
 
 ALL_ROLES = frozenset(Role.values)
@@ -184,7 +185,7 @@ class ClinicAPIMixin:
     """Thin views share this: roles, the request's transaction, idempotency, ETag."""
 
     # Token first: its `WWW-Authenticate` makes "not signed in" a 401 (API.md), not a 403
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [RolePermission]
     parser_classes = [SafeJSONParser]
     schema = ClinicAutoSchema()

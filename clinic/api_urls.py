@@ -27,6 +27,8 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", clinic_api.AuthTokenView.as_view(), name="token"),
+    path("auth/logout/", clinic_api.LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", clinic_api.LogoutAllView.as_view(), name="logout-all"),
     path("me/", clinic_api.MeView.as_view(), name="me"),
     path("diagnoses/", referrals_api.DiagnosisLookupView.as_view(), name="diagnoses"),
     path(

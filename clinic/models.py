@@ -46,6 +46,18 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # Django itself acts on a new password here (`password_changed`), so every
+        # path that changes one (the admin, createstaff, a reset) passes this point:
+        # the old password's API tokens must not outlive it, nor a deactivated user's.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed or not self.is_active:
+            from .tokens import revoke_all_tokens  # tokens -> audit -> models
+
+            reason = "password change" if password_changed else "deactivation"
+            revoke_all_tokens(user=self, by=None, reason=reason)
+
     is_doctor = property(lambda self: self.role == Role.DOCTOR)
     is_therapist = property(lambda self: self.role == Role.THERAPIST)
     is_front_desk = property(lambda self: self.role == Role.FRONT_DESK)

@@ -79,7 +79,8 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(help_text="After this the token is a 401.")
 
 
 class PatientSerializer(serializers.ModelSerializer):

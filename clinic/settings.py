@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens stored hashed, with an expiry (clinic/tokens.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -227,7 +227,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "clinic.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -240,6 +240,16 @@ REST_FRAMEWORK = {
     # --- api helper
     # the services' errors as the contract's 400/403/409 (clinic/api_errors.py)
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
+}
+# --- tokens helper: tokens that end (API.md, Tokens and limits)
+API_TOKEN_HOURS = env.int("API_TOKEN_HOURS", default=10)
+if not 1 <= API_TOKEN_HOURS <= 24 * 30:
+    raise ImproperlyConfigured("API_TOKEN_HOURS must be 1 to 720 hours")
+API_TOKEN_TTL = timedelta(hours=API_TOKEN_HOURS)
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTH_HEADER_PREFIX": "Token",  # the header clients already send
+    "AUTO_REFRESH": False,  # a token ends API_TOKEN_HOURS after sign-in, used or not
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic API",

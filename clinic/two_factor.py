@@ -25,6 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import record
+from .tokens import revoke_all_tokens
 from .vocabulary import Role
 
 ELIGIBLE_ROLES = (Role.DOCTOR, Role.MANAGER)
@@ -222,6 +223,8 @@ def enrol(request):
             pending.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             record(actor=user, action="two_factor.enabled", target=user)
+            # tokens issued on the password alone must not skip the new factor
+            revoke_all_tokens(user=user, by=user, reason="two-factor enrolment")
             otp_login(request, pending)  # this session has just proven the code
             request.session[SESSION_FLAG] = True
             messages.success(request, "Two-factor sign-in is on. You will need a code each time.")

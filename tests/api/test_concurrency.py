@@ -8,8 +8,8 @@ import threading
 import pytest
 import requests
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from clinic.tokens import issue_token
 from clinic.vocabulary import Role
 from referrals.models import Modality
 from sessions_log.models import SessionNote
@@ -65,7 +65,7 @@ def test_of_many_simultaneous_bookings_of_one_slot_exactly_one_succeeds(
 ):
     # given eight front-desk colleagues, each with a token, and one free slot
     desks = [UserFactory(username=f"desk{i}", role=Role.FRONT_DESK) for i in range(RACERS)]
-    tokens = [Token.objects.create(user=desk).key for desk in desks]
+    tokens = [issue_token(user=desk)[0] for desk in desks]
     body = {
         "patient": str(plan.patient_id),
         "therapist": str(therapist.pk),
@@ -90,7 +90,7 @@ def test_a_note_retried_while_the_first_attempt_runs_is_one_note(
     live_server, started_visit, therapist
 ):
     # given Theo's tablet sending the same note twice at once, with one key
-    token = Token.objects.create(user=therapist).key
+    token = issue_token(user=therapist)[0]
     body = _note_body({"started_visit": started_visit})
 
     # when both arrive together
@@ -110,7 +110,7 @@ def test_a_note_retried_while_the_first_attempt_runs_is_one_note(
 def test_two_saves_of_one_version_at_once_are_one_change_and_one_412(live_server, patient):
     # given two front-desk colleagues who read Pat's record at version 1
     desks = [UserFactory(username=f"desk{i}", role=Role.FRONT_DESK) for i in range(2)]
-    tokens = [Token.objects.create(user=desk).key for desk in desks]
+    tokens = [issue_token(user=desk)[0] for desk in desks]
     url = f"{live_server.url}/api/v1/patients/{patient.pk}/"
     barrier = threading.Barrier(2)
     answers: list = [None, None]

@@ -12,7 +12,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from clinic.models import AuditEvent
+from clinic.tokens import issue_token
 from clinic.wsgi import application
 
 CHECKS = [
@@ -70,9 +70,7 @@ def keep_the_test_connection_open():
 @pytest.fixture
 def tokens(world, doctor, therapist, front_desk, manager):
     """One token per role; every generated request is sent with each of them."""
-    return [
-        Token.objects.get_or_create(user=u)[0].key for u in (doctor, therapist, front_desk, manager)
-    ]
+    return [issue_token(user=u)[0] for u in (doctor, therapist, front_desk, manager)]
 
 
 def _point_at_a_record(case, world):
