@@ -4,6 +4,7 @@ in the same transaction as the read or change they describe."""
 from contextvars import ContextVar
 
 from .models import AuditEvent
+from .security import client_ip
 
 # The client address of the request being served; set by AuditContextMiddleware
 # so services need not carry the request around. None for tasks and commands.
@@ -43,7 +44,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -1,6 +1,8 @@
 """The clinic's one settings file: everything that differs between machines
 comes from the environment (django-environ) and a bad value fails loudly."""
 
+import re
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,7 +158,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = lambda request: request.META.get("REMOTE_ADDR")  # noqa: E731
+# The same client address as the audit trail's (TRUSTED_PROXY_COUNT, below):
+# behind a proxy, REMOTE_ADDR alone would make the lockout per username only.
+AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False  # clinic/admin.py registers lockouts for the manager instead
 
@@ -230,6 +234,7 @@ REST_FRAMEWORK = {
         "clinic.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["clinic.api_http.WriteRateThrottle"],  # API_WRITE_RATE
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -251,6 +256,15 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",  # the header clients already send
     "AUTO_REFRESH": False,  # a token ends API_TOKEN_HOURS after sign-in, used or not
 }
+# Writes per user (DRF's throttle; reads are free): past it, 429 with Retry-After.
+API_WRITE_RATE = env.str("API_WRITE_RATE", default="300/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_WRITE_RATE):
+    raise ImproperlyConfigured(f"API_WRITE_RATE={API_WRITE_RATE!r} is not like '300/min'")
+# How many reverse proxies in front of the app append to X-Forwarded-For; the
+# client is the entry the outermost one added. 0: the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 to 5")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic API",
     "DESCRIPTION": "Referrals, treatment plans, appointments and session notes for a "
@@ -418,3 +432,29 @@ MIDDLEWARE.insert(
 OTP_TOTP_ISSUER = CLINIC_NAME  # the label an authenticator app shows
 # The admin never shows a staff member's secret: the manager may only reset it.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- tokens helper: what every API answer shares (clinic/api_http.py)
+# Right after SecurityMiddleware, so `no-store` and the JSON 413 reach the answers
+# that no view gives (an unknown path, a refused CSRF token, a lockout).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "clinic.api_http.ApiResponseMiddleware",
+)
+# The write limit's counters: in Redis when there is one, so every web process
+# counts the same writes; otherwise in each process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# `__Host-` cookies (when secure) are sent only over HTTPS, only to this host,
+# for the whole site: a sibling subdomain can neither set nor shadow them.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# runserver (`make run`) serves each request in a thread of its own, and a kept
+# connection belongs to its thread: with CONN_MAX_AGE > 0 every request left one
+# open until PostgreSQL refused more. There, a connection ends with its request.
+if sys.argv[1:2] == ["runserver"]:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0

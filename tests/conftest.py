@@ -10,6 +10,7 @@
 
 import importlib
 import os
+import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -30,6 +31,25 @@ from .factories import (
 def fast_password_hashing(settings):
     """Hashing with PBKDF2's full cost makes every sign-in in the suite slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def generous_write_limit(settings):
+    """The suite writes faster than any front desk (and signs in from one address);
+    the tests of API_WRITE_RATE set their own."""
+    settings.API_WRITE_RATE = "100000/min"
+
+
+@pytest.fixture
+def fresh_write_counters(settings):
+    """An empty cache of its own, so the write counters of earlier tests (and of
+    earlier runs, in Redis) count nothing here."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 def _is_transactional(request) -> bool:

@@ -1,0 +1,75 @@
+"""What every answer under /api/ shares, whatever view (or no view) gives it
+(API.md, Tokens and limits): `Cache-Control: no-store`, a JSON 413 for a body
+over DATA_UPLOAD_MAX_MEMORY_SIZE, and the per-user limit on writes."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import SimpleRateThrottle
+
+from .security import client_ip
+
+API_PREFIX = "/api/"
+
+
+def _too_big() -> JsonResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return JsonResponse(
+        {"detail": f"The request body is larger than {limit} bytes.", "code": "too_large"},
+        status=413,
+    )
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads such a body as empty too
+
+
+class ApiResponseMiddleware:
+    """Early in the chain, so it also dresses the answers no API view gives: the
+    JSON 404 of an unknown path, a refused CSRF token, a lockout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and _declared_length(request) > limit:
+            # refused before anything reads the body (DRF reads the stream itself,
+            # past Django's own check)
+            response = _too_big()
+        else:
+            response = self.get_response(request)
+        # Clinical data must not rest in a browser's or a proxy's cache.
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RequestDataTooBig) and request.path.startswith(API_PREFIX):
+            return _too_big()
+        return None
+
+
+class WriteRateThrottle(SimpleRateThrottle):
+    """API_WRITE_RATE writes per signed-in user (per client address before
+    sign-in); reads are never limited here."""
+
+    scope = "write"
+
+    def get_rate(self):
+        return settings.API_WRITE_RATE  # read per request, so a test can change it
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        ident = user.pk if user and user.is_authenticated else client_ip(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
