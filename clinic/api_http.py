@@ -1,11 +1,13 @@
 """What every answer under /api/ shares, whatever view (or no view) gives it
 (API.md, Tokens and limits): `Cache-Control: no-store`, a JSON 413 for a body
-over DATA_UPLOAD_MAX_MEMORY_SIZE, and the per-user limit on writes."""
+over DATA_UPLOAD_MAX_MEMORY_SIZE, the per-user limit on writes, and the HTML
+rendering for a browser (DRF's browsable API)."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.throttling import SimpleRateThrottle
 
 from .security import client_ip
@@ -73,3 +75,24 @@ class WriteRateThrottle(SimpleRateThrottle):
         user = request.user
         ident = user.pk if user and user.is_authenticated else client_ip(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class StaffBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's browsable API (JSON stays the default: a browser asks for HTML).
+    It shows the raw JSON form only: HTML forms and filter forms would list every
+    choice of a related field, rows outside the caller's scope among them. The
+    extras that need inline styles (highlighting, extra-action and filter buttons)
+    are left out, so the page runs under the CSP."""
+
+    def get_rendered_html_form(self, data, view, method, request):
+        if method in ("POST", "PUT", "PATCH"):
+            return None
+        return super().get_rendered_html_form(data, view, method, request)
+
+    def get_filter_form(self, data, view, request):
+        return None
+
+    def get_context(self, data, accepted_media_type, renderer_context):
+        context = super().get_context(data, accepted_media_type, renderer_context)
+        context.update(code_style=None, extra_actions=None)
+        return context

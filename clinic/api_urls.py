@@ -1,10 +1,11 @@
 """/api/v1/ (API.md). The project's URL module, so it may gather every app's API."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from clinic import api as clinic_api
+from clinic.api_docs import SwaggerView
 from referrals import api as referrals_api
 from sessions_log import api as sessions_api
 
@@ -38,6 +39,6 @@ urlpatterns = [
     ),
     path("patients/<str:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]
