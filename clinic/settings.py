@@ -185,7 +185,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))  # collectstatic
 
 # --- email and reminders --------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -461,3 +461,22 @@ if CSRF_COOKIE_SECURE:
 # open until PostgreSQL refused more. There, a connection ends with its request.
 if sys.argv[1:2] == ["runserver"]:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# --- ops helper: static files, health, metrics, logs, backups (issue 17) -----------
+# WhiteNoise serves /static/ from the app itself, so gunicorn with DEBUG=0 (what
+# docker-compose.yml runs) needs no separate file server. Right after
+# SecurityMiddleware: static responses skip the rest of the stack.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
+if not DEBUG:
+    # Hashed names (css/app.4f2a….css) with gzip copies, from `collectstatic`;
+    # WhiteNoise gives hashed files a ten-year `immutable` cache lifetime. Only
+    # without DEBUG: the manifest exists only after collectstatic, and the test
+    # suite and `make run` must not need one.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }

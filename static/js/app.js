@@ -258,6 +258,10 @@
     armSessionWarning();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    // says the script ran: the production test (tests/browser/test_static_files.py) reads it
+    document.documentElement.dataset.appJs = "ready";
+  });
   document.addEventListener("htmx:load", function (event) { initBodyMaps(event.detail.elt.parentNode || document); });
 })();
