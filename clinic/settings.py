@@ -480,3 +480,70 @@ if not DEBUG:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+# The ops endpoints answer first (ops/health.py: /healthz, /readyz, /metrics),
+# then every request gets its id (ops/logs.py), then Prometheus times the rest.
+INSTALLED_APPS += ["django_prometheus", "ops"]
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(0, "ops.logs.RequestIdMiddleware")
+MIDDLEWARE.insert(0, "ops.health.OpsEndpointsMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, nobody.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 characters")
+# /readyz answers within this, whatever hangs; the scan is stale after this long.
+READY_TIMEOUT_SECONDS = env.float("READY_TIMEOUT_SECONDS", default=3.0)
+READY_SCAN_MAX_AGE_SECONDS = env.int(
+    "READY_SCAN_MAX_AGE_SECONDS", default=max(3 * REMINDER_SCAN_SECONDS, 180)
+)
+if not 0.5 <= READY_TIMEOUT_SECONDS <= 4.5:
+    raise ImproperlyConfigured("READY_TIMEOUT_SECONDS must be 0.5 to 4.5")
+if _db["ENGINE"] != "django.db.backends.sqlite3":
+    # a database that went away fails a connection in seconds, not the OS's minutes
+    _db.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
+    # PgBouncer in transaction mode hands each transaction any server
+    # connection: a cursor held across transactions would vanish with it.
+    if env_flag("PGBOUNCER", default=False):
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# Logs: one JSON object per line in production (LOG_FORMAT=json), readable
+# lines under DEBUG; each with the request id (ops/logs.py). The worker keeps
+# this configuration instead of Celery's own.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logs.OneLineJsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Optional error reports to Sentry. No personal data leaves: no user, cookies,
+# request bodies or local variables (a frame may hold a patient's record).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+    )
