@@ -182,7 +182,13 @@ def record_scan(sender=None, **kwargs):
     from .models import Heartbeat
 
     if getattr(sender, "name", None) == SCAN_TASK:
-        Heartbeat.objects.update_or_create(name=SCAN, defaults={"at": timezone.now()})
+        # one statement (INSERT ... ON CONFLICT DO UPDATE): a query per scan
+        Heartbeat.objects.bulk_create(
+            [Heartbeat(name=SCAN, at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["name"],
+            update_fields=["at"],
+        )
 
 
 def connect_signals():

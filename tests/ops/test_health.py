@@ -79,9 +79,11 @@ def test_without_a_recent_reminder_scan_it_is_unready(client):
 
 
 def test_a_finished_reminder_scan_leaves_its_heartbeat():
-    # when the worker runs the beat's scan
+    # when the worker runs the beat's scan, the first time and again an hour later
     scan_reminders.apply()
-    # then its time is recorded
+    Heartbeat.objects.update(at=timezone.now() - timedelta(hours=1))
+    scan_reminders.apply()
+    # then the one heartbeat has the last scan's time
     beat = Heartbeat.objects.get(name=health.SCAN)
     assert timezone.now() - beat.at < timedelta(seconds=30)
 
