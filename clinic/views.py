@@ -294,6 +294,8 @@ def _render_visit(request, appointment, move_form=None, cancel_form=None):
             "move_form": move_form or MoveForm.for_appointment(appointment),
             "cancel_form": cancel_form or CancelForm(),
             "can_manage": APPOINTMENT.may(request.user, "update"),
+            # the front desk, and the therapist for the visits they give (the scope)
+            "can_check_in": APPOINTMENT.may(request.user, "check_in"),
         },
     )
 
