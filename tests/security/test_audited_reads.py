@@ -4,6 +4,7 @@ records, role changes and passwords set, and calendar addresses rotated."""
 
 import pytest
 from django.urls import reverse
+from zeal import zeal_ignore
 
 from clinic.models import AuditEvent
 from tests.factories import AppointmentFactory
@@ -62,11 +63,13 @@ def test_the_manager_edits_no_patient_in_the_admin(client, manager, patient):
 def test_a_role_change_in_the_admin_is_a_security_event(client, manager, therapist):
     client.force_login(manager)
     url = f"/admin/clinic/user/{therapist.pk}/change/"
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
-    data.update(role="doctor", date_joined_0="2024-01-01", date_joined_1="09:00:00")
-    data.pop("groups", None), data.pop("user_permissions", None), data.pop("last_login", None)
-    response = client.post(url, data)
+    data = {"username": therapist.username, "first_name": "Theo", "last_name": "Tran",
+            "email": "", "is_active": "on", "role": "doctor",
+            "date_joined_0": "2024-01-01", "date_joined_1": "09:00:00"}  # fmt: skip
+    # Django's own change view gets the signed-in user and the edited one by the
+    # same `get()`, which django-zeal (make test) mistakes for an N+1
+    with zeal_ignore():
+        response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action="staff.role_changed")
     assert event.target_id == str(therapist.pk) and event.detail == "therapist -> doctor"
