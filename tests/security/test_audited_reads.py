@@ -7,7 +7,7 @@ from django.urls import reverse
 from zeal import zeal_ignore
 
 from clinic.models import AuditEvent
-from tests.factories import AppointmentFactory
+from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 from tests.supervision.conftest import log_visits
 
 # the supervision stories' fixture: completed visits with their notes
@@ -20,12 +20,15 @@ def actions_of(user):
     return set(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
 
 
-def test_the_precautions_on_today_are_an_audited_read(client, therapist, plan):
+def test_the_precautions_on_today_are_an_audited_read(client, therapist):
     # given a visit today under a referral with precautions
     from django.utils import timezone
 
-    AppointmentFactory(plan=plan, start=timezone.now(), end=timezone.now())
-    plan.referral.__class__.objects.filter(pk=plan.referral_id).update(precautions="No deep work.")
+    plan = TreatmentPlanFactory(
+        referral=ReferralFactory(precautions="No deep work."), therapist=therapist
+    )
+    start = timezone.now()
+    AppointmentFactory(plan=plan, start=start, end=start + timezone.timedelta(minutes=45))
     client.force_login(therapist)
     # when Theo opens Today
     assert "No deep work." in client.get(reverse("today")).content.decode()
