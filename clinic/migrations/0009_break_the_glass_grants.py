@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0007_index_the_week_calendar"),
+        ("clinic", "0008_drop_plaintext_api_tokens"),
     ]
 
     operations = [
