@@ -88,8 +88,8 @@ API_ONLY = {
     "api:progress-report-detail": {"put", "patch"},
     "api:precaution-list": {"get"}, "api:precaution-detail": {"get"},
 }  # fmt: skip
-# no record behind them: signing in, the schema, secret-token feeds and links, the admin
-UNSCOPED = {"api:token", "api:schema", "api:docs"}
+# no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
+UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}
 UNSCOPED_PREFIXES = ("admin/", "calendar/", "visit/")
 
 
