@@ -9,11 +9,13 @@ from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from .audit import record
+from .access import ADMINISTRATION
+from .audit import record, record_many
 from .models import (
     Appointment,
     AppointmentSeries,
     AuditEvent,
+    BreakGlass,
     Closure,
     Patient,
     Reminder,
@@ -22,7 +24,6 @@ from .models import (
     WorkingHours,
 )
 from .tokens import revoke_all_tokens, revoke_token
-from .vocabulary import Role
 
 admin.site.site_header = "Clinic administration"
 # Roles are the User.role field, not groups.
@@ -32,7 +33,7 @@ admin.site.site_title = "Clinic admin"
 
 def is_manager(request) -> bool:
     user = request.user
-    return user.is_active and (user.is_superuser or user.role == Role.MANAGER)
+    return user.is_active and (user.is_superuser or ADMINISTRATION.may(user, "use"))
 
 
 class ManagerAdmin(admin.ModelAdmin):
@@ -54,9 +55,41 @@ class ManagerAdmin(admin.ModelAdmin):
         return is_manager(request)
 
 
-class ClinicalRecordAdmin(ManagerAdmin):
-    """Clinical history: readable by the manager, never written or deleted here;
-    each opened record is audited like a read through the API or the pages."""
+class AuditedReadsAdmin(admin.ModelAdmin):
+    """Every row the admin shows, in a change list or opened, is audited like a
+    read through the API or the pages (one INSERT for a page of a list)."""
+
+    def audited_patient(self, obj):
+        return getattr(obj, "patient", None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None and response.status_code == 200 and request.method == "GET":
+            record(
+                actor=request.user,
+                action=f"{obj._meta.model_name}.read",
+                target=obj,
+                patient=self.audited_patient(obj),
+                detail="admin",
+            )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and response.status_code == 200:
+            record_many(
+                actor=request.user,
+                action=f"{self.model._meta.model_name}.list_read",
+                targets=list(changelist.result_list),
+                patient_of=lambda obj: getattr(self.audited_patient(obj), "pk", None),
+            )
+        return response
+
+
+class ClinicalRecordAdmin(AuditedReadsAdmin, ManagerAdmin):
+    """Clinical history: readable by the manager, never written or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -66,22 +99,6 @@ class ClinicalRecordAdmin(ManagerAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def audited_patient(self, obj):
-        return getattr(obj, "patient", None)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        obj = self.get_object(request, object_id)
-        if obj is not None and response.status_code == 200:
-            record(
-                actor=request.user,
-                action=f"{obj._meta.model_name}.read",
-                target=obj,
-                patient=self.audited_patient(obj),
-                detail="admin",
-            )
-        return response
 
 
 @admin.register(User)
@@ -111,6 +128,7 @@ class StaffAdmin(BaseUserAdmin, ManagerAdmin):
             revoke_all_tokens(user=user, by=request.user, reason="deactivation")
             user.is_active = False
             user.save(update_fields=["is_active"])
+            record(actor=request.user, action="staff.deactivated", target=user)
         self.message_user(request, f"{len(staff)} staff deactivated.", messages.SUCCESS)
 
     @admin.action(description="Revoke the API tokens of the selected staff")
@@ -120,17 +138,78 @@ class StaffAdmin(BaseUserAdmin, ManagerAdmin):
         )
         self.message_user(request, f"{count} API tokens revoked.", messages.SUCCESS)
 
+    def save_model(self, request, obj, form, change):
+        """Security events (ASVS V16): a new role, a deactivation, a new account."""
+        super().save_model(request, obj, form, change)
+        changed = set(form.changed_data) if change else set()
+        if not change:
+            record(actor=request.user, action="staff.created", target=obj, detail=obj.role)
+        if "role" in changed:
+            before = form.initial.get("role", "")
+            record(
+                actor=request.user,
+                action="staff.role_changed",
+                target=obj,
+                detail=f"{before} -> {obj.role}",
+            )
+        if "is_active" in changed:
+            action = "staff.reactivated" if obj.is_active else "staff.deactivated"
+            record(actor=request.user, action=action, target=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # the form was valid and saved: the manager set a new password
+            user = self.get_object(request, id)
+            record(actor=request.user, action="staff.password_set", target=user, detail="admin")
+        return response
+
+
+@admin.register(BreakGlass)
+class BreakGlassAdmin(ManagerAdmin):
+    """Every break-the-glass with its reason, for the manager's review; nobody
+    adds, changes or deletes one here (the API opens them, the audit keeps them)."""
+
+    list_display = ("created_at", "actor", "patient", "reason", "expires_at")
+    list_filter = ("actor",)
+    search_fields = ("actor__username", "patient__last_name", "reason")
+    list_select_related = ("actor", "patient")
+    date_hierarchy = "created_at"
+    fields = ("actor", "patient", "reason", "created_at", "expires_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Patient)
-class PatientAdmin(ManagerAdmin):
+class PatientAdmin(AuditedReadsAdmin, ManagerAdmin):
+    """The manager reads the directory; contact details and reminder channel are
+    the front desk's to change (API.md, Roles), so nothing is edited here."""
+
     list_display = ("last_name", "first_name", "date_of_birth", "reminder_channel", "is_active")
     list_filter = ("reminder_channel", "reminder_consent", "is_active")
     search_fields = ("first_name", "last_name", "email", "phone")
     readonly_fields = ("created_by", "calendar_token", "created_at", "updated_at", "version")
     exclude = ()
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: clinical records are retained
+
+    def audited_patient(self, obj):
+        return obj
 
 
 class ReminderInline(admin.TabularInline):
@@ -200,6 +279,9 @@ class AuditEventAdmin(ClinicalRecordAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # reading the audit trail is not itself a clinical read
         return admin.ModelAdmin.change_view(self, request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
 
 
 @admin.register(AccessAttempt)

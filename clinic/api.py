@@ -13,15 +13,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from . import scheduling, tokens, two_factor
-from .api_base import ALL_ROLES, ERRORS, FRONT_DESK, MANAGER, ClinicAPIMixin
+from .access import APPOINTMENT, AUDIT, BREAK_GLASS, PATIENT, SERIES, STAFF
+from .api_base import ERRORS, ClinicAPIMixin
+from .break_glass import break_the_glass
 from .etag import claim_version
-from .models import Appointment, AppointmentSeries, AuditEvent, Patient, User
+from .models import Appointment, AppointmentSeries, AuditEvent, BreakGlass, Patient, User
 from .patients import register_patient, update_patient
 from .serializers import (
     AppointmentCreateSerializer,
     AppointmentMoveSerializer,
     AppointmentSerializer,
     AuditEventSerializer,
+    BreakGlassOpenedSerializer,
+    BreakGlassRequestSerializer,
+    BreakGlassSerializer,
     MeSerializer,
     PatientSerializer,
     ReasonSerializer,
@@ -35,8 +40,6 @@ from .serializers import (
     TokenSerializer,
 )
 from .vocabulary import Role
-
-READ = {"list": ALL_ROLES, "retrieve": ALL_ROLES}
 
 
 class AuthTokenView(ClinicAPIMixin, GenericAPIView):
@@ -87,7 +90,7 @@ class AuthTokenView(ClinicAPIMixin, GenericAPIView):
 class LogoutView(ClinicAPIMixin, GenericAPIView):
     """Ends the credential of this request: the token presented, or the session."""
 
-    roles = {"post": ALL_ROLES}
+    policy, verbs = STAFF, {"post": "sign_out"}
     serializer_class = None
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
@@ -102,7 +105,7 @@ class LogoutView(ClinicAPIMixin, GenericAPIView):
 class LogoutAllView(ClinicAPIMixin, GenericAPIView):
     """Revokes every API token of the caller (a lost tablet, a leaked script)."""
 
-    roles = {"post": ALL_ROLES}
+    policy, verbs = STAFF, {"post": "sign_out"}
     serializer_class = None
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
@@ -112,7 +115,7 @@ class LogoutAllView(ClinicAPIMixin, GenericAPIView):
 
 
 class MeView(ClinicAPIMixin, GenericAPIView):
-    roles = {"get": ALL_ROLES}
+    policy, verbs = STAFF, {"get": "me"}
     serializer_class = MeSerializer
 
     @extend_schema(responses=MeSerializer, tags=["staff"])
@@ -130,7 +133,7 @@ class StaffFilter(django_filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(tags=["staff"]), retrieve=extend_schema(tags=["staff"]))
 class StaffViewSet(ClinicAPIMixin, viewsets.ReadOnlyModelViewSet):
-    roles = READ
+    policy = STAFF
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
     queryset = User.objects.filter(is_active=True)
@@ -150,18 +153,13 @@ class PatientViewSet(
     """The clinic's patient directory (demographics only)."""
 
     model = Patient
-    roles = {
-        **READ,
-        "create": frozenset({Role.DOCTOR, Role.FRONT_DESK}),
-        "update": FRONT_DESK,
-        "partial_update": FRONT_DESK,
-    }
+    policy = PATIENT
     serializer_class = PatientSerializer
     filter_backends = [filters.SearchFilter]
     search_fields = ["first_name", "last_name"]
 
     def scoped_queryset(self, user):
-        return Patient.objects.visible_to(user).filter(is_active=True)
+        return Patient.objects.visible_to(user, glass=self.reading).filter(is_active=True)
 
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(self.get_object())
@@ -179,6 +177,17 @@ class PatientViewSet(
         claim_version(patient, request)
         patient = update_patient(patient=patient, data=given.validated_data, by=request.user)
         return self.detail_response(patient)
+
+    @extend_schema(request=BreakGlassRequestSerializer, responses={201: BreakGlassOpenedSerializer})
+    @action(detail=True, methods=["post"], url_path="break-glass")
+    def break_glass(self, request, pk=None):
+        """Break the glass: read the patient's whole clinical record, read-only,
+        for BREAK_GLASS_MINUTES (API.md, Roles); the manager reviews each use."""
+        patient = self.get_object()
+        given = BreakGlassRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        grant = break_the_glass(patient=patient, by=request.user, **given.validated_data)
+        return Response({"expires_at": grant.expires_at}, status=status.HTTP_201_CREATED)
 
 
 # --- appointments --------------------------------------------------------------------
@@ -210,21 +219,12 @@ class AppointmentViewSet(
     viewsets.GenericViewSet,
 ):
     model = Appointment
-    roles = {
-        **READ,
-        "create": FRONT_DESK,
-        "update": FRONT_DESK,
-        "partial_update": FRONT_DESK,
-        "cancel": FRONT_DESK,
-        "check_in": frozenset({Role.FRONT_DESK, Role.THERAPIST}),
-        "no_show": frozenset({Role.FRONT_DESK, Role.THERAPIST}),
-        "reminders": ALL_ROLES,
-    }
+    policy = APPOINTMENT
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
 
     def scoped_queryset(self, user):
-        return Appointment.objects.visible_to(user).order_by("start", "id")
+        return Appointment.objects.visible_to(user, glass=self.reading).order_by("start", "id")
 
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(self.get_object())
@@ -282,16 +282,13 @@ class AppointmentViewSet(
 # --- appointment series --------------------------------------------------------------
 
 
-def series_visible_to(user):
+def series_visible_to(user, *, glass: bool = False):
     """The series whose appointments `user` may see (same rule as appointments)."""
     series = AppointmentSeries.objects.all()
     if user.role in (Role.FRONT_DESK, Role.MANAGER):
         return series
-    if user.role == Role.THERAPIST:
-        return series.filter(therapist=user)
-    if user.role == Role.DOCTOR:
-        return series.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
-    return series.none()
+    visits = Appointment.objects.visible_to(user, glass=glass).filter(series__isnull=False)
+    return series.filter(pk__in=visits.values("series"))
 
 
 class SeriesViewSet(
@@ -302,11 +299,11 @@ class SeriesViewSet(
     viewsets.GenericViewSet,
 ):
     model = AppointmentSeries
-    roles = {**READ, "create": FRONT_DESK, "cancel": FRONT_DESK}
+    policy = SERIES
     serializer_class = SeriesSerializer
 
     def scoped_queryset(self, user):
-        return series_visible_to(user).prefetch_related("appointments")
+        return series_visible_to(user, glass=self.reading).prefetch_related("appointments")
 
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(self.get_object())
@@ -363,10 +360,18 @@ class AuditEventFilter(django_filters.FilterSet):
 class AuditEventViewSet(ClinicAPIMixin, viewsets.ReadOnlyModelViewSet):
     """The audit trail, for the manager; append-only (no write endpoints)."""
 
-    roles = {"list": MANAGER, "retrieve": MANAGER}
+    policy = AUDIT
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
     queryset = AuditEvent.objects.order_by("-at", "id")
 
     def retrieve(self, request, *args, **kwargs):
         return self.detail_response(self.get_object())
+
+
+class BreakGlassViewSet(ClinicAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Every break-the-glass, newest first, with its reason: the manager's review."""
+
+    policy = BREAK_GLASS
+    serializer_class = BreakGlassSerializer
+    queryset = BreakGlass.objects.order_by("-created_at", "id")

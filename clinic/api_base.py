@@ -13,18 +13,18 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from . import idempotency
+from .access import (  # noqa: F401 - the role sets, for views that name them
+    ALL_ROLES,
+    CLINICIANS,
+    DOCTOR,
+    FRONT_DESK,
+    MANAGER,
+    NO_FRONT_DESK,
+    THERAPIST,
+)
 from .audit import record_many
 from .etag import etag_of
 from .tokens import ExpiringTokenAuthentication
-from .vocabulary import Role
-
-ALL_ROLES = frozenset(Role.values)
-DOCTOR = frozenset({Role.DOCTOR})
-THERAPIST = frozenset({Role.THERAPIST})
-FRONT_DESK = frozenset({Role.FRONT_DESK})
-MANAGER = frozenset({Role.MANAGER})
-CLINICIANS = frozenset({Role.DOCTOR, Role.THERAPIST})
-NO_FRONT_DESK = ALL_ROLES - FRONT_DESK
 
 
 class SafeJSONParser(JSONParser):
@@ -57,8 +57,9 @@ def _refuse_surrogates(value) -> None:
 
 
 class RolePermission(permissions.BasePermission):
-    """`view.roles[action]`: the roles that may ever do it; anyone else gets 403.
-    Whether the object is in the caller's scope is the queryset's business (404)."""
+    """The view's `policy` (its app's access table) says whether the caller's role
+    may ever do the action; anyone else gets 403. Whether the object is in the
+    caller's scope is the queryset's business (404)."""
 
     message = "Your role may not do this."
 
@@ -66,7 +67,8 @@ class RolePermission(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return getattr(user, "role", None) in view.roles_for(request)
+        verb = view.verb_for(request)
+        return verb is None or view.policy is None or view.policy.may(user, verb)
 
 
 # --- the OpenAPI description of the errors (API.md, Errors) ------------------------
@@ -189,8 +191,11 @@ class ClinicAPIMixin:
     permission_classes = [RolePermission]
     parser_classes = [SafeJSONParser]
     schema = ClinicAutoSchema()
-    # action (or HTTP method, lower case, for plain views) -> roles that may do it
-    roles: dict = {}
+    # the app's access table (clinic/access.py), and the verb of each action
+    # (or HTTP method, lower case, for plain views) where it is not the same word
+    policy = None
+    verbs: dict = {}
+    DEFAULT_VERBS = {"list": "read", "retrieve": "read", "partial_update": "update"}
     atomic_request = True
 
     def get_queryset(self):
@@ -206,13 +211,18 @@ class ClinicAPIMixin:
     def role(self):
         return getattr(self.request.user, "role", None)
 
-    def roles_for(self, request) -> frozenset:
-        method = request.method.lower()
+    @property
+    def reading(self) -> bool:
+        """Reads may use a break-the-glass grant; writes never do."""
+        return self.request.method in permissions.SAFE_METHODS
+
+    def verb_for(self, request) -> str | None:
+        method = request.method.lower().replace("head", "get")
         if method == "options" or not hasattr(self, method):
             # OPTIONS only describes; a method the endpoint lacks is DRF's 405
-            return ALL_ROLES
+            return None
         action = getattr(self, "action", None) or method
-        return self.roles.get(action, frozenset())
+        return self.verbs.get(action) or self.DEFAULT_VERBS.get(action, action)
 
     def dispatch(self, request, *args, **kwargs):
         # Reads write their audit event and POSTs their idempotency key in the

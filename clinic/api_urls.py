@@ -16,6 +16,7 @@ router.register("patients", clinic_api.PatientViewSet, basename="patient")
 router.register("appointments", clinic_api.AppointmentViewSet, basename="appointment")
 router.register("appointment-series", clinic_api.SeriesViewSet, basename="appointment-series")
 router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
+router.register("break-glass", clinic_api.BreakGlassViewSet, basename="break-glass")
 router.register("modalities", referrals_api.ModalityViewSet, basename="modality")
 router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
 router.register("treatment-plans", referrals_api.TreatmentPlanViewSet, basename="treatment-plan")
@@ -38,6 +39,11 @@ urlpatterns = [
         name="treatment-plan-progress",
     ),
     path("patients/<str:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
+    path(
+        "patients/<str:pk>/episodes/",
+        referrals_api.PatientEpisodesView.as_view(),
+        name="patient-episodes",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -6,6 +6,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .vocabulary import Role
 
@@ -74,42 +75,20 @@ class PatientQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def visible_to(self, user):
-        """Patients whose demographics `user` may read (API.md, Roles)."""
+    def visible_to(self, user, *, glass: bool = False):
+        """Patients whose demographics `user` may read (API.md, Roles): doctors and
+        the front desk share the directory; a therapist sees the patients of the
+        plans they hold and the visits they give, not those of the intake queue."""
         if user.role in (Role.FRONT_DESK, Role.MANAGER, Role.DOCTOR):
-            # The front desk and doctors share the clinic's patient directory.
             return self.all()
         if user.role == Role.THERAPIST:
-            return self.filter(pk__in=therapist_patient_ids(user))
+            # `plans` is the treatment plans' relation to their patient
+            own = self.filter(Q(appointments__therapist=user) | Q(plans__therapist=user))
+            mine = Q(pk__in=own.values("pk"))
+            if glass:
+                mine |= Q(pk__in=BreakGlass.objects.patients_opened_to(user))
+            return self.filter(mine)
         return self.none()
-
-    def clinical_scope(self, user):
-        """Patients whose clinical records `user` may read."""
-        if user.role == Role.MANAGER:
-            return self.all()
-        if user.role == Role.DOCTOR:
-            return self.filter(Q(created_by=user) | Q(referrals__doctor=user)).distinct()
-        if user.role == Role.THERAPIST:
-            return self.filter(pk__in=therapist_patient_ids(user))
-        return self.none()
-
-
-def therapist_patient_ids(user):
-    """A therapist's patients: those with one of their plans or appointments,
-    or with a signed referral still waiting for a plan (the intake queue)."""
-    from django.db.models import Exists, OuterRef
-
-    referral_model = Patient._meta.get_field("referrals").related_model
-    intake = referral_model.objects.filter(
-        patient=OuterRef("pk"), status="signed", plans__isnull=True
-    )
-    return (
-        Patient.objects.filter(
-            Q(appointments__therapist=user) | Q(referrals__plans__therapist=user) | Exists(intake)
-        )
-        .values("pk")
-        .distinct()
-    )
 
 
 class Patient(Entity):
@@ -204,14 +183,20 @@ class AppointmentQuerySet(models.QuerySet):
         # half-open intervals: [10:00, 10:45) does not touch [10:45, 11:30)
         return self.filter(start__lt=end, end__gt=start)
 
-    def visible_to(self, user):
+    def visible_to(self, user, *, glass: bool = False):
+        """The front desk and the manager all; a therapist the visits they give; a
+        doctor the visits of the episodes she referred (API.md, Roles)."""
         if user.role in (Role.FRONT_DESK, Role.MANAGER):
             return self.all()
         if user.role == Role.THERAPIST:
-            return self.filter(therapist=user)
-        if user.role == Role.DOCTOR:
-            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
-        return self.none()
+            mine = Q(therapist=user)
+        elif user.role == Role.DOCTOR:
+            mine = Q(plan__referral__doctor=user)
+        else:
+            return self.none()
+        if glass:
+            mine |= Q(patient__in=BreakGlass.objects.patients_opened_to(user))
+        return self.filter(mine)
 
 
 class Appointment(Entity):
@@ -428,3 +413,40 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.key}"
+
+
+class BreakGlassQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+    def patients_opened_to(self, user):
+        """The patients whose whole clinical record `user` may read right now."""
+        return self.in_force().filter(actor=user).values("patient")
+
+
+class BreakGlass(Entity):
+    """Break-the-glass (API.md, Roles): a clinician opens a patient's whole clinical
+    record, read-only, for BREAK_GLASS_MINUTES, giving a reason the manager reviews."""
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="break_glass")
+    reason = models.TextField()
+    expires_at = models.DateTimeField()
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "break-the-glass access"
+        verbose_name_plural = "break-the-glass accesses"
+        indexes = [
+            # every scoped read: WHERE actor_id = ? AND expires_at > now
+            models.Index(fields=["actor", "expires_at"], name="break_glass_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} opened {self.patient} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def at(self):
+        return self.created_at

@@ -21,6 +21,11 @@ urlpatterns = [
     path("patients/new/", views.patient_new, name="patient_new"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+    path(
+        "patients/<uuid:patient_id>/calendar/rotate/",
+        views.patient_calendar_rotate,
+        name="patient_calendar_rotate",
+    ),
     # the doctor
     path("my-patients/", note_views.my_patients, name="my_patients"),
     path(
@@ -40,6 +45,7 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/end/", note_views.end_therapy, name="end_therapy"),
     # the therapist
     path("today/", views.today, name="today"),
+    path("account/calendar/rotate/", views.calendar_rotate, name="calendar_rotate"),
     path("intake/", referral_views.intake_queue, name="intake_queue"),
     path("plans/", referral_views.my_plans, name="my_plans"),
     path("referrals/<uuid:referral_id>/plan/", referral_views.plan_new, name="plan_new"),

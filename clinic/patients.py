@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 
 from . import reminders
+from .access import PATIENT
 from .audit import record
 from .models import Patient, User
 
@@ -13,6 +14,7 @@ REMINDER_FIELDS = {"reminder_channel", "reminder_consent", "email", "phone"}
 
 @transaction.atomic
 def register_patient(*, data: dict, by: User) -> Patient:
+    PATIENT.check(by, "create")
     patient = Patient.objects.create(**data, created_by=by)
     record(actor=by, action="patient.create", target=patient, patient=patient)
     return patient
@@ -20,6 +22,8 @@ def register_patient(*, data: dict, by: User) -> Patient:
 
 @transaction.atomic
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
+    # contact details and reminder channel: the front desk's (API.md, Roles)
+    PATIENT.check(by, "update")
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
     record(actor=by, action="patient.update", target=patient, patient=patient)
     patient.refresh_from_db()

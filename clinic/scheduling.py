@@ -18,8 +18,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from . import reminders
+from .access import APPOINTMENT, SERIES
 from .audit import record, record_many
-from .errors import Conflict, Invalid, InvalidTransition
+from .errors import Conflict, Invalid, InvalidTransition, NotAllowed
 from .models import (
     Appointment,
     AppointmentSeries,
@@ -161,6 +162,7 @@ def _lock_booking(therapist: User, patient: Patient) -> None:
 def book_appointment(
     *, patient: Patient, therapist: User, start: datetime, end: datetime, plan=None, by: User
 ) -> Appointment:
+    APPOINTMENT.check(by, "create")
     if therapist.role != Role.THERAPIST:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
     if plan is not None and plan.patient_id != patient.pk:
@@ -187,6 +189,7 @@ def book_appointment(
 
 @transaction.atomic
 def move_appointment(*, appointment: Appointment, start: datetime, end: datetime, by: User):
+    APPOINTMENT.check(by, "update")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition(
@@ -223,6 +226,13 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     return appointment
 
 
+def _check_own_visit(appointment: Appointment, by: User, verb: str) -> None:
+    """The front desk acts on every visit; a therapist only on the visits they give."""
+    APPOINTMENT.check(by, verb)
+    if by.role == Role.THERAPIST and appointment.therapist_id != by.pk:
+        raise NotAllowed("This visit is another therapist's.")
+
+
 def _set_status(appointment, *, by, allowed_from, to, action, **changes):
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status not in allowed_from:
@@ -244,6 +254,14 @@ def _set_status(appointment, *, by, allowed_from, to, action, **changes):
 
 @transaction.atomic
 def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") -> Appointment:
+    APPOINTMENT.check(by, "cancel")
+    return release_visit(appointment=appointment, by=by, reason=reason)
+
+
+def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> Appointment:
+    """Cancel a visit as part of another decision: the patient's answer to a
+    reminder, or the doctor ending therapy. The front desk's own cancelling is
+    `cancel_appointment`."""
     return _set_status(
         appointment,
         by=by,
@@ -256,6 +274,7 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
 
 @transaction.atomic
 def check_in(*, appointment: Appointment, by: User) -> Appointment:
+    _check_own_visit(appointment, by, "check_in")
     return _set_status(
         appointment,
         by=by,
@@ -267,6 +286,7 @@ def check_in(*, appointment: Appointment, by: User) -> Appointment:
 
 @transaction.atomic
 def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    _check_own_visit(appointment, by, "no_show")
     return _set_status(
         appointment,
         by=by,
@@ -422,6 +442,7 @@ def book_series(
     """Book every occurrence of `rrule` or none: the prescription, working hours
     and clashes are checked for the whole set at once, then one INSERT. The
     number of queries does not grow with the number of visits."""
+    SERIES.check(by, "create")
     _check_series_parties(plan=plan, therapist=therapist)
     slots, skipped = _series_slots(
         first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
@@ -484,6 +505,7 @@ def skipped_dates(series: AppointmentSeries) -> list[date]:
 def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by: User):
     """Cancel the booked visits of a series from `from_date` (clinic time) on;
     their slots go back to the prescription and their reminders are skipped."""
+    SERIES.check(by, "cancel")
     series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
     cancelled = list(
         Appointment.objects.select_for_update()
@@ -532,7 +554,7 @@ def answer_reminder_link(*, token: str, answer: str) -> Appointment:
     if not taken:
         raise reminders.LinkInvalid("This link has already been used, or the visit changed since.")
     if answer == "cancel":
-        return cancel_appointment(
+        return release_visit(
             appointment=appointment, by=None, reason="Cancelled by the patient (reminder link)."
         )
     record(

@@ -10,6 +10,7 @@ from .models import (
     Appointment,
     AppointmentSeries,
     AuditEvent,
+    BreakGlass,
     Patient,
     Reminder,
     ReminderChannel,
@@ -192,4 +193,23 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "actor", "action", "target_type", "target_id", "patient", "at", "ip"]
+        read_only_fields = fields
+
+
+class BreakGlassRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the whole record is needed (at least 10 characters)."
+    )
+
+
+class BreakGlassOpenedSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+class BreakGlassSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = BreakGlass
+        fields = ["id", "actor", "patient", "reason", "at", "expires_at"]
         read_only_fields = fields

@@ -362,6 +362,11 @@ PROGRESS_FLAGS = {
 PLAN_CERTIFICATION_MAX_DAYS = env.int("PLAN_CERTIFICATION_MAX_DAYS", default=90)
 if not 1 <= PLAN_CERTIFICATION_MAX_DAYS <= 366:
     raise ImproperlyConfigured("PLAN_CERTIFICATION_MAX_DAYS must be 1 to 366 days")
+# Break-the-glass (API.md, Roles): how long a clinician's emergency read of a
+# patient's whole record lasts.
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=240)
+if not 1 <= BREAK_GLASS_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured("BREAK_GLASS_MINUTES must be 1 to 1440 minutes")
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (clinic/reminders.py): these

@@ -4,20 +4,31 @@ and the reminders. Clinical pages live in referrals/views.py and
 sessions_log/views.py; every row comes through a `visible_to(user)` door."""
 
 from datetime import date, timedelta
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import scheduling
+from .access import (
+    APPOINTMENT,
+    NO_FRONT_DESK,
+    PATIENT,
+    REMINDER,
+    SERIES,
+    STAFF,
+    access_appointment,
+    access_patient,
+    allowed,
+)
+from .audit import record_many
+from .calendars import rotate_calendar_token
 from .errors import DomainConflict, Invalid, NotAllowed
 from .forms import CancelForm, MoveForm, PatientForm, show_service_error
 from .models import Appointment, AppointmentStatus, Closure, Patient, Reminder, User
@@ -31,24 +42,7 @@ HOMES = {
     Role.FRONT_DESK: "calendar",
     Role.MANAGER: "admin:index",
 }
-DESK = (Role.FRONT_DESK, Role.MANAGER)
 PAGE_SIZE = 50
-
-
-def role_required(*roles):
-    """Signed in, and in one of `roles`; any other role may never use the page (403)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise PermissionDenied("Your role does not use this page.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 # --- sign in and home ---------------------------------------------------------------------
@@ -75,20 +69,24 @@ def search_patients(queryset, term: str):
     return queryset
 
 
-@role_required(Role.DOCTOR, Role.FRONT_DESK, Role.MANAGER)
+@allowed(PATIENT, "read")
 def patient_directory(request):
     """The clinic's directory: the front desk's patients, and where a doctor
-    finds anyone to write a referral for (demographics only)."""
+    finds anyone to write a referral for (demographics only); a therapist's own."""
     term = request.GET.get("q", "").strip()
     patients = search_patients(Patient.objects.visible_to(request.user).active(), term)
     return render(
         request,
         "clinic/patient_directory.html",
-        {"patients": patients[:PAGE_SIZE], "q": term},
+        {
+            "patients": patients[:PAGE_SIZE],
+            "q": term,
+            "can_register": PATIENT.may(request.user, "create"),
+        },
     )
 
 
-@role_required(Role.DOCTOR, Role.FRONT_DESK, Role.MANAGER)
+@allowed(PATIENT, "create")
 def patient_new(request):
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,9 +96,10 @@ def patient_new(request):
     return render(request, "clinic/patient_form.html", {"form": form, "patient": None})
 
 
-@role_required(Role.DOCTOR, Role.FRONT_DESK, Role.MANAGER)
+@allowed(PATIENT, "update")
 def patient_edit(request, patient_id):
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    """Contact details and reminder channel: the front desk's (API.md, Roles)."""
+    patient = access_patient(request.user, patient_id, "update")
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -110,40 +109,67 @@ def patient_edit(request, patient_id):
     return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
 
 
-@login_required
+@allowed(PATIENT, "read")
 def patient_detail(request, patient_id):
-    """One patient. Clinical rows only for those in the patient's clinical scope;
-    the front desk sees referral status and visits, never diagnoses or notes."""
+    """One patient. The referrals (episodes) the user may read: all of them, as
+    status fields, for the front desk; the clinician's own episodes, and those a
+    break-the-glass opened. The front desk also sees the patient's calendar feed."""
     user = request.user
-    patient = get_object_or_404(Patient.objects.visible_to(user), pk=patient_id)
-    in_scope = Patient.objects.clinical_scope(user).filter(pk=patient.pk).exists()
-    referrals = (
-        patient.referrals.with_visits_used().prefetch_related(
-            Prefetch("plans", queryset=patient.plans.model.objects.with_visits_used())
-        )
-        if in_scope or user.role in DESK
-        else []
+    patient = access_patient(user, patient_id, glass=True)
+    # `referrals` and `plans` are the episodes' relations to the patient
+    referrals = patient.referrals.visible_to(user, glass=True).with_visits_used()
+    referrals = referrals.prefetch_related(
+        Prefetch("plans", queryset=patient.plans.model.objects.with_visits_used())
     )
     if user.role == Role.THERAPIST:
-        referrals = [r for r in referrals if r.status != "draft"]
+        referrals = referrals.exclude(status="draft")
     now = timezone.now()
     visits = (
-        Appointment.objects.visible_to(user)
+        Appointment.objects.visible_to(user, glass=True)
         .filter(patient=patient, start__gte=now - timedelta(days=30))
         .select_related("therapist")[:40]
     )
+    desk = REMINDER.may(user, "outbox")
     return render(
         request,
         "clinic/patient_detail.html",
         {
             "patient": patient,
-            "in_scope": in_scope,
-            "clinical": in_scope and user.role in (Role.DOCTOR, Role.THERAPIST, Role.MANAGER),
-            "referrals": referrals,
+            "referrals": list(referrals),
+            "clinical": user.role in NO_FRONT_DESK,
             "visits": visits,
-            "reminders": _reminders_of(patient) if user.role in DESK else [],
+            "reminders": _reminders_of(patient) if desk else [],
+            "can_edit": PATIENT.may(user, "update"),
+            "can_book": SERIES.may(user, "create"),
+            "feed_url": _feed_url(request, patient) if PATIENT.may(user, "rotate_calendar") else "",
         },
     )
+
+
+def _feed_url(request, owner) -> str:
+    name = "calendar:patient_feed" if isinstance(owner, Patient) else "calendar:therapist_feed"
+    return request.build_absolute_uri(reverse(name, args=[owner.calendar_token]))
+
+
+@require_POST
+@allowed(PATIENT, "rotate_calendar")
+def patient_calendar_rotate(request, patient_id):
+    """A new secret feed address for the patient (the old one stops at once)."""
+    patient = access_patient(request.user, patient_id, "rotate_calendar")
+    rotate_calendar_token(owner=patient, by=request.user)
+    messages.success(
+        request, "The patient's calendar has a new address; the old one no longer works."
+    )
+    return redirect("patient_detail", patient_id=patient.pk)
+
+
+@require_POST
+@allowed(STAFF, "rotate_calendar")
+def calendar_rotate(request):
+    """The therapist's own feed: a new secret address (a lost phone, a shared link)."""
+    rotate_calendar_token(owner=request.user, by=request.user)
+    messages.success(request, "Your calendar has a new address; the old one no longer works.")
+    return redirect("today")
 
 
 def _reminders_of(patient):
@@ -158,17 +184,36 @@ def _reminders_of(patient):
 # --- the therapist's day -------------------------------------------------------------------
 
 
-@role_required(Role.THERAPIST)
+@allowed(APPOINTMENT, "day")
 def today(request):
     day = timezone.localdate()
-    visits = (
+    visits = list(
         Appointment.objects.visible_to(request.user)
         .filter(start__gte=local_day_start(day), start__lt=local_day_start(day + timedelta(days=1)))
         .select_related("patient", "plan__referral", "session_note")
         .order_by("start")
     )
+    # the referrals' precautions are shown beside each visit: a clinical read
+    shown = {
+        v.plan.referral.pk: v.plan.referral
+        for v in visits
+        if v.plan_id and v.plan.referral.precautions
+    }
+    record_many(
+        actor=request.user,
+        action="referral.precautions_read",
+        targets=list(shown.values()),
+        patient_of=lambda referral: referral.patient_id,
+    )
     return render(
-        request, "clinic/today.html", {"visits": visits, "day": day, "now": timezone.now()}
+        request,
+        "clinic/today.html",
+        {
+            "visits": visits,
+            "day": day,
+            "now": timezone.now(),
+            "feed_url": _feed_url(request, request.user),
+        },
     )
 
 
@@ -183,7 +228,7 @@ def _week_start(text: str | None) -> date:
     return day - timedelta(days=day.weekday())
 
 
-@role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
+@allowed(APPOINTMENT, "read")
 def calendar(request):
     """A week of visits, for one therapist or for all, with the closures."""
     monday = _week_start(request.GET.get("week"))
@@ -229,18 +274,14 @@ def calendar(request):
 # --- one visit -----------------------------------------------------------------------------------
 
 
-def _visit(request, appointment_id):
-    return get_object_or_404(
-        Appointment.objects.visible_to(request.user).select_related(
-            "patient", "therapist", "series"
-        ),
-        pk=appointment_id,
-    )
+def _visit(request, appointment_id, verb):
+    return access_appointment(request.user, appointment_id, verb)
 
 
-@role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
+@allowed(APPOINTMENT, "read")
 def appointment_detail(request, appointment_id):
-    return _render_visit(request, _visit(request, appointment_id))
+    visit = access_appointment(request.user, appointment_id, glass=True)
+    return _render_visit(request, visit)
 
 
 def _render_visit(request, appointment, move_form=None, cancel_form=None):
@@ -252,7 +293,9 @@ def _render_visit(request, appointment, move_form=None, cancel_form=None):
             "visit": appointment,
             "move_form": move_form or MoveForm.for_appointment(appointment),
             "cancel_form": cancel_form or CancelForm(),
-            "can_manage": request.user.role in DESK,
+            "can_manage": APPOINTMENT.may(request.user, "update"),
+            # the front desk, and the therapist for the visits they give (the scope)
+            "can_check_in": APPOINTMENT.may(request.user, "check_in"),
         },
     )
 
@@ -265,9 +308,9 @@ def _back_to(request, appointment):
 
 
 @require_POST
-@role_required(Role.FRONT_DESK, Role.MANAGER, Role.THERAPIST)
+@allowed(APPOINTMENT, "check_in")
 def appointment_check_in(request, appointment_id):
-    appointment = _visit(request, appointment_id)
+    appointment = _visit(request, appointment_id, "check_in")
     try:
         scheduling.check_in(appointment=appointment, by=request.user)
         messages.success(request, f"{appointment.patient} is checked in.")
@@ -277,9 +320,9 @@ def appointment_check_in(request, appointment_id):
 
 
 @require_POST
-@role_required(*DESK)
+@allowed(APPOINTMENT, "no_show")
 def appointment_no_show(request, appointment_id):
-    appointment = _visit(request, appointment_id)
+    appointment = _visit(request, appointment_id, "no_show")
     try:
         scheduling.mark_no_show(appointment=appointment, by=request.user)
         messages.success(request, f"{appointment.patient} is marked as a no-show.")
@@ -289,9 +332,9 @@ def appointment_no_show(request, appointment_id):
 
 
 @require_POST
-@role_required(*DESK)
+@allowed(APPOINTMENT, "update")
 def appointment_move(request, appointment_id):
-    appointment = _visit(request, appointment_id)
+    appointment = _visit(request, appointment_id, "update")
     form = MoveForm(request.POST)
     if form.is_valid():
         start, end = form.slot()
@@ -314,9 +357,9 @@ def _as_move_fields(error: Invalid) -> Invalid:
 
 
 @require_POST
-@role_required(*DESK)
+@allowed(APPOINTMENT, "cancel")
 def appointment_cancel(request, appointment_id):
-    appointment = _visit(request, appointment_id)
+    appointment = _visit(request, appointment_id, "cancel")
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _render_visit(request, appointment, cancel_form=form)
@@ -341,7 +384,7 @@ def appointment_cancel(request, appointment_id):
 # --- reminders ----------------------------------------------------------------------------
 
 
-@role_required(*DESK)
+@allowed(REMINDER, "outbox")
 def reminder_list(request):
     """What went out and what failed, newest first (pending ones are the outbox)."""
     status = request.GET.get("status", "")

@@ -2,28 +2,30 @@
 modality catalog (API.md). Thin views over `referrals.services`."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.api_base import (
-    ALL_ROLES,
-    CLINICIANS,
-    DOCTOR,
-    NO_FRONT_DESK,
-    THERAPIST,
-    AuditedReadMixin,
-    ClinicAPIMixin,
-    plain_data,
-)
+from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
+from clinic.audit import record
 from clinic.etag import claim_version
-from clinic.vocabulary import Role
+from clinic.models import Patient
 
 from . import contraindications, icd10, services
-from .models import Modality, PlanArea, Precaution, PrecautionKind, Referral, TreatmentPlan
+from .access import DIAGNOSIS, MODALITY, PLAN, PRECAUTION, REFERRAL
+from .models import (
+    Modality,
+    PlanArea,
+    Precaution,
+    PrecautionKind,
+    Referral,
+    ReferralStatus,
+    TreatmentPlan,
+)
 from .serializers import (
     ApproveSerializer,
     ClearanceSerializer,
@@ -42,7 +44,6 @@ from .serializers import (
     TreatmentPlanWriteSerializer,
 )
 
-READ = {"list": ALL_ROLES, "retrieve": ALL_ROLES}
 DIAGNOSES = inline_serializer(
     "DiagnosisMatch",
     fields={"code": serializers.CharField(), "description": serializers.CharField()},
@@ -53,7 +54,7 @@ DIAGNOSES = inline_serializer(
 class DiagnosisLookupView(ClinicAPIMixin, APIView):
     """Billable ICD-10-CM codes whose code or description matches `search`."""
 
-    roles = {"get": ALL_ROLES}
+    policy, verbs = DIAGNOSIS, {"get": "search"}
 
     @extend_schema(
         parameters=[OpenApiParameter("search", str, description="A code (M54.2) or words.")],
@@ -71,7 +72,7 @@ class ModalitySerializer(serializers.ModelSerializer):
 
 
 class ModalityViewSet(ClinicAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    roles = {"list": ALL_ROLES}
+    policy = MODALITY
     serializer_class = ModalitySerializer
     queryset = Modality.objects.filter(is_active=True).order_by("name", "code")
 
@@ -98,32 +99,25 @@ class ReferralViewSet(
     viewsets.GenericViewSet,
 ):
     model = Referral
-    roles = {
-        **READ,
-        "create": DOCTOR,
-        "update": DOCTOR,
-        "partial_update": DOCTOR,
-        "sign": DOCTOR,
-        "complete": DOCTOR,
-    }
+    policy = REFERRAL
     filterset_class = ReferralFilter
     audit_read_action = "referral.read"
 
     def scoped_queryset(self, user):
         referrals = (
-            Referral.objects.visible_to(user)
+            Referral.objects.visible_to(user, glass=self.reading)
             .with_visits_used()
             .select_related("patient")
             .order_by("-created_at", "id")
         )
-        if self.role == Role.FRONT_DESK:
+        if not REFERRAL.may(user, "read_clinical"):
             return referrals
         return referrals.prefetch_related(
             "diagnoses", "target_areas", "recommended_modalities", "precaution_flags"
         )
 
     def get_serializer_class(self):
-        if self.role == Role.FRONT_DESK:
+        if not REFERRAL.may(self.request.user, "read_clinical"):
             return ReferralStatusSerializer
         return ReferralSerializer
 
@@ -193,29 +187,20 @@ class TreatmentPlanViewSet(
     viewsets.GenericViewSet,
 ):
     model = TreatmentPlan
-    roles = {
-        **READ,
-        "create": THERAPIST,
-        "update": THERAPIST,
-        "partial_update": THERAPIST,
-        "propose": THERAPIST,
-        "approve": DOCTOR,
-        "request_changes": DOCTOR,
-        "complete": CLINICIANS,
-        "discontinue": CLINICIANS,
-    }
+    policy = PLAN
     filterset_class = TreatmentPlanFilter
     audit_read_action = "plan.read"
 
     def scoped_queryset(self, user):
-        plans = TreatmentPlan.objects.visible_to(user).order_by("-created_at", "id")
-        if self.role == Role.FRONT_DESK:
+        plans = TreatmentPlan.objects.visible_to(user, glass=self.reading)
+        plans = plans.order_by("-created_at", "id")
+        if not PLAN.may(user, "read_clinical"):
             return plans
         areas = PlanArea.objects.prefetch_related("modalities")
         return plans.with_visits_used().prefetch_related(Prefetch("areas", areas), "goals")
 
     def get_serializer_class(self):
-        if self.role == Role.FRONT_DESK:
+        if not PLAN.may(self.request.user, "read_clinical"):
             return TreatmentPlanStatusSerializer
         return TreatmentPlanSerializer
 
@@ -327,18 +312,14 @@ class PrecautionViewSet(
     records a finding; the patient's doctor clears a flag."""
 
     model = Precaution
-    roles = {
-        "list": NO_FRONT_DESK,
-        "retrieve": NO_FRONT_DESK,
-        "create": CLINICIANS,
-        "clear": DOCTOR,
-    }
+    policy = PRECAUTION
     serializer_class = PrecautionSerializer
     filterset_class = PrecautionFilter
     audit_read_action = "precaution.read"
 
     def scoped_queryset(self, user):
-        return Precaution.objects.visible_to(user).in_effect().order_by("-created_at", "id")
+        scoped = Precaution.objects.visible_to(user, glass=self.reading)
+        return scoped.in_effect().order_by("-created_at", "id")
 
     @extend_schema(request=FindingWriteSerializer, responses={201: PrecautionSerializer})
     def create(self, request, *args, **kwargs):
@@ -357,3 +338,38 @@ class PrecautionViewSet(
             precaution=precaution, by=request.user, **given.validated_data
         )
         return self.detail_response(cleared)
+
+
+# --- a patient's episodes of care ----------------------------------------------------
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="effective_status", read_only=True)
+    in_scope = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "doctor", "status", "signed_at", "valid_until", "in_scope"]
+        read_only_fields = fields
+
+
+class PatientEpisodesView(ClinicAPIMixin, APIView):
+    """`GET /patients/{id}/episodes/`: every episode (referral) of the patient as a
+    summary, without clinical content; `in_scope` says which the caller may open.
+    The others open only by break-the-glass. Another doctor's draft is no episode."""
+
+    policy, verbs = REFERRAL, {"get": "episodes"}
+
+    @extend_schema(responses=EpisodeSerializer(many=True), tags=["patients"])
+    def get(self, request, pk):
+        user = request.user
+        patient = get_object_or_404(Patient.objects.visible_to(user, glass=True), pk=pk)
+        readable = Referral.objects.visible_to(user, glass=True).filter(patient=patient)
+        episodes = (
+            Referral.objects.filter(patient=patient)
+            .exclude(Q(status=ReferralStatus.DRAFT) & ~Q(doctor=user))
+            .annotate(in_scope=Exists(readable.filter(pk=OuterRef("pk"))))
+            .order_by("-created_at", "id")
+        )
+        record(actor=user, action="patient.episodes_read", target=patient, patient=patient)
+        return Response(EpisodeSerializer(episodes, many=True).data)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.models import Appointment, AppointmentStatus, User
-from clinic.scheduling import cancel_appointment
+from clinic.scheduling import release_visit
 from clinic.vocabulary import Role
 
 from . import services
@@ -132,7 +132,7 @@ def end_therapy(*, plan: TreatmentPlan, by: User, discharge_summary: str) -> Tre
         plan=plan, status=AppointmentStatus.BOOKED, start__gte=timezone.now()
     )
     for visit in booked:
-        cancel_appointment(appointment=visit, by=by, reason="Therapy ended by the doctor.")
+        release_visit(appointment=visit, by=by, reason="Therapy ended by the doctor.")
     return plan
 
 

@@ -257,7 +257,7 @@ def clear_precaution(*, precaution: Precaution, by: User, note: str = "") -> Pre
     precaution = Precaution.objects.select_for_update().get(pk=precaution.pk)
     if by.role != Role.DOCTOR:
         raise NotAllowed("Only a doctor clears a precaution.")
-    if not Patient.objects.clinical_scope(by).filter(pk=precaution.patient_id).exists():
+    if not Precaution.objects.visible_to(by).filter(pk=precaution.pk).exists():
         raise NotAllowed("Only a doctor of this patient clears a precaution.")
     if precaution.cleared_at:
         raise InvalidTransition("This precaution is already cleared.")

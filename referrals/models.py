@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.models import COUNTED_STATUSES, Appointment, Entity, Patient, User
+from clinic.models import COUNTED_STATUSES, Appointment, BreakGlass, Entity, Patient, User
 from clinic.vocabulary import Measure, Region, Role, Side
 
 
@@ -76,18 +76,20 @@ class ReferralQuerySet(models.QuerySet):
     def with_visits_used(self):
         return self.annotate(visits_used_count=visits_used_subquery())
 
-    def visible_to(self, user):
-        """The one door to referrals (API.md, Roles)."""
+    def visible_to(self, user, *, glass: bool = False):
+        """The referrals `user` may read (API.md, Roles): those of the episodes
+        `user` is in, and for a therapist the intake queue (each referral alone)."""
         if user.role in (Role.MANAGER, Role.FRONT_DESK):
             # The front desk gets status fields only: a separate serializer.
             return self.all()
-        if user.role == Role.DOCTOR:
-            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        mine = in_care(user)
+        if mine is None:
+            return self.none()
         if user.role == Role.THERAPIST:
-            return self.filter(
-                patient__in=Patient.objects.clinical_scope(user).values("pk")
-            ).exclude(status=ReferralStatus.DRAFT)
-        return self.none()
+            mine |= Q(pk__in=Referral.objects.intake_queue().values("pk"))
+        if glass:
+            mine |= opened_by_glass(user, "patient") & ~Q(status=ReferralStatus.DRAFT)
+        return self.filter(mine)
 
     def intake_queue(self):
         """Signed, still valid, and no plan yet: every therapist may pick it up."""
@@ -96,6 +98,45 @@ class ReferralQuerySet(models.QuerySet):
             .filter(valid_until__gte=timezone.localdate())
             .exclude(Exists(TreatmentPlan.objects.filter(referral=OuterRef("pk"))))
         )
+
+
+def in_care(user, to_referral: str = "") -> Q | None:
+    """The rows (reached from their referral by `to_referral`) of the care episodes
+    `user` is in (API.md, Roles): a referral opens an episode; its doctor is in
+    it, and so are the therapists who hold its plans or give its visits. None for
+    a role that reads no clinical record; the manager reads all."""
+    if user.role == Role.MANAGER:
+        return Q()
+    if user.role == Role.DOCTOR:
+        return Q(**{f"{to_referral}doctor": user})
+    if user.role == Role.THERAPIST:
+        treated = Referral.objects.filter(
+            Q(plans__therapist=user) | Q(plans__appointments__therapist=user)
+        )
+        return Q(**{f"{to_referral}pk__in": treated.values("pk")})
+    return None
+
+
+def opened_by_glass(user, to_patient: str) -> Q:
+    """The rows of the patients a break-the-glass grant opens to `user` now."""
+    return Q(**{f"{to_patient}__in": BreakGlass.objects.patients_opened_to(user)})
+
+
+def patients_in_care(user, *, glass: bool = False):
+    """The patients of `user`'s episodes (a draft referral opens none) and, for a
+    therapist, of the visits they give: where a finding is seen, a FHIR export made."""
+    if user.role == Role.MANAGER:
+        return Patient.objects.all()
+    mine = in_care(user)
+    if mine is None:
+        return Patient.objects.none()
+    episodes = Referral.objects.filter(mine).exclude(status=ReferralStatus.DRAFT)
+    chosen = Q(pk__in=episodes.values("patient"))
+    if user.role == Role.THERAPIST:
+        chosen |= Q(pk__in=Appointment.objects.filter(therapist=user).values("patient"))
+    if glass:
+        chosen |= opened_by_glass(user, "pk")
+    return Patient.objects.filter(chosen)
 
 
 class Referral(Entity):
@@ -230,14 +271,16 @@ class TreatmentPlanQuerySet(models.QuerySet):
         )
         return self.annotate(visits_used_count=Coalesce(Subquery(counted), 0))
 
-    def visible_to(self, user):
+    def visible_to(self, user, *, glass: bool = False):
+        """The plans of `user`'s episodes (the front desk: status fields of all)."""
         if user.role in (Role.MANAGER, Role.FRONT_DESK):
             return self.all()
-        if user.role == Role.DOCTOR:
-            return self.filter(referral__doctor=user)
-        if user.role == Role.THERAPIST:
-            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
-        return self.none()
+        mine = in_care(user, "referral__")
+        if mine is None:
+            return self.none()
+        if glass:
+            mine |= opened_by_glass(user, "patient")
+        return self.filter(mine)
 
 
 class TreatmentPlan(Entity):
@@ -352,10 +395,19 @@ class PrecautionQuerySet(models.QuerySet):
             | Q(referral__status__in=[ReferralStatus.SIGNED, ReferralStatus.COMPLETED])
         )
 
-    def visible_to(self, user):
-        if user.role == Role.FRONT_DESK:
+    def visible_to(self, user, *, glass: bool = False):
+        """A referral's flags go with its episode; a therapist's finding is the
+        patient's, seen by everyone treating the patient (a safety gate)."""
+        if user.role == Role.MANAGER:
+            return self.all()
+        mine = in_care(user, "referral__")
+        if mine is None:
             return self.none()
-        return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
+        patients = patients_in_care(user, glass=glass).values("pk")
+        mine |= Q(referral__isnull=True, patient__in=patients)
+        if glass:
+            mine |= opened_by_glass(user, "patient")
+        return self.filter(mine)
 
 
 class Precaution(Entity):

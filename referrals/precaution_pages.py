@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from clinic.access import allowed
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
-from clinic.models import Patient
-from clinic.views import role_required
-from clinic.vocabulary import Region, Role, Side
+from clinic.vocabulary import Region, Side
 
 from . import contraindications
-from .models import Precaution, PrecautionKind
+from .access import PRECAUTION
+from .models import Precaution, PrecautionKind, patients_in_care
 
 SERVICE_ERRORS = (Invalid, DomainConflict, NotAllowed)
 
@@ -35,9 +35,9 @@ def _back(request, fallback: str, *args):
 
 
 @require_POST
-@role_required(Role.THERAPIST, Role.DOCTOR)
+@allowed(PRECAUTION, "create")
 def finding_new(request, patient_id):
-    patient = get_object_or_404(Patient.objects.clinical_scope(request.user), pk=patient_id)
+    patient = get_object_or_404(patients_in_care(request.user), pk=patient_id)
     form = FindingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what you found.")
@@ -53,7 +53,7 @@ def finding_new(request, patient_id):
     return _back(request, "patient_detail", patient.pk)
 
 
-@role_required(Role.DOCTOR)
+@allowed(PRECAUTION, "clearances")
 def clearances(request):
     waiting = list(contraindications.pending_clearances(request.user).order_by("created_at"))
     rows = [{"precaution": p, "text": contraindications.describe(p)} for p in waiting]
@@ -61,7 +61,7 @@ def clearances(request):
 
 
 @require_POST
-@role_required(Role.DOCTOR)
+@allowed(PRECAUTION, "clear")
 def precaution_clear(request, precaution_id):
     precaution = get_object_or_404(Precaution.objects.visible_to(request.user), pk=precaution_id)
     try:

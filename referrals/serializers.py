@@ -11,7 +11,7 @@ from clinic.serializers import ScopedRelatedField
 from clinic.vocabulary import Measure, Region, Side
 
 from .contraindications import describe, rule_of
-from .models import Precaution, PrecautionKind, Referral, TreatmentPlan
+from .models import Precaution, PrecautionKind, Referral, TreatmentPlan, patients_in_care
 
 # --- referrals ---------------------------------------------------------------------
 
@@ -245,7 +245,7 @@ class ClinicalPatientField(ScopedRelatedField):
         request = self.context.get("request")
         if request is None:
             return self.model.objects.none()
-        return self.model.objects.clinical_scope(request.user)
+        return patients_in_care(request.user)
 
 
 class PrecautionSerializer(serializers.ModelSerializer):

@@ -29,7 +29,7 @@ class SessionNoteAdmin(ClinicalRecordAdmin):
     )
     list_filter = ("response", "therapist")
     search_fields = ("patient__last_name", "patient__first_name")
-    list_select_related = ("appointment__patient", "appointment__therapist", "therapist")
+    list_select_related = ("appointment__patient", "appointment__therapist", "therapist", "patient")
     inlines = [NoteAreaInline, AddendumInline]
 
 

@@ -10,20 +10,15 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from clinic.api_base import (
-    DOCTOR,
-    NO_FRONT_DESK,
-    THERAPIST,
-    AuditedReadMixin,
-    ClinicAPIMixin,
-    plain_data,
-)
+from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
 from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
-from referrals.models import TreatmentPlan
+from referrals.access import PLAN
+from referrals.models import TreatmentPlan, patients_in_care
 
 from . import fhir, progress, reports, services
+from .access import MEASUREMENT, NOTE, RECORD, REPORT
 from .models import NoteArea, OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
 from .serializers import (
     AcknowledgeSerializer,
@@ -40,9 +35,6 @@ from .serializers import (
     SessionNoteWriteSerializer,
 )
 
-# the front desk never reads notes, measurements or progress (API.md, Roles: 403)
-READ = {"list": NO_FRONT_DESK, "retrieve": NO_FRONT_DESK}
-
 
 class SessionNoteViewSet(
     ClinicAPIMixin,
@@ -54,21 +46,14 @@ class SessionNoteViewSet(
     viewsets.GenericViewSet,
 ):
     model = SessionNote
-    roles = {
-        **READ,
-        "create": THERAPIST,
-        "update": THERAPIST,
-        "partial_update": THERAPIST,
-        "sign": THERAPIST,
-        "addenda": THERAPIST,
-    }
+    policy = NOTE
     serializer_class = SessionNoteSerializer
     audit_read_action = "note.read"
 
     def scoped_queryset(self, user):
         areas = NoteArea.objects.prefetch_related("modalities")
         return (
-            SessionNote.objects.visible_to(user)
+            SessionNote.objects.visible_to(user, glass=self.reading)
             .prefetch_related(Prefetch("areas", areas), "addenda")
             .order_by("-created_at", "id")
         )
@@ -114,20 +99,23 @@ class SessionNoteViewSet(
 
 class MeasurementViewSet(
     ClinicAPIMixin,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     model = OutcomeMeasurement
-    roles = {**READ, "create": THERAPIST}
+    policy = MEASUREMENT
     serializer_class = MeasurementSerializer
+    audit_read_action = "measurement.read"
 
     def scoped_queryset(self, user):
-        return OutcomeMeasurement.objects.visible_to(user).order_by("taken_at", "id")
+        scoped = OutcomeMeasurement.objects.visible_to(user, glass=self.reading)
+        return scoped.select_related("plan").order_by("taken_at", "id")
 
-    def retrieve(self, request, *args, **kwargs):
-        return self.detail_response(self.get_object())
+    def audit_patient_of(self, obj):
+        return obj.plan.patient_id
 
     @extend_schema(request=MeasurementWriteSerializer, responses={201: MeasurementSerializer})
     def create(self, request, *args, **kwargs):
@@ -141,11 +129,11 @@ class PlanProgressView(ClinicAPIMixin, AuditedReadMixin, GenericAPIView):
     """`GET /treatment-plans/{id}/progress/`: how the patient responds to the plan."""
 
     model = TreatmentPlan
-    roles = {"get": NO_FRONT_DESK}
+    policy, verbs = PLAN, {"get": "progress"}
     audit_read_action = "plan.progress_read"
 
     def scoped_queryset(self, user):
-        return TreatmentPlan.objects.visible_to(user).select_related("referral")
+        return TreatmentPlan.objects.visible_to(user, glass=True).select_related("referral")
 
     @extend_schema(responses=ProgressSerializer, tags=["treatment-plans"])
     def get(self, request, pk):
@@ -155,19 +143,21 @@ class PlanProgressView(ClinicAPIMixin, AuditedReadMixin, GenericAPIView):
 
 
 class PatientFhirView(ClinicAPIMixin, GenericAPIView):
-    """`GET /patients/{id}/fhir/`: the patient's record as a FHIR R4 Bundle."""
+    """`GET /patients/{id}/fhir/`: the patient's record as a FHIR R4 Bundle, holding
+    exactly what the caller may read (API.md, Roles): a patient without an episode
+    of the caller's is a 404."""
 
     model = Patient
-    roles = {"get": NO_FRONT_DESK}
+    policy, verbs = RECORD, {"get": "export"}
 
     def scoped_queryset(self, user):
-        return Patient.objects.clinical_scope(user)
+        return patients_in_care(user, glass=True)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["patients"])
     def get(self, request, pk):
         patient = self.get_object()
         record(actor=request.user, action="patient.fhir_export", target=patient, patient=patient)
-        return Response(fhir.patient_bundle(patient))
+        return Response(fhir.patient_bundle(patient, reader=request.user))
 
 
 # --- progress reports ------------------------------------------------------------------
@@ -197,21 +187,13 @@ class ProgressReportViewSet(
     acknowledged by the referring doctor with a decision (sessions_log.reports)."""
 
     model = ProgressReport
-    roles = {
-        **READ,
-        "create": THERAPIST,
-        "update": THERAPIST,
-        "partial_update": THERAPIST,
-        "sign": THERAPIST,
-        "send": THERAPIST,
-        "acknowledge": DOCTOR,
-    }
+    policy = REPORT
     filterset_class = ProgressReportFilter
     audit_read_action = "report.read"
 
     def scoped_queryset(self, user):
         return (
-            ProgressReport.objects.visible_to(user)
+            ProgressReport.objects.visible_to(user, glass=self.reading)
             .select_related("plan")
             .order_by("-created_at", "id")
         )

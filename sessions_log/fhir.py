@@ -14,12 +14,12 @@ import uuid
 
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus, User
+from clinic.models import Appointment, AppointmentStatus, User
 from clinic.vocabulary import Measure, Region
 from referrals.contraindications import describe as describe_precaution
-from referrals.models import PlanStatus, Precaution, ReferralStatus
+from referrals.models import PlanStatus, Precaution, Referral, ReferralStatus, TreatmentPlan
 
-from .models import OutcomeMeasurement
+from .models import OutcomeMeasurement, SessionNote
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
@@ -386,9 +386,13 @@ def measurement_observation(measurement, patient) -> dict:
 # --- the bundle -------------------------------------------------------------------------
 
 
-def _records(patient):
+def _records(patient, reader):
+    """What `reader` may read of the patient, through the same doors as the API
+    (break-the-glass included: the export is a read)."""
     referrals = list(
-        patient.referrals.exclude(status=ReferralStatus.DRAFT)
+        Referral.objects.visible_to(reader, glass=True)
+        .filter(patient=patient)
+        .exclude(status=ReferralStatus.DRAFT)
         .select_related("doctor")
         .prefetch_related("diagnoses", "target_areas", "recommended_modalities")
         .order_by("created_at")
@@ -396,24 +400,36 @@ def _records(patient):
     exported = {r.pk for r in referrals}
     plans = [
         p
-        for p in patient.plans.select_related("therapist", "referral")
+        for p in TreatmentPlan.objects.visible_to(reader, glass=True)
+        .filter(patient=patient)
+        .select_related("therapist", "referral")
         .prefetch_related("goals", "areas__modalities", "referral__diagnoses")
         .order_by("created_at")
         if p.referral_id in exported
     ]
-    appointments = list(patient.appointments.select_related("therapist").order_by("start"))
+    appointments = list(
+        Appointment.objects.visible_to(reader, glass=True)
+        .filter(patient=patient)
+        .select_related("therapist")
+        .order_by("start")
+    )
     notes = list(
-        patient.session_notes.select_related("appointment", "therapist").order_by(
-            "appointment__start"
-        )
+        SessionNote.objects.visible_to(reader, glass=True)
+        .filter(patient=patient)
+        .select_related("appointment", "therapist")
+        .order_by("appointment__start")
     )
     measurements = list(
-        OutcomeMeasurement.objects.filter(plan__in=[p.pk for p in plans])
+        OutcomeMeasurement.objects.visible_to(reader, glass=True)
+        .filter(plan__in=[p.pk for p in plans])
         .select_related("recorded_by")
         .order_by("taken_at")
     )
     precautions = list(
-        Precaution.objects.filter(patient=patient).in_effect().select_related("raised_by")
+        Precaution.objects.visible_to(reader, glass=True)
+        .filter(patient=patient)
+        .in_effect()
+        .select_related("raised_by")
     )
     return referrals, plans, appointments, notes, measurements, precautions
 
@@ -428,10 +444,11 @@ def _practitioners(referrals, plans, appointments, notes, measurements, precauti
     return sorted(staff.values(), key=lambda u: (u.last_name, u.first_name, u.username))
 
 
-def patient_bundle(patient) -> dict:
-    """The patient's record as a FHIR R4 Bundle (type collection), as a dict ready
-    for JSON. Draft referrals are work in progress and stay out."""
-    records = _records(patient)
+def patient_bundle(patient, *, reader) -> dict:
+    """The patient's record as `reader` may read it, as a FHIR R4 Bundle (type
+    collection), a dict ready for JSON. Draft referrals are work in progress and
+    stay out."""
+    records = _records(patient, reader)
     referrals, plans, appointments, notes, measurements, precautions = records
     exported = {r.pk for r in referrals}
     plan_referrals = {p.pk: p.referral_id for p in plans}

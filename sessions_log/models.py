@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from clinic.models import Appointment, Entity, Patient, User
 from clinic.vocabulary import Measure, Region, Role, Side
-from referrals.models import Modality, TreatmentPlan
+from referrals.models import Modality, TreatmentPlan, in_care, opened_by_glass
 
 
 class Response(models.TextChoices):
@@ -15,18 +15,27 @@ class Response(models.TextChoices):
     WORSE = "worse", "Worse"
 
 
+def _scoped(queryset, user, *, glass: bool, to_plan: str, own: Q | None = None):
+    """The rows of `user`'s care episodes, reached through their plan (API.md, Roles)."""
+    if user.role == Role.MANAGER:
+        return queryset.all()
+    mine = in_care(user, f"{to_plan}referral__")
+    if mine is None:
+        return queryset.none()
+    if own is not None and user.role == Role.THERAPIST:
+        mine |= own  # a visit given without a plan is still the therapist's
+    if glass:
+        mine |= opened_by_glass(user, f"{to_plan}patient")
+    return queryset.filter(mine)
+
+
 class SessionNoteQuerySet(models.QuerySet):
     def signed(self):
         return self.filter(signed_at__isnull=False)
 
-    def visible_to(self, user):
-        if user.role == Role.MANAGER:
-            return self.all()
-        if user.role == Role.THERAPIST:
-            return self.filter(therapist=user)
-        if user.role == Role.DOCTOR:
-            return self.filter(patient__in=Patient.objects.clinical_scope(user).values("pk"))
-        return self.none()  # the front desk never reads notes
+    def visible_to(self, user, *, glass: bool = False):
+        """The notes of `user`'s episodes, and a therapist's own; never the front desk's."""
+        return _scoped(self, user, glass=glass, to_plan="plan__", own=Q(therapist=user))
 
 
 class SessionNote(Entity):
@@ -119,12 +128,8 @@ class Addendum(Entity):
 
 
 class MeasurementQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.role == Role.MANAGER:
-            return self.all()
-        if user.role in (Role.DOCTOR, Role.THERAPIST):
-            return self.filter(plan__patient__in=Patient.objects.clinical_scope(user).values("pk"))
-        return self.none()
+    def visible_to(self, user, *, glass: bool = False):
+        return _scoped(self, user, glass=glass, to_plan="plan__")
 
 
 class OutcomeMeasurement(Entity):
@@ -180,14 +185,8 @@ class Decision(models.TextChoices):
 
 
 class ProgressReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.role == Role.MANAGER:
-            return self.all()
-        if user.role == Role.THERAPIST:
-            return self.filter(plan__patient__in=Patient.objects.clinical_scope(user).values("pk"))
-        if user.role == Role.DOCTOR:
-            return self.filter(plan__referral__doctor=user)
-        return self.none()
+    def visible_to(self, user, *, glass: bool = False):
+        return _scoped(self, user, glass=glass, to_plan="plan__")
 
 
 class ProgressReport(Entity):

@@ -347,11 +347,12 @@ def plan_progress(plan) -> dict:
     }
 
 
-def flags_for_patients(patients) -> dict:
-    """`{patient_id: [flag, ...]}`: the flags of each patient's approved plans,
-    merged in flag order, for a patient list or page (a fixed number of queries)."""
+def flags_for_patients(patients, *, plans) -> dict:
+    """`{patient_id: [flag, ...]}`: the flags of each patient's approved plans among
+    `plans` (the reader's scope), merged in flag order, for a patient list or page
+    (a fixed number of queries)."""
     ids = [p.pk for p in patients]
-    plans = list(TreatmentPlan.objects.approved().filter(patient_id__in=ids).only("pk", "patient"))
+    plans = list(plans.approved().filter(patient_id__in=ids).only("pk", "patient"))
     by_plan = flags_for_plans(plans)
     merged = {pk: [] for pk in ids}
     for plan in plans:

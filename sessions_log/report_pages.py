@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.access import allowed
 from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
-from clinic.views import role_required
 from clinic.vocabulary import Role
 from referrals.models import TreatmentPlan
 
 from . import reports
+from .access import REPORT, access_report
 from .models import Decision, ProgressReport, Recommendation, ReportStatus
 from .progress import plan_progress
 
@@ -51,14 +52,6 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-def access_report(user, report_id) -> ProgressReport:
-    """The one door to a report: outside the user's scope is a 404, like missing."""
-    scoped = ProgressReport.objects.visible_to(user).select_related(
-        "plan__referral", "plan__patient", "author", "acknowledged_by"
-    )
-    return get_object_or_404(scoped, pk=report_id)
-
-
 def pain_lines(sessions: list[dict]) -> dict:
     """SVG polyline points of pain before and after, 0 at the bottom, 10 at the top."""
     if len(sessions) < 2:
@@ -79,7 +72,7 @@ def pain_lines(sessions: list[dict]) -> dict:
     }
 
 
-@role_required(Role.THERAPIST)
+@allowed(REPORT, "create")
 def report_new(request, plan_id):
     plan = get_object_or_404(TreatmentPlan.objects.visible_to(request.user), pk=plan_id)
     form = ReportForm(request.POST or None)
@@ -98,7 +91,7 @@ def report_new(request, plan_id):
     return render(request, "sessions_log/progress_report_form.html", context, status=status)
 
 
-@role_required(Role.DOCTOR, Role.THERAPIST)
+@allowed(REPORT, "read")
 def report_list(request):
     """The doctor's reports to answer; the therapist's reports not yet answered."""
     waiting = [ReportStatus.SIGNED, ReportStatus.SENT]
@@ -113,9 +106,9 @@ def report_list(request):
     return render(request, "sessions_log/progress_report_list.html", {"reports": rows})
 
 
-@role_required(Role.THERAPIST, Role.DOCTOR, Role.MANAGER)
+@allowed(REPORT, "read")
 def report_detail(request, report_id):
-    report = access_report(request.user, report_id)
+    report = access_report(request.user, report_id, glass=True)
     record(actor=request.user, action="report.read", target=report, patient=report.plan.patient)
     user = request.user
     is_author = report.author_id == user.pk
@@ -132,8 +125,8 @@ def report_detail(request, report_id):
     return render(request, "sessions_log/progress_report.html", context)
 
 
-def _step(request, report_id, service, done: str):
-    report = access_report(request.user, report_id)
+def _step(request, report_id, service, done: str, verb: str):
+    report = access_report(request.user, report_id, verb)
     try:
         service(report=report, by=request.user)
     except SERVICE_ERRORS as error:
@@ -144,21 +137,22 @@ def _step(request, report_id, service, done: str):
 
 
 @require_POST
-@role_required(Role.THERAPIST)
+@allowed(REPORT, "sign")
 def report_sign(request, report_id):
-    return _step(request, report_id, reports.sign_progress_report, "Report signed.")
+    return _step(request, report_id, reports.sign_progress_report, "Report signed.", "sign")
 
 
 @require_POST
-@role_required(Role.THERAPIST)
+@allowed(REPORT, "send")
 def report_send(request, report_id):
-    return _step(request, report_id, reports.send_progress_report, "Report sent to the doctor.")
+    sent = "Report sent to the doctor."
+    return _step(request, report_id, reports.send_progress_report, sent, "send")
 
 
 @require_POST
-@role_required(Role.DOCTOR)
+@allowed(REPORT, "acknowledge")
 def report_acknowledge(request, report_id):
-    report = access_report(request.user, report_id)
+    report = access_report(request.user, report_id, "acknowledge")
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         for field, problems in form.errors.items():

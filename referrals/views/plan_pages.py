@@ -5,21 +5,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinic.access import allowed
 from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
-from clinic.views import role_required
-from clinic.vocabulary import Role
 
 from .. import services
+from ..access import PLAN, REFERRAL, SERVICE_ERRORS, access_plan, access_referral
 from ..forms import PlanForm
 from ..models import PlanStatus, Referral, TreatmentPlan
-from .access import CLINICAL, SERVICE_ERRORS, plan_for, referral_for
 
 # --- the therapist's intake queue, plans, and plan editor --------------------------------------
 
 
-@role_required(Role.THERAPIST)
+@allowed(REFERRAL, "intake")
 def intake_queue(request):
     referrals = (
         Referral.objects.visible_to(request.user)
@@ -31,7 +30,7 @@ def intake_queue(request):
     return render(request, "referrals/intake_queue.html", {"referrals": referrals})
 
 
-@role_required(Role.THERAPIST)
+@allowed(PLAN, "mine")
 def my_plans(request):
     plans = (
         TreatmentPlan.objects.visible_to(request.user)
@@ -43,7 +42,7 @@ def my_plans(request):
     return render(request, "referrals/plan_list.html", {"plans": plans, "title": "My plans"})
 
 
-@role_required(Role.DOCTOR)
+@allowed(PLAN, "review")
 def plans_to_review(request):
     plans = (
         TreatmentPlan.objects.visible_to(request.user)
@@ -88,9 +87,9 @@ def _save_plan(request, form, *, referral, plan=None):
     return plan
 
 
-@role_required(Role.THERAPIST)
+@allowed(PLAN, "create")
 def plan_new(request, referral_id):
-    referral = referral_for(request.user, referral_id)
+    referral = access_referral(request.user, referral_id)
     existing = referral.plans.exclude(status=PlanStatus.DISCONTINUED).first()
     if existing:
         return redirect("plan_detail", plan_id=existing.pk)
@@ -111,9 +110,9 @@ def plan_new(request, referral_id):
     return _render_plan_form(request, form, referral=referral)
 
 
-@role_required(Role.THERAPIST)
+@allowed(PLAN, "update")
 def plan_edit(request, plan_id):
-    plan = plan_for(request.user, plan_id)
+    plan = access_plan(request.user, plan_id, "update")
     if plan.therapist_id != request.user.pk or not plan.is_editable:
         messages.error(request, f"A {plan.status} plan cannot be edited; only drafts can.")
         return redirect("plan_detail", plan_id=plan.pk)
@@ -132,18 +131,22 @@ def plan_edit(request, plan_id):
     return _render_plan_form(request, form, referral=plan.referral, plan=plan)
 
 
-@role_required(*CLINICAL)
+@allowed(PLAN, "read")
 def plan_detail(request, plan_id):
-    """The plan beside its referral: the therapist's view and the doctor's review."""
-    plan = plan_for(request.user, plan_id)
+    """The plan beside its referral: the therapist's view and the doctor's review;
+    the front desk reads its status fields only (as in the API)."""
+    plan = access_plan(request.user, plan_id, "read", glass=True)
     record(actor=request.user, action="plan.read", target=plan, patient=plan.patient)
+    if not PLAN.may(request.user, "read_clinical"):
+        context = {"plan": plan, "referral": plan.referral}
+        return render(request, "referrals/status_detail.html", context)
     return render(request, "referrals/plan_detail.html", {"plan": plan, "referral": plan.referral})
 
 
 @require_POST
-@role_required(Role.THERAPIST)
+@allowed(PLAN, "propose")
 def plan_propose(request, plan_id):
-    plan = plan_for(request.user, plan_id)
+    plan = access_plan(request.user, plan_id, "propose")
     try:
         services.propose_plan(plan=plan, by=request.user)
         messages.success(request, "Plan proposed to the referring doctor.")
@@ -153,9 +156,9 @@ def plan_propose(request, plan_id):
 
 
 @require_POST
-@role_required(Role.DOCTOR)
+@allowed(PLAN, "approve")
 def plan_approve(request, plan_id):
-    plan = plan_for(request.user, plan_id)
+    plan = access_plan(request.user, plan_id, "approve")
     try:
         services.approve_plan(plan=plan, by=request.user)
         messages.success(request, "Plan approved; the front desk can book its visits.")
@@ -165,9 +168,9 @@ def plan_approve(request, plan_id):
 
 
 @require_POST
-@role_required(Role.DOCTOR)
+@allowed(PLAN, "request_changes")
 def plan_send_back(request, plan_id):
-    plan = plan_for(request.user, plan_id)
+    plan = access_plan(request.user, plan_id, "request_changes")
     try:
         services.request_plan_changes(
             plan=plan, by=request.user, comment=request.POST.get("comment", "")

@@ -1,25 +1,23 @@
 """The doctor's referral form: the ICD-10-CM search (htmx), the body map, save, sign."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic.access import access_patient, allowed
 from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
-from clinic.models import Patient
-from clinic.views import role_required
-from clinic.vocabulary import Role
 
 from .. import icd10, services
+from ..access import DIAGNOSIS, REFERRAL, SERVICE_ERRORS, access_referral
 from ..forms import SIDE_CHOICES, ReferralForm
-from .access import CLINICAL, SERVICE_ERRORS, referral_for
 
 # --- diagnosis search (htmx) -------------------------------------------------------------------
 
 
 @require_GET
-@role_required(Role.DOCTOR)
+@allowed(DIAGNOSIS, "search")
 def icd10_search(request):
     term = request.GET.get("q", "").strip()
     results = icd10.search(term, limit=15) if len(term) >= 2 else []
@@ -27,7 +25,7 @@ def icd10_search(request):
 
 
 @require_GET
-@role_required(Role.DOCTOR)
+@allowed(DIAGNOSIS, "search")
 def icd10_pick(request):
     code = icd10.normalise(request.GET.get("code", ""))
     if not icd10.is_billable(code):
@@ -82,13 +80,13 @@ def _save_referral(request, form, *, patient, referral=None, renewal_of=None):
     return referral
 
 
-@role_required(Role.DOCTOR)
+@allowed(REFERRAL, "create")
 def referral_new(request, patient_id):
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    patient = access_patient(request.user, patient_id)
     renewal_of = None
     if request.GET.get("renewal_of") or request.POST.get("renewal_of"):
         renewal_id = request.GET.get("renewal_of") or request.POST.get("renewal_of")
-        renewal_of = referral_for(request.user, renewal_id)
+        renewal_of = access_referral(request.user, renewal_id)
     form = ReferralForm(request.POST or None)
     if request.method == "POST":
         referral = _save_referral(request, form, patient=patient, renewal_of=renewal_of)
@@ -110,9 +108,9 @@ def _renewal_initial(referral):
     }
 
 
-@role_required(Role.DOCTOR)
+@allowed(REFERRAL, "update")
 def referral_edit(request, referral_id):
-    referral = referral_for(request.user, referral_id)
+    referral = access_referral(request.user, referral_id, "update")
     if referral.doctor_id != request.user.pk or referral.is_locked:
         messages.error(request, "A signed referral is not edited; write a renewal instead.")
         return redirect("referral_detail", referral_id=referral.pk)
@@ -130,18 +128,21 @@ def referral_edit(request, referral_id):
     return _render_referral_form(request, form, patient=referral.patient, referral=referral)
 
 
-@role_required(*CLINICAL)
+@allowed(REFERRAL, "read")
 def referral_detail(request, referral_id):
-    referral = referral_for(request.user, referral_id)
+    """The referral; the front desk reads its status fields only (as in the API)."""
+    referral = access_referral(request.user, referral_id, "read", glass=True)
     record(actor=request.user, action="referral.read", target=referral, patient=referral.patient)
+    if not REFERRAL.may(request.user, "read_clinical"):
+        return render(request, "referrals/status_detail.html", {"referral": referral})
     plans = referral.plans.select_related("therapist")
     return render(request, "referrals/referral_detail.html", {"referral": referral, "plans": plans})
 
 
 @require_POST
-@role_required(Role.DOCTOR)
+@allowed(REFERRAL, "sign")
 def referral_sign(request, referral_id):
-    referral = referral_for(request.user, referral_id)
+    referral = access_referral(request.user, referral_id, "sign")
     try:
         services.sign_referral(referral=referral, by=request.user)
         messages.success(request, "Referral signed.")

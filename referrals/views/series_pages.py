@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic import scheduling
+from clinic.access import SERIES, allowed
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import SeriesForm, show_service_error
 from clinic.models import User
-from clinic.views import role_required
 from clinic.vocabulary import Role
 
 from ..models import TreatmentPlan
@@ -81,7 +81,7 @@ def _preview(form, plan) -> dict:
     return {"preview": preview, "preview_rows": rows}
 
 
-@role_required(Role.FRONT_DESK, Role.MANAGER)
+@allowed(SERIES, "create")
 def series_new(request, plan_id):
     plan = _booking_plan(request, plan_id)
     form = _series_form(request, plan)
@@ -111,7 +111,7 @@ def series_new(request, plan_id):
 
 
 @require_POST
-@role_required(Role.FRONT_DESK, Role.MANAGER)
+@allowed(SERIES, "create")
 def series_preview(request, plan_id):
     plan = _booking_plan(request, plan_id)
     form = _series_form(request, plan)

@@ -3,17 +3,19 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clinic.audit import record
+from clinic.access import PATIENT, allowed
+from clinic.audit import record, record_many
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 from clinic.models import Patient
-from clinic.views import PAGE_SIZE, role_required, search_patients
-from clinic.vocabulary import MEASURE_RANGES, Measure, Role
+from clinic.views import PAGE_SIZE, search_patients
+from clinic.vocabulary import MEASURE_RANGES, Measure
 from referrals import services as referral_services
+from referrals.access import PLAN
 from referrals.certification import end_therapy as end_plan
 from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
@@ -62,16 +64,15 @@ def _status_of(referral, plan) -> str:
     return f"Referral {referral.get_status_display().lower() if status != 'expired' else 'expired'}"
 
 
-@role_required(Role.DOCTOR)
+@allowed(PATIENT, "list_in_care")
 def my_patients(request):
-    """The doctor's patients, each with where therapy stands and what needs a decision.
-    A fixed number of queries for any number of rows."""
+    """The doctor's patients (those she registered or referred), each with where her
+    episode stands and what needs a decision. A fixed number of queries for any
+    number of rows."""
     term = request.GET.get("q", "").strip()
-    patients = list(
-        search_patients(Patient.objects.clinical_scope(request.user), term).order_by(
-            "last_name", "first_name"
-        )[:PAGE_SIZE]
-    )
+    user = request.user
+    mine = Patient.objects.filter(Q(created_by=user) | Q(referrals__doctor=user)).distinct()
+    patients = list(search_patients(mine, term).order_by("last_name", "first_name")[:PAGE_SIZE])
     referrals = (
         Referral.objects.visible_to(request.user)
         .filter(patient__in=patients)
@@ -82,7 +83,14 @@ def my_patients(request):
     for referral in referrals:
         latest.setdefault(referral.patient_id, referral)
     current_plans = {pid: next(iter(r.plans.all()), None) for pid, r in latest.items()}
-    flags = flags_for_patients(patients)
+    flags = flags_for_patients(patients, plans=TreatmentPlan.objects.visible_to(user))
+    # the flags are read from the episodes' notes and measurements: a clinical read
+    record_many(
+        actor=user,
+        action="patient.flags_read",
+        targets=[p for p in patients if flags.get(p.pk)],
+        patient_of=lambda patient: patient.pk,
+    )
     rows = []
     for patient in patients:
         referral, plan = latest.get(patient.pk), current_plans.get(patient.pk)
@@ -98,10 +106,10 @@ def my_patients(request):
     return render(request, "sessions_log/my_patients.html", {"rows": rows, "q": term})
 
 
-@role_required(Role.DOCTOR, Role.THERAPIST, Role.MANAGER)
+@allowed(PLAN, "progress")
 def plan_progress_page(request, plan_id):
     plan = get_object_or_404(
-        TreatmentPlan.objects.visible_to(request.user).select_related(
+        TreatmentPlan.objects.visible_to(request.user, glass=True).select_related(
             "patient", "therapist", "referral__doctor"
         ),
         pk=plan_id,
@@ -114,7 +122,7 @@ def plan_progress_page(request, plan_id):
         for m, trend in progress["measurements"].items()
     ]
     notes = (
-        SessionNote.objects.visible_to(request.user)
+        SessionNote.objects.visible_to(request.user, glass=True)
         .filter(plan=plan)
         .select_related("appointment", "therapist")
         .prefetch_related("addenda__author")
@@ -132,7 +140,7 @@ def plan_progress_page(request, plan_id):
             "measures": measures,
             "measure_labels": labels,
             "notes": notes,
-            "reports": ProgressReport.objects.visible_to(request.user)
+            "reports": ProgressReport.objects.visible_to(request.user, glass=True)
             .filter(plan=plan)
             .order_by("-created_at"),
             "can_decide": request.user.pk == plan.referral.doctor_id,
@@ -141,7 +149,7 @@ def plan_progress_page(request, plan_id):
 
 
 @require_POST
-@role_required(Role.DOCTOR)
+@allowed(PLAN, "end_therapy")
 def end_therapy(request, plan_id):
     """Therapy ends: the plan is completed (booked visits cancelled) and its referral with it."""
     plan = get_object_or_404(

@@ -56,9 +56,12 @@ def test_another_therapist_sees_nothing_of_a_patient_with_a_plan(other_therapist
     assert not Referral.objects.visible_to(other_therapist).exists()
 
 
-def test_every_therapist_sees_a_signed_referral_in_the_intake_queue(other_therapist):
+def test_every_therapist_sees_a_signed_referral_in_the_intake_queue_but_not_its_patient(
+    other_therapist,
+):
+    # the intake queue opens the waiting referral alone (API.md, Roles; issue 11)
     waiting = ReferralFactory()
-    assert waiting.patient.pk in ids(Patient.objects.visible_to(other_therapist))
+    assert waiting.patient.pk not in ids(Patient.objects.visible_to(other_therapist))
     assert waiting.pk in ids(Referral.objects.visible_to(other_therapist))
     assert waiting.pk in ids(Referral.objects.intake_queue())
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from referrals.models import TreatmentPlan
 from sessions_log.progress import flags_for_patients, flags_for_plans, plan_progress
 from tests.conftest import rewriting_history
 from tests.factories import TreatmentPlanFactory
@@ -85,7 +86,7 @@ def test_a_patients_flags_merge_those_of_their_approved_plans(
     calm = TreatmentPlanFactory(therapist=therapist)
     # when
     with django_assert_num_queries(PROGRESS_QUERIES + 1):
-        flags = flags_for_patients([patient, calm.patient])
+        flags = flags_for_patients([patient, calm.patient], plans=TreatmentPlan.objects.all())
     # then
     assert "visits_nearly_used" in flags[patient.pk]
     assert flags[calm.patient.pk] == []

@@ -1,0 +1,86 @@
+"""The one door to referrals, plans and precautions (see clinic/access.py):
+the policy table of what each role may ever do, and the `access_<thing>`
+functions that scope (404 outside scope, same as missing)."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from clinic.access import (
+    ALL_ROLES,
+    CLINICIANS,
+    DOCTOR,
+    MANAGER,
+    NO_FRONT_DESK,
+    THERAPIST,
+    Policy,
+)
+from clinic.errors import DomainConflict, Invalid, NotAllowed
+
+from .models import PlanArea, Referral, TreatmentPlan
+
+SERVICE_ERRORS = (DomainConflict, Invalid, NotAllowed)
+
+REFERRAL = Policy(
+    "referral",
+    {
+        "read": ALL_ROLES,  # the front desk: status fields only
+        "read_clinical": NO_FRONT_DESK,
+        "create": DOCTOR,
+        "update": DOCTOR,
+        "sign": DOCTOR,
+        "complete": DOCTOR,
+        "intake": THERAPIST,  # the intake queue: each waiting referral alone
+        "episodes": CLINICIANS | MANAGER,  # a patient's episodes, as a summary
+    },
+)
+PLAN = Policy(
+    "plan",
+    {
+        "read": ALL_ROLES,  # the front desk: status fields only
+        "read_clinical": NO_FRONT_DESK,
+        "progress": NO_FRONT_DESK,
+        "create": THERAPIST,
+        "update": THERAPIST,
+        "propose": THERAPIST,
+        "approve": DOCTOR,
+        "request_changes": DOCTOR,
+        "complete": CLINICIANS,
+        "discontinue": CLINICIANS,
+        "end_therapy": DOCTOR,  # the plan and its referral together (a page)
+        "mine": THERAPIST,  # the therapist's plan list (a page)
+        "review": DOCTOR,  # the doctor's plans to review (a page)
+    },
+)
+PRECAUTION = Policy(
+    "precaution",
+    {"read": NO_FRONT_DESK, "create": CLINICIANS, "clear": DOCTOR, "clearances": DOCTOR},
+)
+DIAGNOSIS = Policy("diagnosis", {"search": ALL_ROLES})
+MODALITY = Policy("modality", {"read": ALL_ROLES})
+
+
+def access_referral(user, referral_id, verb: str = "read_clinical", *, glass: bool = False):
+    REFERRAL.check(user, verb)
+    return get_object_or_404(
+        Referral.objects.visible_to(user, glass=glass)
+        .select_related("patient", "doctor", "renewal_of")
+        .prefetch_related("diagnoses", "target_areas", "recommended_modalities"),
+        pk=referral_id,
+    )
+
+
+def access_plan(user, plan_id, verb: str = "read_clinical", *, glass: bool = False):
+    PLAN.check(user, verb)
+    return get_object_or_404(
+        TreatmentPlan.objects.visible_to(user, glass=glass)
+        .with_visits_used()
+        .select_related("patient", "therapist", "referral__doctor")
+        .prefetch_related(
+            "goals",
+            Prefetch("areas", queryset=PlanArea.objects.prefetch_related("modalities")),
+            "referral__diagnoses",
+            "referral__target_areas",
+            "referral__recommended_modalities",
+        ),
+        pk=plan_id,
+    )
