@@ -61,7 +61,7 @@ def _is_transactional(request) -> bool:
 
 @pytest.fixture(scope="session", autouse=True)
 def flush_past_the_audit_trigger():
-    """PostgreSQL refuses TRUNCATE of the audit trail (migration 0008), and a
+    """PostgreSQL refuses TRUNCATE of the audit trail (migration 0009), and a
     transactional test ends with a flush that truncates every table. The flush
     runs in one transaction: there, and only there, the tests' superuser lifts
     the triggers with session_replication_role, as no application role can."""

@@ -7,7 +7,7 @@ import clinic.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0008_audit_refuses_truncate"),
+        ("clinic", "0009_audit_refuses_truncate"),
     ]
 
     operations = [

@@ -32,6 +32,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0007_index_the_week_calendar")]
+    dependencies = [("clinic", "0008_drop_plaintext_api_tokens")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
