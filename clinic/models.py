@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .validators import single_line
 from .vocabulary import Role
 
 
@@ -34,6 +35,12 @@ class StaffManager(UserManager):
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.FRONT_DESK)
+    # AbstractUser's fields, single-line: staff names go into the doctors' emails
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[single_line]
+    )
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
+    email = models.EmailField("email address", blank=True, validators=[single_line])
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
 
     objects = StaffManager()
@@ -92,11 +99,11 @@ class PatientQuerySet(models.QuerySet):
 
 
 class Patient(Entity):
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[single_line])
+    last_name = models.CharField(max_length=100, validators=[single_line])
     date_of_birth = models.DateField()
-    phone = models.CharField(max_length=32, blank=True)
-    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True, validators=[single_line])
+    email = models.EmailField(blank=True, validators=[single_line])
     reminder_channel = models.CharField(
         max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
     )

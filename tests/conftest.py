@@ -59,6 +59,25 @@ def _is_transactional(request) -> bool:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def flush_past_the_audit_trigger():
+    """PostgreSQL refuses TRUNCATE of the audit trail (migration 0009), and a
+    transactional test ends with a flush that truncates every table. The flush
+    runs in one transaction: there, and only there, the tests' superuser lifts
+    the triggers with session_replication_role, as no application role can."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def modality_catalog(request):
     """A transactional test ends by flushing every table, the data migration's

@@ -38,6 +38,46 @@
   });
 
   // --- drafts kept on the device until the server has them -----------------------
+  // A tablet is shared: a draft is stored under its author ("draft:<user>:note:<visit>"),
+  // removed at sign-out, at idle sign-out and on any signed-out page, and never
+  // restored after twelve hours.
+  var DRAFT_PREFIX = "draft:";
+  var DRAFT_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+  function draftOwner() { return document.body.dataset.draftOwner || ""; }
+  function draftKey(name) { return DRAFT_PREFIX + draftOwner() + ":" + name; }
+
+  function storedKeys() {
+    try { return Object.keys(localStorage); } catch (e) { return []; }
+  }
+
+  function readDraft(key) {
+    try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
+  }
+
+  function isFresh(draft) {
+    return !!draft && typeof draft.savedAt === "number" && Date.now() - draft.savedAt < DRAFT_MAX_AGE_MS;
+  }
+
+  function forget(key) {
+    try { localStorage.removeItem(key); } catch (e) { /* storage disabled */ }
+  }
+
+  // owner "" forgets everyone's; keys "note:<visit>" are drafts from before they had an owner
+  function forgetDrafts(owner) {
+    var prefix = owner ? DRAFT_PREFIX + owner + ":" : DRAFT_PREFIX;
+    storedKeys().forEach(function (key) {
+      if (key.indexOf(prefix) === 0 || key.indexOf("note:") === 0) forget(key);
+    });
+  }
+
+  function forgetStaleDrafts() {
+    storedKeys().forEach(function (key) {
+      if (key.indexOf("note:") === 0) forget(key);
+      else if (key.indexOf(DRAFT_PREFIX) === 0 && !isFresh(readDraft(key))) forget(key);
+    });
+  }
+
   function draftFields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.name !== "csrfmiddlewaretoken" && el.name !== "form_token" &&
@@ -60,17 +100,17 @@
       }
     });
     try {
-      localStorage.setItem(form.dataset.draftKey, JSON.stringify({ savedAt: Date.now(), data: data }));
+      localStorage.setItem(draftKey(form.dataset.draftKey), JSON.stringify({ savedAt: Date.now(), data: data }));
       showDraftStatus(form, "Draft kept on this device.");
     } catch (e) { /* storage full or disabled: the form still posts */ }
   }
 
   function restoreDraft(form) {
-    var raw;
-    try { raw = localStorage.getItem(form.dataset.draftKey); } catch (e) { return; }
-    if (!raw) return;
-    var draft;
-    try { draft = JSON.parse(raw); } catch (e) { return; }
+    var key = draftKey(form.dataset.draftKey), draft = readDraft(key);
+    if (!isFresh(draft)) {
+      forget(key);
+      return;
+    }
     var data = draft.data || {};
     draftFields(form).forEach(function (el) {
       if (!(el.name in data)) return;
@@ -88,8 +128,13 @@
   }
 
   function initDrafts(root) {
+    if (!draftOwner()) {
+      forgetDrafts("");  // signed out: nobody's draft stays on the device
+      return;
+    }
+    forgetStaleDrafts();
     root.querySelectorAll("[data-clear-draft]").forEach(function (el) {
-      try { localStorage.removeItem(el.dataset.clearDraft); } catch (e) { /* ignore */ }
+      forget(draftKey(el.dataset.clearDraft));
     });
     root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
       // server-side errors mean the posted values are on the page already
@@ -103,6 +148,13 @@
       form.addEventListener("change", later);
     });
   }
+
+  // Signing out takes this person's drafts off the device.
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-clear-drafts")) {
+      forgetDrafts(draftOwner());
+    }
+  });
 
   // --- body map: tap a region half, the side list follows ---------------------------
   var SIDES_OF = { "": [], left: ["left"], right: ["right"], bilateral: ["left", "right"], midline: ["midline"] };
@@ -225,7 +277,7 @@
 
   // --- idle sign-out warning --------------------------------------------------------
   // The session ends after SESSION_IDLE_SECONDS without a request. Two minutes
-  // before, say so and offer to stay; a draft note is in local storage anyway.
+  // before, say so and offer to stay; at the end, the person's drafts go too.
   var WARN_BEFORE = 120;
   var sessionTimers = [];
   function armSessionWarning() {
@@ -237,8 +289,11 @@
     sessionTimers = [
       setTimeout(function () { warning.hidden = false; }, Math.max(seconds - WARN_BEFORE, 0) * 1000),
       setTimeout(function () {
+        // the next person at the tablet must not read the unsaved note, stored or on screen
+        forgetDrafts(draftOwner());
+        document.querySelectorAll("form[data-draft-key]").forEach(function (form) { form.reset(); });
         warning.querySelector("[data-session-text]").textContent =
-          "You were signed out for inactivity. Sign in again; a note you were writing is kept on this tablet.";
+          "You were signed out for inactivity, and an unsaved note was removed from this tablet. Sign in again.";
         warning.querySelector("[data-session-keepalive]").hidden = true;
       }, seconds * 1000),
     ];

@@ -122,3 +122,20 @@ class TestExclusionConstraintOnPostgres:
         ):
             cursor.execute("DELETE FROM clinic_auditevent")
         assert AuditEvent.objects.get(pk=event.pk).action == "referral.read"
+
+    def test_the_audit_trail_refuses_truncate(self, doctor):
+        # given an audit event
+        event = AuditEvent.objects.create(
+            actor=doctor, action="referral.read", target_type="referral", target_id="x"
+        )
+        # when someone truncates the table (row triggers do not see TRUNCATE)
+        with (
+            pytest.raises(Exception, match="TRUNCATE is refused"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            # the insert's deferred foreign-key checks would block TRUNCATE first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE clinic_auditevent")
+        # then the event is still there
+        assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 import pytest
 
 from clinic.errors import Invalid
-from clinic.recurrence import expand
+from clinic.recurrence import MAX_SPAN, expand
 
 from .conftest import local
 
@@ -111,3 +111,73 @@ def test_a_rule_that_is_not_allowed_is_invalid_naming_rrule(rule):
 
 def test_the_rrule_prefix_is_accepted():
     assert len(expand("RRULE:FREQ=WEEKLY;COUNT=2", local(date(2027, 1, 4), 10))) == 2
+
+
+# The expansion walks the rule's periods itself (bounded, see MAX_SPAN); on
+# rules that dateutil answers quickly, both must give the same visits.
+SAME_AS_DATEUTIL = [
+    "FREQ=DAILY;COUNT=10",
+    "FREQ=DAILY;INTERVAL=3;COUNT=10",
+    "FREQ=DAILY;BYDAY=MO,WE,FR;COUNT=10",
+    "FREQ=DAILY;INTERVAL=2;BYDAY=TU,TH;COUNT=10",
+    "FREQ=DAILY;BYMONTHDAY=1,15,-1;COUNT=8",
+    "FREQ=DAILY;BYMONTH=3,4;COUNT=10",
+    "FREQ=WEEKLY;COUNT=6",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=10",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO;WKST=SU;COUNT=10",
+    "FREQ=WEEKLY;INTERVAL=3;BYDAY=SA,TU;WKST=WE;COUNT=10",
+    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=6",
+    "FREQ=WEEKLY;BYDAY=MO,TU,WE;BYSETPOS=1;COUNT=6",
+    "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270601",
+    "FREQ=WEEKLY;BYDAY=MO,TH;BYMONTH=2,3;COUNT=8",
+    "FREQ=MONTHLY;COUNT=6",
+    "FREQ=MONTHLY;BYMONTHDAY=31;COUNT=6",
+    "FREQ=MONTHLY;BYMONTHDAY=-1,15;COUNT=8",
+    "FREQ=MONTHLY;BYDAY=1MO;COUNT=6",
+    "FREQ=MONTHLY;BYDAY=-1FR,2TU;COUNT=8",
+    "FREQ=MONTHLY;BYDAY=5TH;COUNT=4",
+    "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=6",
+    "FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=1,-1;COUNT=6",
+    "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=13;BYDAY=FR;COUNT=2",
+    "FREQ=MONTHLY;BYMONTH=1,6;BYMONTHDAY=10;COUNT=3",
+    "FREQ=YEARLY;COUNT=2",
+    "FREQ=YEARLY;BYMONTH=3,9;BYDAY=1MO;COUNT=4",
+    "FREQ=YEARLY;BYDAY=20MO;COUNT=2",
+    "FREQ=YEARLY;BYDAY=-1SU;COUNT=2",
+    "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=-1;COUNT=2",
+]
+
+
+@pytest.mark.parametrize("rule", SAME_AS_DATEUTIL)
+@pytest.mark.parametrize("first_day", [date(2027, 1, 4), date(2027, 1, 31), date(2028, 2, 29)])
+def test_the_bounded_expansion_gives_what_dateutil_gives(rule, first_day):
+    from dateutil.rrule import rrulestr
+
+    first = local(first_day, 10)
+    reference = list(rrulestr(rule, dtstart=first.replace(tzinfo=None)))
+    if reference and reference[-1] <= first.replace(tzinfo=None) + MAX_SPAN:
+        assert [s.replace(tzinfo=None) for s in expand(rule, first)] == reference
+    else:  # none at all, or visits years apart (a Friday 13th every other month)
+        with pytest.raises(Invalid):
+            expand(rule, first)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30;COUNT=1",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=SU;COUNT=1",
+        "FREQ=YEARLY;COUNT=5",
+        "FREQ=WEEKLY;UNTIL=20301231",
+        "FREQ=WEEKLY;BYDAY=MO,1TU;COUNT=2",
+        "FREQ=WEEKLY;BYDAY=1MO;COUNT=2",
+        "FREQ=MONTHLY;BYDAY=6MO;COUNT=2",
+        "FREQ=WEEKLY;BYSETPOS=1;COUNT=2",
+        "FREQ=WEEKLY;BYYEARDAY=1;COUNT=2",
+        "FREQ=WEEKLY;INTERVAL=100;COUNT=2",
+    ],
+)
+def test_a_rule_that_gives_no_series_within_two_years_is_invalid_naming_rrule(rule):
+    with pytest.raises(Invalid) as error:
+        expand(rule, local(date(2027, 1, 4), 10))
+    assert list(error.value.errors) == ["rrule"]
