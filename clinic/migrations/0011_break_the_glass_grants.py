@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0008_drop_plaintext_api_tokens"),
+        ("clinic", "0010_refuse_control_characters_in_names"),
     ]
 
     operations = [
