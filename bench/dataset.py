@@ -30,8 +30,7 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 
 from clinic.hashing import content_hash
-from clinic.models import Appointment, Patient, Reminder, User
-from clinic.reminders import kind_of
+from clinic.models import Patient, User
 from referrals import icd10
 from referrals.models import (
     Diagnosis,
@@ -42,6 +41,8 @@ from referrals.models import (
     TargetArea,
     TreatmentPlan,
 )
+from scheduling.models import Appointment, Reminder
+from scheduling.reminders import kind_of
 from sessions_log.models import NoteArea, OutcomeMeasurement, SessionNote
 
 PASSWORD = "bench-password-2026"

@@ -17,14 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.dataset import LAST_NAMES, seeded_at, token_key
-from clinic.models import (
-    Appointment,
-    AppointmentSeries,
-    IdempotencyKey,
-    Reminder,
-    User,
-)
+from clinic.models import IdempotencyKey, User
 from referrals.models import PlanArea, TreatmentPlan
+from scheduling.models import Appointment, AppointmentSeries, Reminder
 from sessions_log.models import Addendum, NoteArea, SessionNote
 
 SEARCHES = ["neck", "low back", "shoulder pain", "headache", "M54", "myalgia", "M62.83"]
@@ -401,7 +396,7 @@ class DueReminders:
 def plain_loop(ids) -> float:
     """The floor of the reminder scan: the same messages, rendered and sent
     one after the other, with no claim, no task and no status writes."""
-    from clinic import reminders
+    from scheduling import reminders
 
     began = time.perf_counter()
     rows = list(
@@ -417,7 +412,7 @@ def plain_loop(ids) -> float:
 def service_loop(count: int) -> float:
     """The worker's services without Celery: one claim, then `deliver` per
     reminder, in process. Worker minus this is the cost of the tasks."""
-    from clinic import reminders
+    from scheduling import reminders
 
     with DueReminders(count):
         began = time.perf_counter()

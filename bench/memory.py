@@ -45,9 +45,10 @@ def _routes(patterns, prefix="", namespace=""):
 
 def _records() -> dict:
     """One record of each kind, from one plan's story where it has one."""
-    from clinic.models import Appointment, AppointmentSeries, AuditEvent, User
+    from clinic.models import AuditEvent, User
     from clinic.vocabulary import Role
     from referrals.models import Precaution, TreatmentPlan
+    from scheduling.models import Appointment, AppointmentSeries
     from sessions_log.models import OutcomeMeasurement, ProgressReport, SessionNote
 
     note = SessionNote.objects.select_related("plan__referral").order_by("pk").first()
@@ -99,8 +100,8 @@ _PARAM_OF = {
 
 
 def _token(name: str, records: dict) -> str | None:
-    from clinic.calendars import rotate_calendar_token
-    from clinic.reminders import confirm_token
+    from scheduling.calendars import rotate_calendar_token
+    from scheduling.reminders import confirm_token
 
     if name == "calendar:therapist_feed":
         return rotate_calendar_token(owner=records["users"][1])

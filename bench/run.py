@@ -325,7 +325,7 @@ def reminder_race(args) -> dict:
     """10,000 due reminders through the real worker against a plain loop."""
     from bench import harness
     from clinic.celery import app as celery_app
-    from clinic.tasks import scan_reminders
+    from scheduling.tasks import scan_reminders
 
     count = args.reminders
     log(f"reminders: {count:,} due, a real Celery worker (2 processes, Redis, locmem mail)")

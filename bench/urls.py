@@ -4,7 +4,7 @@ third rung and belongs to the app."""
 
 from django.urls import include, path
 
-from . import views
+from bench import views
 
 urlpatterns = [
     path("bench/plain/", views.plain, name="bench-plain"),

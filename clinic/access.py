@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from .errors import NotAllowed
-from .models import Appointment, Patient
+from .models import Patient
 from .vocabulary import Role
 
 ALL_ROLES = frozenset(Role.values)
@@ -87,21 +87,6 @@ PATIENT = Policy(
         "list_in_care": DOCTOR,
     },
 )
-APPOINTMENT = Policy(
-    "appointment",
-    {
-        "read": ALL_ROLES,
-        "create": FRONT_DESK,
-        "update": FRONT_DESK,
-        "cancel": FRONT_DESK,
-        "check_in": FRONT_DESK | THERAPIST,
-        "no_show": FRONT_DESK | THERAPIST,
-        "reminders": ALL_ROLES,
-        "day": THERAPIST,  # the therapist's Today page
-    },
-)
-SERIES = Policy("series", {"read": ALL_ROLES, "create": FRONT_DESK, "cancel": FRONT_DESK})
-REMINDER = Policy("reminder", {"outbox": DESK})  # what went out and what failed
 STAFF = Policy(
     "staff",
     {"read": ALL_ROLES, "me": ALL_ROLES, "sign_out": ALL_ROLES, "rotate_calendar": THERAPIST},
@@ -120,12 +105,3 @@ def access_patient(user, patient_id, verb: str = "read", *, glass: bool = False)
     that may never `verb`."""
     PATIENT.check(user, verb)
     return get_object_or_404(Patient.objects.visible_to(user, glass=glass).active(), pk=patient_id)
-
-
-def access_appointment(user, appointment_id, verb: str = "read", *, glass: bool = False):
-    APPOINTMENT.check(user, verb)
-    scoped = Appointment.objects.visible_to(user, glass=glass)
-    return get_object_or_404(
-        scoped.select_related("patient", "therapist", "series", "plan__referral"),
-        pk=appointment_id,
-    )

@@ -11,18 +11,7 @@ from knox.models import AuthToken
 
 from .access import ADMINISTRATION
 from .audit import record, record_many
-from .models import (
-    Appointment,
-    AppointmentSeries,
-    AuditEvent,
-    BreakGlass,
-    Closure,
-    Patient,
-    Reminder,
-    TimeOff,
-    User,
-    WorkingHours,
-)
+from .models import AuditEvent, BreakGlass, Patient, User
 from .tokens import revoke_all_tokens, revoke_token
 
 admin.site.site_header = "Clinic administration"
@@ -210,62 +199,6 @@ class PatientAdmin(AuditedReadsAdmin, ManagerAdmin):
 
     def audited_patient(self, obj):
         return obj
-
-
-class ReminderInline(admin.TabularInline):
-    model = Reminder
-    extra = 0
-    can_delete = False
-    readonly_fields = ("kind", "channel", "due_at", "status", "attempts", "sent_at", "last_error")
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Appointment)
-class AppointmentAdmin(ClinicalRecordAdmin):
-    list_display = ("start", "patient", "therapist", "status", "series")
-    list_filter = ("status", "therapist")
-    search_fields = ("patient__last_name", "patient__first_name", "therapist__username")
-    date_hierarchy = "start"
-    list_select_related = ("patient", "therapist", "series")
-    inlines = [ReminderInline]
-
-
-@admin.register(AppointmentSeries)
-class AppointmentSeriesAdmin(ClinicalRecordAdmin):
-    list_display = ("patient", "therapist", "rrule", "first_start", "cancelled_from")
-    list_select_related = ("patient", "therapist")
-    search_fields = ("patient__last_name", "therapist__username")
-
-
-@admin.register(Reminder)
-class ReminderAdmin(ClinicalRecordAdmin):
-    list_display = ("due_at", "appointment", "kind", "channel", "status", "attempts", "sent_at")
-    list_filter = ("status", "channel", "kind")
-    list_select_related = ("appointment__patient", "appointment__therapist")
-
-    def audited_patient(self, obj):
-        return obj.appointment.patient
-
-
-@admin.register(Closure)
-class ClosureAdmin(ManagerAdmin):
-    list_display = ("date", "reason")
-    date_hierarchy = "date"
-
-
-@admin.register(WorkingHours)
-class WorkingHoursAdmin(ManagerAdmin):
-    list_display = ("therapist", "weekday", "start_time", "end_time")
-    list_filter = ("therapist", "weekday")
-
-
-@admin.register(TimeOff)
-class TimeOffAdmin(ManagerAdmin):
-    list_display = ("therapist", "start", "end", "reason")
-    list_filter = ("therapist",)
 
 
 @admin.register(AuditEvent)

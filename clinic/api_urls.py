@@ -4,17 +4,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from clinic import api as clinic_api
-from clinic.api_docs import SwaggerView
 from referrals import api as referrals_api
+from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
+
+from . import api as clinic_api
+from .api_docs import SwaggerView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("staff", clinic_api.StaffViewSet, basename="staff")
 router.register("patients", clinic_api.PatientViewSet, basename="patient")
-router.register("appointments", clinic_api.AppointmentViewSet, basename="appointment")
-router.register("appointment-series", clinic_api.SeriesViewSet, basename="appointment-series")
+router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
+router.register("appointment-series", scheduling_api.SeriesViewSet, basename="appointment-series")
 router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
 router.register("break-glass", clinic_api.BreakGlassViewSet, basename="break-glass")
 router.register("modalities", referrals_api.ModalityViewSet, basename="modality")

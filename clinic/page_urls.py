@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from referrals import views as referral_views
+from scheduling import series_pages
+from scheduling import views as scheduling_views
 from sessions_log import views as note_views
 
 from . import two_factor, views
@@ -19,11 +21,11 @@ urlpatterns = [
     # patients
     path("patients/", views.patient_directory, name="patient_directory"),
     path("patients/new/", views.patient_new, name="patient_new"),
-    path("patients/<uuid:patient_id>/", views.patient_detail, name="patient_detail"),
+    path("patients/<uuid:patient_id>/", scheduling_views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
     path(
         "patients/<uuid:patient_id>/calendar/rotate/",
-        views.patient_calendar_rotate,
+        scheduling_views.patient_calendar_rotate,
         name="patient_calendar_rotate",
     ),
     # the doctor
@@ -44,8 +46,8 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/progress/", note_views.plan_progress_page, name="plan_progress"),
     path("plans/<uuid:plan_id>/end/", note_views.end_therapy, name="end_therapy"),
     # the therapist
-    path("today/", views.today, name="today"),
-    path("account/calendar/rotate/", views.calendar_rotate, name="calendar_rotate"),
+    path("today/", scheduling_views.today, name="today"),
+    path("account/calendar/rotate/", scheduling_views.calendar_rotate, name="calendar_rotate"),
     path("intake/", referral_views.intake_queue, name="intake_queue"),
     path("plans/", referral_views.my_plans, name="my_plans"),
     path("referrals/<uuid:referral_id>/plan/", referral_views.plan_new, name="plan_new"),
@@ -57,27 +59,37 @@ urlpatterns = [
     path("notes/<uuid:note_id>/sign/", note_views.note_sign, name="note_sign"),
     path("notes/<uuid:note_id>/addendum/", note_views.note_addendum, name="note_addendum"),
     # the front desk
-    path("week/", views.calendar, name="calendar"),
-    path("visits/<uuid:appointment_id>/", views.appointment_detail, name="appointment_detail"),
+    path("week/", scheduling_views.calendar, name="calendar"),
+    path(
+        "visits/<uuid:appointment_id>/",
+        scheduling_views.appointment_detail,
+        name="appointment_detail",
+    ),
     path(
         "visits/<uuid:appointment_id>/check-in/",
-        views.appointment_check_in,
+        scheduling_views.appointment_check_in,
         name="appointment_check_in",
     ),
     path(
         "visits/<uuid:appointment_id>/no-show/",
-        views.appointment_no_show,
+        scheduling_views.appointment_no_show,
         name="appointment_no_show",
     ),
-    path("visits/<uuid:appointment_id>/move/", views.appointment_move, name="appointment_move"),
     path(
-        "visits/<uuid:appointment_id>/cancel/", views.appointment_cancel, name="appointment_cancel"
+        "visits/<uuid:appointment_id>/move/",
+        scheduling_views.appointment_move,
+        name="appointment_move",
     ),
-    path("plans/<uuid:plan_id>/series/new/", referral_views.series_new, name="series_new"),
+    path(
+        "visits/<uuid:appointment_id>/cancel/",
+        scheduling_views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path("plans/<uuid:plan_id>/series/new/", series_pages.series_new, name="series_new"),
     path(
         "plans/<uuid:plan_id>/series/preview/",
-        referral_views.series_preview,
+        series_pages.series_preview,
         name="series_preview",
     ),
-    path("reminders/", views.reminder_list, name="reminder_list"),
+    path("reminders/", scheduling_views.reminder_list, name="reminder_list"),
 ]

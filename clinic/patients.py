@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.db.models import F
 
-from . import reminders
+from scheduling import reminders
+
 from .access import PATIENT
 from .audit import record
 from .models import Patient, User

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "clinic",
     "referrals",
+    "scheduling",
     "sessions_log",
 ]
 
@@ -407,13 +408,13 @@ from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
 # waited in the broker past the next one instead of running two back to back.
 CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {
-        "task": "clinic.tasks.scan_reminders",
+        "task": "scheduling.tasks.scan_reminders",
         "schedule": timedelta(seconds=REMINDER_SCAN_SECONDS),
         "options": {"expires": max(REMINDER_SCAN_SECONDS - 5, 1)},
     },
     # 12:00 UTC is 07:00 or 08:00 in New York: before the clinic opens either way.
     "daily-notifications": {
-        "task": "clinic.tasks.send_daily_notifications",
+        "task": "scheduling.tasks.send_daily_notifications",
         "schedule": crontab(hour=12, minute=0),
         "options": {"expires": 3600},
     },

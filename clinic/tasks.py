@@ -6,10 +6,9 @@ waits as a row in the database (a reminder's `due_at`), never in the broker,
 where Redis would hand it out again after the visibility timeout."""
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 
-from . import idempotency, notifications, reminders
+from . import idempotency
 
 TASK_OPTIONS = {
     "acks_late": True,
@@ -21,29 +20,6 @@ TASK_OPTIONS = {
     "retry_backoff_max": 60,
     "max_retries": 3,
 }
-
-
-@shared_task(time_limit=60, soft_time_limit=50, **TASK_OPTIONS)
-def scan_reminders() -> int:
-    """Claim the due reminders (beat, every minute) and hand each to a sender."""
-    claims = reminders.claim_due()
-    for claim in claims:
-        send_reminder.delay(claim.reminder_id, claim.lease)
-    if len(claims) >= settings.REMINDER_BATCH_SIZE:
-        # A full batch means more are due (a morning after an outage): take the
-        # next batch now instead of one batch a minute. Queued, never delayed.
-        scan_reminders.delay()
-    return len(claims)
-
-
-@shared_task(time_limit=60, soft_time_limit=50, **TASK_OPTIONS)
-def send_reminder(reminder_id: str, lease: str) -> str:
-    return reminders.deliver(reminders.Claim(reminder_id, lease))
-
-
-@shared_task(time_limit=300, soft_time_limit=280, **TASK_OPTIONS)
-def send_daily_notifications() -> int:
-    return notifications.send_daily()
 
 
 @shared_task(time_limit=120, soft_time_limit=100, **TASK_OPTIONS)

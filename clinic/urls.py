@@ -4,8 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("clinic.api_urls")),
-    path("calendar/", include("clinic.calendar_urls")),
-    path("visit/", include("clinic.confirm_urls")),
+    path("calendar/", include("scheduling.calendar_urls")),
+    path("visit/", include("scheduling.confirm_urls")),
     path("", include("sessions_log.supervision_urls")),  # reports, clearances (issue 5)
     path("", include("clinic.page_urls")),
 ]

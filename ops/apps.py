@@ -10,7 +10,7 @@ class OpsConfig(AppConfig):
     def ready(self):
         # the worker records the reminder scan's heartbeat, and every task
         # carries the request id of the request that queued it
-        from . import health, logs
+        from ops import health, logs
 
         health.connect_signals()
         logs.connect_signals()

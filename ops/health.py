@@ -25,7 +25,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from clinic.two_factor import SESSION_FLAG
 
 SCAN = "scan-reminders"  # the heartbeat the reminder scan leaves (Heartbeat.name)
-SCAN_TASK = "clinic.tasks.scan_reminders"
+SCAN_TASK = "scheduling.tasks.scan_reminders"
 
 
 # --- the checks ------------------------------------------------------------------------
@@ -42,7 +42,7 @@ def database_checks() -> dict:
     """Runs in its own thread, so on its own connection, closed at the end."""
     from django.db.migrations.recorder import MigrationRecorder
 
-    from .models import Heartbeat
+    from ops.models import Heartbeat
 
     results = {}
     try:
@@ -152,7 +152,7 @@ def readyz(request):
 
 
 def metrics(request):
-    from .metrics import metrics
+    from ops.metrics import metrics
 
     return metrics(request)
 
@@ -179,7 +179,7 @@ class OpsEndpointsMiddleware:
 
 def record_scan(sender=None, **kwargs):
     """task_success of the reminder scan, in the worker."""
-    from .models import Heartbeat
+    from ops.models import Heartbeat
 
     if getattr(sender, "name", None) == SCAN_TASK:
         # one statement (INSERT ... ON CONFLICT DO UPDATE): a query per scan

@@ -16,7 +16,7 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from clinic.models import Reminder, ReminderStatus
+from scheduling.models import Reminder, ReminderStatus
 
 # A scan runs every minute and a batch drains in seconds: five minutes due is late.
 OVERDUE_AFTER = timedelta(minutes=5)
@@ -67,7 +67,7 @@ def django_registry():
 
 
 def metrics(request):
-    from .health import has_metrics_token
+    from ops.health import has_metrics_token
 
     if not has_metrics_token(request):
         response = HttpResponse("A metrics token is needed.\n", status=401)

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from clinic.models import Appointment, AppointmentStatus, User
-from clinic.scheduling import release_visit
+from clinic.models import User
 from clinic.vocabulary import Role
+from scheduling.booking import release_visit
+from scheduling.models import Appointment, AppointmentStatus
 
 from . import services
 from .contraindications import validate_flags

@@ -6,8 +6,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.models import COUNTED_STATUSES, Appointment, BreakGlass, Entity, Patient, User
+from clinic.models import BreakGlass, Entity, Patient, User
 from clinic.vocabulary import Measure, Region, Role, Side
+from scheduling.models import COUNTED_STATUSES, Appointment
 
 
 class Modality(models.Model):

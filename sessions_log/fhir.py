@@ -14,10 +14,11 @@ import uuid
 
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus, User
+from clinic.models import User
 from clinic.vocabulary import Measure, Region
 from referrals.contraindications import describe as describe_precaution
 from referrals.models import PlanStatus, Precaution, Referral, ReferralStatus, TreatmentPlan
+from scheduling.models import Appointment, AppointmentStatus
 
 from .models import OutcomeMeasurement, SessionNote
 

@@ -4,9 +4,10 @@ outcome measurements."""
 from django.db import models
 from django.db.models import Q
 
-from clinic.models import Appointment, Entity, Patient, User
+from clinic.models import Entity, Patient, User
 from clinic.vocabulary import Measure, Region, Role, Side
 from referrals.models import Modality, TreatmentPlan, in_care, opened_by_glass
+from scheduling.models import Appointment
 
 
 class Response(models.TextChoices):

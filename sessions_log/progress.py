@@ -15,10 +15,10 @@ from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus
 from clinic.vocabulary import Measure
 from referrals.contraindications import waiting_clearances_subquery
 from referrals.models import PlanGoal, PlanStatus, TreatmentPlan
+from scheduling.models import Appointment, AppointmentStatus
 
 from .findings import trends_from
 from .models import OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote

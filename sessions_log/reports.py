@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from clinic.models import AppointmentStatus, User
+from clinic.models import User
 from referrals import certification
 from referrals.contraindications import precautions_for_visit
 from referrals.models import PlanStatus, TreatmentPlan
+from scheduling.models import AppointmentStatus
 
 from . import tasks
 from .models import Decision, ProgressReport, Recommendation, ReportStatus, SessionNote

@@ -3,11 +3,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clinic.models import Appointment
 from clinic.serializers import ScopedRelatedField
 from clinic.vocabulary import Measure
 from referrals.models import TreatmentPlan
 from referrals.serializers import AreaSerializer, CodesField
+from scheduling.models import Appointment
 
 from .models import (
     Addendum,

@@ -9,11 +9,12 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Conflict, Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.hashing import content_hash
-from clinic.models import Appointment, AppointmentStatus, User
-from clinic.scheduling import complete_for_note
+from clinic.models import User
 from clinic.vocabulary import MEASURE_RANGES, Measure, Region, Role, Side
 from referrals.contraindications import check_session
 from referrals.models import Modality
+from scheduling.booking import complete_for_note
+from scheduling.models import Appointment, AppointmentStatus
 
 from . import instruments
 from .findings import validate_findings

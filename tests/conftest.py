@@ -18,8 +18,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from clinic.vocabulary import Role
-
-from .factories import (
+from tests.factories import (
     PatientFactory,
     ReferralFactory,
     TreatmentPlanFactory,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus, Patient, User
+from clinic.models import Patient, User
 from clinic.vocabulary import Role
 from referrals.models import (
     Diagnosis,
@@ -17,6 +17,7 @@ from referrals.models import (
     TargetArea,
     TreatmentPlan,
 )
+from scheduling.models import Appointment, AppointmentStatus
 from sessions_log.models import SessionNote
 
 

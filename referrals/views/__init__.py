@@ -19,7 +19,6 @@ from .referral_pages import (
     referral_new,
     referral_sign,
 )
-from .series_pages import series_new, series_preview
 
 __all__ = [
     "icd10_pick",

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clinic.access import access_appointment, allowed
+from clinic.access import allowed
 from clinic.audit import record
 from clinic.errors import Conflict, DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 from referrals.models import PlanArea
 from referrals.precaution_pages import precautions_panel
+from scheduling.access import access_appointment
 
 from .. import services
 from ..access import NOTE, access_note

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
+from scheduling.models import AppointmentStatus
 from tests.factories import AppointmentFactory, SessionNoteFactory
 
 
@@ -57,8 +57,8 @@ def world(
     Dana's referrals (signed, draft), Theo's plans (approved, draft, proposed),
     visits (tomorrow, started, a two-visit series), notes (draft, signed), a
     measurement; and Quinn, a new patient waiting in the intake queue."""
-    from clinic import scheduling
     from referrals.models import Precaution
+    from scheduling import booking
     from sessions_log.models import OutcomeMeasurement, ProgressReport
     from tests.factories import PatientFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -104,7 +104,7 @@ def world(
         ),
         signed_at=timezone.now(),
     )
-    w["series"] = scheduling.book_series(
+    w["series"] = booking.book_series(
         plan=plan,
         therapist=therapist,
         first_start=at_local(3, 15),

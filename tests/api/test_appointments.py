@@ -5,12 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus, Closure
 from referrals.models import Referral
+from scheduling.models import Appointment, AppointmentStatus, Closure
+from tests.api.conftest import at_local
+from tests.api.test_permission_matrix import _booking, _series_body
 from tests.conftest import rewriting_history
-
-from .conftest import at_local
-from .test_permission_matrix import _booking, _series_body
 
 pytestmark = pytest.mark.django_db
 

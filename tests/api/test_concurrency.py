@@ -13,11 +13,10 @@ from clinic.tokens import issue_token
 from clinic.vocabulary import Role
 from referrals.models import Modality
 from sessions_log.models import SessionNote
+from tests.api.conftest import at_local
+from tests.api.test_permission_matrix import _note_body
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory
-
-from .conftest import at_local
-from .test_permission_matrix import _note_body
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 

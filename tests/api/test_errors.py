@@ -2,7 +2,7 @@
 
 import pytest
 
-from .test_permission_matrix import _note_body, _referral_body
+from tests.api.test_permission_matrix import _note_body, _referral_body
 
 pytestmark = pytest.mark.django_db
 

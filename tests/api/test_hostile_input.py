@@ -8,7 +8,7 @@ import json
 import pytest
 from django.apps import apps
 
-from .test_permission_matrix import (
+from tests.api.test_permission_matrix import (
     _booking,
     _measurement_body,
     _note_body,

@@ -9,8 +9,7 @@ from clinic.idempotency import purge_idempotency_keys
 from clinic.models import IdempotencyKey, Patient
 from referrals.models import Referral
 from sessions_log.models import SessionNote
-
-from .test_permission_matrix import _note_body
+from tests.api.test_permission_matrix import _note_body
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +135,7 @@ def test_if_match_is_optional_and_star_matches(api, front_desk, patient):
 def test_every_patchable_record_honours_if_match(
     api, world, front_desk, therapist, path, key, body
 ):
-    from .conftest import at_local
+    from tests.api.conftest import at_local
 
     user = front_desk if key == "visit" else therapist
     body = body or {"start": at_local(1, 12).isoformat(), "end": at_local(1, 12, 30).isoformat()}

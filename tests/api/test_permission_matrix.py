@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from .conftest import at_local
+from tests.api.conftest import at_local
 
 pytestmark = pytest.mark.django_db
 

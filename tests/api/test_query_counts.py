@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clinic.models import AppointmentSeries, AppointmentStatus, AuditEvent
+from clinic.models import AuditEvent
+from scheduling.models import AppointmentSeries, AppointmentStatus
 from sessions_log.models import Addendum, NoteArea, OutcomeMeasurement
 from tests.factories import (
     AppointmentFactory,

@@ -4,9 +4,8 @@ desk may see."""
 import pytest
 
 from referrals.models import Referral, TreatmentPlan
+from tests.api.test_permission_matrix import _plan_body, _referral_body
 from tests.conftest import rewriting_history
-
-from .test_permission_matrix import _plan_body, _referral_body
 
 pytestmark = pytest.mark.django_db
 

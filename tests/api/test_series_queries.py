@@ -4,10 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.api.conftest import at_local
 from tests.conftest import rewriting_history
 from tests.factories import TreatmentPlanFactory
-
-from .conftest import at_local
 
 pytestmark = pytest.mark.django_db
 

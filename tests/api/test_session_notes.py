@@ -5,10 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
+from scheduling.models import AppointmentStatus
 from sessions_log.models import SessionNote
-
-from .test_permission_matrix import _measurement_body, _note_body
+from tests.api.test_permission_matrix import _measurement_body, _note_body
 
 pytestmark = pytest.mark.django_db
 

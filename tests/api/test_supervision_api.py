@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
 from referrals.models import Precaution
+from scheduling.models import AppointmentStatus
 from sessions_log.models import ProgressReport
 from tests.factories import (
     AppointmentFactory,

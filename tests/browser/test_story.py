@@ -14,9 +14,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus
-from clinic.recurrence import clinic_zone, local_day_start
 from referrals.models import Modality, PlanStatus, Referral, ReferralStatus, TreatmentPlan
+from scheduling.models import Appointment, AppointmentStatus
+from scheduling.recurrence import clinic_zone, local_day_start
 from sessions_log.models import SessionNote
 from tests.factories import AppointmentFactory, PatientFactory
 

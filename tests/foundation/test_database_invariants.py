@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from clinic.models import Appointment, AppointmentStatus, AuditEvent
+from clinic.models import AuditEvent
+from scheduling.models import Appointment, AppointmentStatus
 from tests.conftest import requires_postgres
 from tests.factories import (
     AppointmentFactory,

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from clinic.models import Appointment, Patient
+from clinic.models import Patient
 from referrals.models import Referral, TreatmentPlan
+from scheduling.models import Appointment
 from sessions_log.models import SessionNote
 from tests.factories import (
     AppointmentFactory,

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Conflict, Invalid, InvalidTransition, Locked, NotAllowed
-from clinic.models import AppointmentStatus, AuditEvent
+from clinic.models import AuditEvent
+from scheduling.models import AppointmentStatus
 from sessions_log import services
 from sessions_log.models import SessionNote
 from tests.factories import AppointmentFactory

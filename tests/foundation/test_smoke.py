@@ -1,4 +1,4 @@
-from clinic.models import Appointment
+from scheduling.models import Appointment
 
 
 def test_the_booked_visit_belongs_to_the_plans_patient_and_therapist(db):

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.tasks import scan_reminders
 from ops import health
 from ops.models import Heartbeat
+from scheduling.tasks import scan_reminders
 
 TOKEN = "m" * 32
 pytestmark = pytest.mark.django_db(transaction=True)

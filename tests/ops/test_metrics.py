@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import Reminder, ReminderStatus
+from scheduling.models import Reminder, ReminderStatus
 from tests.factories import AppointmentFactory
 
 TOKEN = "m" * 32

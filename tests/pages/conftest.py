@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
+from scheduling.models import AppointmentStatus
 from tests.factories import AppointmentFactory, SessionNoteFactory
 
 

@@ -4,7 +4,7 @@ completed with a discharge summary, and visits still booked are cancelled."""
 import pytest
 from django.urls import reverse
 
-from clinic.models import AppointmentStatus
+from scheduling.models import AppointmentStatus
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db

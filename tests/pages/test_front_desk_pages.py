@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus, Closure, Patient
+from clinic.models import Patient
+from scheduling.models import Appointment, AppointmentStatus, Closure
 from tests.factories import AppointmentFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db

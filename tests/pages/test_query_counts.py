@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Reminder
-from clinic.recurrence import local_day_start
 from referrals.models import PlanStatus
+from scheduling.models import Reminder
+from scheduling.recurrence import local_day_start
 from sessions_log.models import Addendum
 from tests.factories import (
     AppointmentFactory,

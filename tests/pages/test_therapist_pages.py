@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
 from referrals.models import PlanStatus, TreatmentPlan
+from scheduling.models import AppointmentStatus
 from sessions_log.models import SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from clinic.models import WorkingHours
+from scheduling.models import WorkingHours
 from tests.factories import ReferralFactory, TreatmentPlanFactory
 
 NEW_YORK = ZoneInfo("America/New_York")

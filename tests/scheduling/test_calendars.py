@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from clinic.calendars import rotate_calendar_token
-from clinic.models import AppointmentStatus
+from scheduling.calendars import rotate_calendar_token
+from scheduling.models import AppointmentStatus
 from tests.factories import AppointmentFactory
 
 
@@ -90,7 +90,7 @@ def test_a_staff_members_token_that_is_not_a_therapists_gives_no_feed(client, fr
 
 
 def test_a_moved_visit_keeps_its_uid_and_raises_its_sequence(client, therapist, plan, front_desk):
-    from clinic.scheduling import move_appointment
+    from scheduling.booking import move_appointment
 
     visit = AppointmentFactory(plan=plan)
     url = reverse("calendar:therapist_feed", args=[therapist.calendar_token])

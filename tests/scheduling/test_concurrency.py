@@ -11,11 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.errors import Conflict
-from clinic.models import Appointment
-from clinic.scheduling import book_series
+from scheduling.booking import book_series
+from scheduling.models import Appointment
 from tests.factories import PatientFactory, ReferralFactory, TreatmentPlanFactory
-
-from .conftest import local, next_weekday
+from tests.scheduling.conftest import local, next_weekday
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import reminders
-from clinic.models import AppointmentStatus, AuditEvent
+from clinic.models import AuditEvent
+from scheduling import reminders
+from scheduling.models import AppointmentStatus
 from tests.factories import AppointmentFactory
 
 
@@ -58,7 +59,7 @@ def test_the_patient_cancels_and_the_slot_and_reminders_are_released(client, vis
 
 
 def test_a_link_for_a_moved_visit_no_longer_works(client, visit, front_desk):
-    from clinic.scheduling import move_appointment
+    from scheduling.booking import move_appointment
 
     url = link(visit)
     later = visit.start + timedelta(hours=2)
@@ -96,7 +97,7 @@ def test_the_clinic_urls_include_the_confirm_page_and_the_feeds():
 
 
 def test_a_moved_visit_is_no_longer_confirmed(client, visit, front_desk):
-    from clinic.scheduling import move_appointment
+    from scheduling.booking import move_appointment
 
     client.post(link(visit), {"answer": "confirm"})
     later = visit.start + timedelta(hours=2)

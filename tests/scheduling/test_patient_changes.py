@@ -2,9 +2,9 @@
 
 import pytest
 
-from clinic.models import Reminder
 from clinic.patients import update_patient
-from clinic.scheduling import book_appointment
+from scheduling.booking import book_appointment
+from scheduling.models import Reminder
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from clinic import reminders
 from clinic.celery import app
-from clinic.models import Reminder, ReminderStatus
-from clinic.tasks import scan_reminders
+from scheduling import reminders
+from scheduling.models import Reminder, ReminderStatus
+from scheduling.tasks import scan_reminders
 from tests.conftest import requires_postgres, requires_redis
 from tests.factories import AppointmentFactory, PatientFactory
 

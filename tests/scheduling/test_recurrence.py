@@ -6,9 +6,8 @@ from datetime import UTC, date, timedelta
 import pytest
 
 from clinic.errors import Invalid
-from clinic.recurrence import MAX_SPAN, expand
-
-from .conftest import local
+from scheduling.recurrence import MAX_SPAN, expand
+from tests.scheduling.conftest import local
 
 
 def wall_times(starts):

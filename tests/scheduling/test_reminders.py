@@ -11,20 +11,20 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from clinic import reminders
-from clinic.models import Reminder, ReminderChannel, ReminderStatus
-from clinic.scheduling import (
+from clinic.models import ReminderChannel
+from scheduling import reminders
+from scheduling.booking import (
     book_appointment,
     cancel_appointment,
     check_in,
     mark_no_show,
     move_appointment,
 )
-from clinic.tasks import scan_reminders
+from scheduling.models import Reminder, ReminderStatus
+from scheduling.tasks import scan_reminders
 from tests.conftest import requires_postgres
 from tests.factories import AppointmentFactory, PatientFactory
-
-from .conftest import local, next_weekday
+from tests.scheduling.conftest import local, next_weekday
 
 
 def book_at(plan, front_desk, start, minutes=45):
@@ -273,7 +273,7 @@ def test_the_scan_takes_the_same_queries_for_one_due_reminder_or_forty(
 ):
     # given the claims are counted apart from delivery (a task per reminder)
     sent = []
-    monkeypatch.setattr("clinic.tasks.send_reminder.delay", lambda *args: sent.append(args))
+    monkeypatch.setattr("scheduling.tasks.send_reminder.delay", lambda *args: sent.append(args))
     due_visit()
     # savepoint, select, update, release; and the scan's heartbeat for /readyz (ops)
     with django_assert_num_queries(5) as few:

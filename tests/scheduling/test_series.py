@@ -7,21 +7,21 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Conflict, Invalid
-from clinic.models import (
-    Appointment,
-    AppointmentStatus,
-    Closure,
-    Reminder,
-    ReminderStatus,
-    TimeOff,
-)
-from clinic.scheduling import (
+from scheduling.booking import (
     book_appointment,
     book_series,
     cancel_appointment,
     cancel_series,
     preview_series,
     skipped_dates,
+)
+from scheduling.models import (
+    Appointment,
+    AppointmentStatus,
+    Closure,
+    Reminder,
+    ReminderStatus,
+    TimeOff,
 )
 from tests.conftest import rewriting_history
 from tests.factories import (
@@ -30,8 +30,7 @@ from tests.factories import (
     ReferralFactory,
     TreatmentPlanFactory,
 )
-
-from .conftest import local, next_dst_change, next_weekday
+from tests.scheduling.conftest import local, next_dst_change, next_weekday
 
 
 def book(plan, therapist, front_desk, first_start, rrule, minutes=45):
@@ -227,7 +226,7 @@ def test_a_visit_during_time_off_is_refused(long_plan, therapist, front_desk, of
 def test_moving_a_visit_outside_working_hours_is_refused(
     long_plan, therapist, front_desk, office_hours
 ):
-    from clinic.scheduling import move_appointment
+    from scheduling.booking import move_appointment
 
     monday = next_weekday(0)
     visit = AppointmentFactory(plan=long_plan, start=local(monday, 10))

@@ -4,9 +4,8 @@ answered at once, a bad rule named, the rest of the series cancelled."""
 
 import pytest
 
-from clinic.models import Appointment, Reminder
-
-from .conftest import local, next_weekday
+from scheduling.models import Appointment, Reminder
+from tests.scheduling.conftest import local, next_weekday
 
 SIX_WEEKS = "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=12"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from django.conf import settings
 
-from clinic import tasks
+from scheduling import tasks
 
 
 def test_the_reminder_scan_runs_every_minute_on_a_utc_interval():
     entry = settings.CELERY_BEAT_SCHEDULE["scan-reminders"]
-    assert entry["task"] == "clinic.tasks.scan_reminders"
+    assert entry["task"] == "scheduling.tasks.scan_reminders"
     assert entry["schedule"] == timedelta(minutes=1)
     assert settings.CELERY_TIMEZONE == "UTC"
 
@@ -27,7 +27,10 @@ def test_every_task_is_acked_late_and_requeued_when_its_worker_is_lost():
 def test_no_task_is_queued_with_an_eta_or_a_long_countdown():
     # Redis hands a task waiting longer than its visibility timeout to a second
     # worker: the classic cause of duplicate reminders. Waiting happens in rows.
-    source = "".join(p.read_text() for p in Path(settings.BASE_DIR, "clinic").glob("*.py"))
+    apps = ("clinic", "referrals", "scheduling", "sessions_log")
+    source = "".join(
+        p.read_text() for app in apps for p in Path(settings.BASE_DIR, app).glob("*.py")
+    )
     assert not re.search(r"\beta\s*=", source)
     for seconds in re.findall(r"countdown\s*=\s*(\d+)", source):
         assert int(seconds) <= 300

@@ -7,11 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from clinic import notifications
-from clinic.models import AppointmentStatus
-from clinic.scheduling import book_series, preview_series
 from clinic.vocabulary import Role
-from clinic.worklist import booking_worklist
+from scheduling import notifications
+from scheduling.booking import book_series, preview_series
+from scheduling.models import AppointmentStatus
+from scheduling.worklist import booking_worklist
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory, UserFactory
 
 

@@ -5,6 +5,6 @@ that clinic/urls.py includes the same."""
 from django.urls import include, path
 
 urlpatterns = [
-    path("calendar/", include("clinic.calendar_urls")),
-    path("visit/", include("clinic.confirm_urls")),
+    path("calendar/", include("scheduling.calendar_urls")),
+    path("visit/", include("scheduling.confirm_urls")),
 ]

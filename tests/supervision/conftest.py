@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
+from scheduling.models import AppointmentStatus
 from tests.factories import AppointmentFactory, SessionNoteFactory
 
 

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from clinic.scheduling import book_appointment
 from referrals.certification import recertify_plan, renew_referral, revise_plan
 from referrals.models import PlanStatus, ReferralStatus
 from referrals.services import approve_plan, create_plan, propose_plan, sign_referral
+from scheduling.booking import book_appointment
 from tests.factories import AppointmentFactory, TreatmentPlanFactory
 
 TODAY = timezone.localdate

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
-from clinic.models import AppointmentStatus
 from referrals.models import PlanGoal
+from scheduling.models import AppointmentStatus
 from sessions_log.fhir import ICD10CM, LOINC, patient_bundle
 from sessions_log.models import OutcomeMeasurement
 from tests.factories import (

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
-from clinic.models import AppointmentStatus
 from referrals.models import PlanGoal, PlanStatus, Precaution
+from scheduling.models import AppointmentStatus
 from sessions_log.models import OutcomeMeasurement, ProgressReport
 from sessions_log.progress import plan_flags
 from tests.conftest import rewriting_history

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from clinic.models import AppointmentStatus
 from referrals.models import PlanStatus
+from scheduling.models import AppointmentStatus
 from sessions_log.models import ReportStatus
 from sessions_log.progress import plan_flags
 from sessions_log.reports import (

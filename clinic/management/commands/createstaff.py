@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clinic.models import User
-from clinic.vocabulary import Role
+from ...models import User
+from ...vocabulary import Role
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from . import reminders
-from .scheduling import answer_reminder_link
+from .booking import answer_reminder_link
 
 app_name = "confirm"
 

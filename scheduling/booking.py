@@ -17,22 +17,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from clinic.audit import record, record_many
+from clinic.errors import Conflict, Invalid, InvalidTransition, NotAllowed
+from clinic.models import Patient, User
+from clinic.vocabulary import Role
+
 from . import reminders
 from .access import APPOINTMENT, SERIES
-from .audit import record, record_many
-from .errors import Conflict, Invalid, InvalidTransition, NotAllowed
 from .models import (
     Appointment,
     AppointmentSeries,
     AppointmentStatus,
     Closure,
-    Patient,
     TimeOff,
-    User,
     WorkingHours,
 )
 from .recurrence import expand, local_day_start
-from .vocabulary import Role
 
 # PostgreSQL error codes that mean "someone else got the slot first".
 EXCLUSION_VIOLATION = "23P01"

@@ -7,14 +7,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinic import scheduling
-from clinic.access import SERIES, allowed
+from clinic.access import allowed
 from clinic.errors import DomainConflict, Invalid, NotAllowed
-from clinic.forms import SeriesForm, show_service_error
+from clinic.forms import show_service_error
 from clinic.models import User
 from clinic.vocabulary import Role
+from referrals.models import TreatmentPlan
 
-from ..models import TreatmentPlan
+from . import booking
+from .access import SERIES
+from .forms import SeriesForm
 
 # --- the front desk's series booking ------------------------------------------------------------
 
@@ -63,7 +65,7 @@ def _preview(form, plan) -> dict:
             for name, errors in form.errors.items()
         ]
         return {"preview": None, "missing": missing}
-    preview = scheduling.preview_series(
+    preview = booking.preview_series(
         plan=plan,
         therapist=form.cleaned_data["therapist"],
         first_start=form.first_start(),
@@ -87,7 +89,7 @@ def series_new(request, plan_id):
     form = _series_form(request, plan)
     if request.method == "POST" and form.is_valid():
         try:
-            booking = scheduling.book_series(
+            booked = booking.book_series(
                 plan=plan,
                 therapist=form.cleaned_data["therapist"],
                 first_start=form.first_start(),
@@ -95,7 +97,7 @@ def series_new(request, plan_id):
                 rrule=form.rrule(),
                 by=request.user,
             )
-            messages.success(request, f"{len(booking.appointments)} visits booked.")
+            messages.success(request, f"{len(booked.appointments)} visits booked.")
             return redirect("patient_detail", patient_id=plan.patient_id)
         except Invalid as error:
             show_service_error(request, error, form)
@@ -104,7 +106,7 @@ def series_new(request, plan_id):
     preview = _preview(form, plan) if request.method == "POST" else {}
     return render(
         request,
-        "referrals/series_form.html",
+        "scheduling/series_form.html",
         {"plan": plan, "form": form, **preview},
         status=400 if request.method == "POST" else 200,
     )
@@ -117,6 +119,6 @@ def series_preview(request, plan_id):
     form = _series_form(request, plan)
     return render(
         request,
-        "referrals/_series_preview.html",
+        "scheduling/_series_preview.html",
         {"plan": plan, "form": form, **_preview(form, plan)},
     )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from .errors import Invalid
+from clinic.errors import Invalid
 
 MAX_OCCURRENCES = 200
 # The search window: no visit of a series lies further from its first one. A

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
-from .audit import record
-from .models import Appointment, AppointmentStatus, Patient, User, new_calendar_token
-from .vocabulary import Role
+from clinic.audit import record
+from clinic.models import Patient, User, new_calendar_token
+from clinic.vocabulary import Role
+
+from .models import Appointment, AppointmentStatus
 
 PRODID = "-//Clinic//Appointments//EN"
 HISTORY = timedelta(days=90)  # past visits kept in a feed

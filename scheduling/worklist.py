@@ -10,7 +10,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Appointment, Patient, User
+from clinic.models import Patient, User
+
+from .models import Appointment
 from .recurrence import expand
 
 WEEKDAYS_FOR_FREQUENCY = {

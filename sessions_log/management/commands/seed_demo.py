@@ -12,12 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict, Invalid
-from clinic.models import Appointment, AppointmentStatus, Closure, Patient, User
-from clinic.scheduling import book_appointment, book_series
+from clinic.models import Patient, User
 from clinic.vocabulary import Role
 from referrals import services as referral_services
 from referrals.models import TreatmentPlan
-from sessions_log import services as note_services
+from scheduling.booking import book_appointment, book_series
+from scheduling.models import Appointment, AppointmentStatus, Closure
+
+from ... import services as note_services
 
 DEMO_PASSWORD = "demo"
 DEMO_EMAIL_DOMAIN = "demo-patients.example"

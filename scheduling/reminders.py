@@ -24,14 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import (
-    Appointment,
-    AppointmentStatus,
-    Patient,
-    Reminder,
-    ReminderChannel,
-    ReminderStatus,
-)
+from clinic.models import Patient, ReminderChannel
+
+from .models import Appointment, AppointmentStatus, Reminder, ReminderStatus
 from .recurrence import clinic_zone, next_local_time
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import COUNTED_STATUSES, User
-from .vocabulary import Role
+from clinic.models import User
+from clinic.vocabulary import Role
+
+from .models import COUNTED_STATUSES
 
 log = logging.getLogger(__name__)
 

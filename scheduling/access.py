@@ -1,0 +1,37 @@
+"""The door of scheduling (issue 11's one door): who may do what to appointments,
+series and reminders; `access_appointment` scopes (404 outside scope)."""
+
+from django.shortcuts import get_object_or_404
+
+from clinic.access import ALL_ROLES, DESK, FRONT_DESK, THERAPIST, Policy
+
+from .models import Appointment
+
+APPOINTMENT = Policy(
+    "appointment",
+    {
+        "read": ALL_ROLES,
+        "create": FRONT_DESK,
+        "update": FRONT_DESK,
+        "cancel": FRONT_DESK,
+        "check_in": FRONT_DESK | THERAPIST,
+        "no_show": FRONT_DESK | THERAPIST,
+        "reminders": ALL_ROLES,
+        "day": THERAPIST,  # the therapist's Today page
+    },
+)
+
+
+SERIES = Policy("series", {"read": ALL_ROLES, "create": FRONT_DESK, "cancel": FRONT_DESK})
+
+
+REMINDER = Policy("reminder", {"outbox": DESK})  # what went out and what failed
+
+
+def access_appointment(user, appointment_id, verb: str = "read", *, glass: bool = False):
+    APPOINTMENT.check(user, verb)
+    scoped = Appointment.objects.visible_to(user, glass=glass)
+    return get_object_or_404(
+        scoped.select_related("patient", "therapist", "series", "plan__referral"),
+        pk=appointment_id,
+    )

@@ -1,0 +1,93 @@
+"""Forms of the scheduling pages: move, cancel, a series."""
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from clinic.forms import WEEKDAYS, PageForm
+
+from .recurrence import clinic_zone
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """A wall-clock date and time in the clinic's zone."""
+    return datetime.combine(day, at).replace(tzinfo=clinic_zone())
+
+
+class MoveForm(PageForm):
+    day = forms.DateField(
+        label="New date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    at = forms.TimeField(
+        label="New time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480)
+
+    def slot(self):
+        start = local_datetime(self.cleaned_data["day"], self.cleaned_data["at"])
+        return start, start + timedelta(minutes=self.cleaned_data["duration_minutes"])
+
+    @classmethod
+    def for_appointment(cls, appointment):
+        start = timezone.localtime(appointment.start)
+        minutes = int((appointment.end - appointment.start).total_seconds() // 60)
+        return cls(initial={"day": start.date(), "at": start.time(), "duration_minutes": minutes})
+
+
+class CancelForm(PageForm):
+    scope = forms.ChoiceField(
+        label="Cancel",
+        choices=[("one", "This visit only"), ("rest", "This visit and the rest of the series")],
+        widget=forms.RadioSelect,
+        initial="one",
+    )
+    reason = forms.CharField(label="Reason", max_length=500, required=False)
+
+
+class SeriesForm(PageForm):
+    """The front desk's words for a recurrence; `rrule()` writes the RFC 5545 rule."""
+
+    therapist = forms.ModelChoiceField(queryset=None, label="Therapist", empty_label=None)
+    first_day = forms.DateField(
+        label="First visit", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    at = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(
+        label="Minutes per visit", min_value=5, max_value=480, initial=45
+    )
+    weekdays = forms.MultipleChoiceField(
+        label="Weekdays", choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    count = forms.IntegerField(label="Number of visits", min_value=1, max_value=60, required=False)
+    until = forms.DateField(
+        label="Or until (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, therapists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("count") and not data.get("until"):
+            self.add_error("count", "Give the number of visits or an end date.")
+        elif data.get("count") and data.get("until"):
+            self.add_error("until", "Give the number of visits or an end date, not both.")
+        return data
+
+    def first_start(self) -> datetime:
+        return local_datetime(self.cleaned_data["first_day"], self.cleaned_data["at"])
+
+    def rrule(self) -> str:
+        days = ",".join(self.cleaned_data["weekdays"])
+        end = (
+            f"COUNT={self.cleaned_data['count']}"
+            if self.cleaned_data.get("count")
+            else f"UNTIL={self.cleaned_data['until']:%Y%m%d}"
+        )
+        return f"FREQ=WEEKLY;BYDAY={days};{end}"
