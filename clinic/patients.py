@@ -2,8 +2,7 @@
 
 from django.db import transaction
 from django.db.models import F
-
-from scheduling import reminders
+from django.dispatch import Signal
 
 from .access import PATIENT
 from .audit import record
@@ -11,6 +10,10 @@ from .models import Patient, User
 
 # A change to any of these re-plans the reminders not yet sent.
 REMINDER_FIELDS = {"reminder_channel", "reminder_consent", "email", "phone"}
+# Sent (inside the change's transaction) when one of REMINDER_FIELDS changed. The
+# clinic core sits below scheduling, so scheduling listens (its AppConfig.ready)
+# and re-plans the patient's reminders; the core never imports it.
+contact_changed = Signal()  # kwargs: patient
 
 
 @transaction.atomic
@@ -29,5 +32,5 @@ def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     record(actor=by, action="patient.update", target=patient, patient=patient)
     patient.refresh_from_db()
     if REMINDER_FIELDS & set(data):
-        reminders.replan_for_patient(patient)
+        contact_changed.send(sender=Patient, patient=patient)
     return patient

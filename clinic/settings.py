@@ -388,11 +388,6 @@ SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 if env.str("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
-# Flags of a plan for the daily notifications, computed by the supervision part;
-# named here so the clinic core never imports sessions_log (DESIGN.md, layering).
-PLAN_FLAGS_FUNCTION = env.str(
-    "PLAN_FLAGS_FUNCTION", default="sessions_log.progress.flags_for_plans"
-)
 # One queue for everything; named by the environment so a test worker on a
 # shared Redis takes only its own tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
@@ -414,7 +409,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 12:00 UTC is 07:00 or 08:00 in New York: before the clinic opens either way.
     "daily-notifications": {
-        "task": "scheduling.tasks.send_daily_notifications",
+        "task": "sessions_log.tasks.send_daily_notifications",
         "schedule": crontab(hour=12, minute=0),
         "options": {"expires": 3600},
     },

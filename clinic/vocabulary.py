@@ -61,3 +61,23 @@ MEASURE_RANGES = {
     Measure.PSFS: (0, 10),
     Measure.ROM: (0, 360),
 }
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+
+# Visits that use up a prescription (API.md: visits_used): every count of visits
+# used (referrals.models, with_visits_used) counts these and only these.
+COUNTED_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.COMPLETED,
+)

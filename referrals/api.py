@@ -294,8 +294,8 @@ class PrecautionFilter(django_filters.FilterSet):
         fields = ["patient", "kind", "cleared", "waiting"]
 
     def filter_waiting(self, queryset, name, value):
-        waiting = {"kind__in": contraindications.STOP_KINDS, "cleared_at__isnull": True}
-        return queryset.filter(**waiting) if value else queryset.exclude(**waiting)
+        waiting = contraindications.waiting_for_clearance(queryset)
+        return waiting if value else queryset.exclude(pk__in=waiting.values("pk"))
 
 
 @extend_schema(responses=PrecautionSerializer)

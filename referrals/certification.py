@@ -1,6 +1,6 @@
 """Plan certification, like a real plan of care: the doctor's approval certifies
 the plan for a period (at most settings.PLAN_CERTIFICATION_MAX_DAYS); bookings
-past the certified end are refused (clinic.scheduling.check_prescription); a
+past the certified end are refused (scheduling.booking.check_prescription); a
 significant change to an approved plan sends it back for approval; a renewal
 is a new referral pointing at the old one, its visits counted afresh."""
 
@@ -15,12 +15,10 @@ from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.models import User
 from clinic.vocabulary import Role
-from scheduling.booking import release_visit
-from scheduling.models import Appointment, AppointmentStatus
 
 from . import services
 from .contraindications import validate_flags
-from .models import PlanStatus, Referral, TreatmentPlan
+from .models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
 
 def certification_end(*, starts: date, days: int | None = None) -> date:
@@ -123,27 +121,12 @@ def send_plan_back(*, plan: TreatmentPlan, by: User, comment: str) -> TreatmentP
 
 
 @transaction.atomic
-def end_therapy(*, plan: TreatmentPlan, by: User, discharge_summary: str) -> TreatmentPlan:
-    """The doctor ends therapy: the plan is completed with a discharge summary and
-    its visits still booked are cancelled."""
-    if not (discharge_summary or "").strip():
-        raise Invalid.field("discharge_summary", "Write the discharge summary.")
-    plan = services.complete_plan(plan=plan, by=by, summary=discharge_summary.strip())
-    booked = Appointment.objects.filter(
-        plan=plan, status=AppointmentStatus.BOOKED, start__gte=timezone.now()
-    )
-    for visit in booked:
-        release_visit(appointment=visit, by=by, reason="Therapy ended by the doctor.")
-    return plan
-
-
-@transaction.atomic
 def renew_referral(*, referral: Referral, by: User, data: dict) -> Referral:
     """A renewal: a new draft referral pointing at the old one, its content taken
     from it unless `data` says otherwise; its visits are counted afresh."""
     if by.role != Role.DOCTOR:
         raise NotAllowed("Only a doctor renews a referral.")
-    if referral.status == "draft":
+    if referral.status == ReferralStatus.DRAFT:
         raise InvalidTransition("A draft referral is edited, not renewed.")
     content = {
         "diagnoses": [{"code": d.code} for d in referral.diagnoses.all()],

@@ -26,7 +26,7 @@ from clinic.models import Patient, User
 from clinic.vocabulary import Region, Role, Side
 
 from . import tasks
-from .models import Precaution, PrecautionKind, PrecautionSource, Referral
+from .models import Precaution, PrecautionKind, PrecautionSource, Referral, ReferralStatus
 
 
 class Rule:
@@ -120,8 +120,9 @@ def flags_content(referral: Referral) -> list:
 # --- what is in effect for a patient -------------------------------------------------------
 
 
-def in_effect(patient) -> list[Precaution]:
-    """Flags of signed referrals and findings, not cleared by the doctor."""
+def standing_for(patient) -> list[Precaution]:
+    """The patient's precautions that stand: in effect (Precaution.objects.in_effect:
+    a signed referral's flags and the findings) and not cleared by the doctor."""
     return list(
         Precaution.objects.filter(patient=patient, cleared_at__isnull=True)
         .in_effect()
@@ -132,7 +133,7 @@ def in_effect(patient) -> list[Precaution]:
 def precautions_for_visit(patient) -> list[dict]:
     """The list at the top of every visit, stop rules first."""
     order = {Rule.STOP: 0, Rule.AVOID: 1, Rule.MODIFY: 2}
-    rows = sorted(in_effect(patient), key=lambda p: order[rule_of(p)])
+    rows = sorted(standing_for(patient), key=lambda p: order[rule_of(p)])
     return [
         {
             "id": str(p.pk),
@@ -178,7 +179,7 @@ def _pressure_errors(findings, modify: list[Precaution]) -> dict | None:
 def check_session(*, patient, areas, findings=None, stop: bool = True) -> None:
     """The gate before a session note: an uncleared stop flag is a 409 naming it;
     an avoided area or firm pressure under a modify flag is a 400 naming the item."""
-    precautions = in_effect(patient)
+    precautions = standing_for(patient)
     stops = [p for p in precautions if rule_of(p) == Rule.STOP]
     if stop and stops:
         raise Conflict(
@@ -203,7 +204,11 @@ def check_session(*, patient, areas, findings=None, stop: bool = True) -> None:
 
 
 def _doctors_of(patient) -> list[User]:
-    doctor_ids = Referral.objects.filter(patient=patient).exclude(status="draft").values("doctor")
+    doctor_ids = (
+        Referral.objects.filter(patient=patient)
+        .exclude(status=ReferralStatus.DRAFT)
+        .values("doctor")
+    )
     return list(User.objects.filter(pk__in=doctor_ids, is_active=True))
 
 
@@ -269,13 +274,17 @@ def clear_precaution(*, precaution: Precaution, by: User, note: str = "") -> Pre
     return precaution
 
 
+def waiting_for_clearance(precautions):
+    """The one "waiting for the doctor's clearance" query, for the doctor's list,
+    the API's ?waiting= filter and the plan's clearance_needed flag: stop flags in
+    effect that the doctor has not cleared."""
+    return precautions.in_effect().filter(kind__in=STOP_KINDS, cleared_at__isnull=True)
+
+
 def pending_clearances(doctor: User):
     """The doctor's clearance requests: stop flags of the doctor's patients."""
-    return (
-        Precaution.objects.visible_to(doctor)
-        .in_effect()
-        .filter(kind__in=STOP_KINDS, cleared_at__isnull=True)
-        .select_related("patient", "raised_by")
+    return waiting_for_clearance(Precaution.objects.visible_to(doctor)).select_related(
+        "patient", "raised_by"
     )
 
 
@@ -283,10 +292,7 @@ def waiting_clearances_subquery():
     """Stop flags awaiting clearance for the plan's patient: an annotation on
     TreatmentPlan, so the progress flags of many plans need no extra query."""
     waiting = (
-        Precaution.objects.filter(
-            patient=OuterRef("patient"), kind__in=STOP_KINDS, cleared_at__isnull=True
-        )
-        .in_effect()
+        waiting_for_clearance(Precaution.objects.filter(patient=OuterRef("patient")))
         .order_by()
         .values("patient")
         .annotate(n=Count("pk"))

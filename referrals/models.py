@@ -7,8 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import BreakGlass, Entity, Patient, User
-from clinic.vocabulary import Measure, Region, Role, Side
-from scheduling.models import COUNTED_STATUSES, Appointment
+from clinic.vocabulary import COUNTED_STATUSES, Measure, Region, Role, Side
 
 
 class Modality(models.Model):
@@ -59,15 +58,18 @@ class ReferralStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"  # never stored: a signed referral past valid_until
 
 
-def visits_used_subquery(ref="pk"):
-    counted = (
-        Appointment.objects.filter(plan__referral=OuterRef(ref), status__in=COUNTED_STATUSES)
-        .order_by()
-        .values("plan__referral")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
+def visits_used(plans, per: str, *, excluding=()):
+    """Visits used (API.md: visits_used), the one definition: the visits booked,
+    checked in or completed (COUNTED_STATUSES) under `plans`, counted per `per`
+    (a plan, or a referral across its plans); cancelled and no-show visits give
+    their slot back, `excluding` leaves visits out (one being moved). Read through
+    the plans' `appointments` relation: this layer does not import scheduling,
+    which sits above it."""
+    counted = Q(appointments__status__in=COUNTED_STATUSES)
+    if excluding:
+        counted &= ~Q(appointments__pk__in=list(excluding))
+    rows = plans.order_by().values(per).annotate(n=Count("appointments", filter=counted))
+    return Coalesce(Subquery(rows.values("n")), 0)
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -75,7 +77,8 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(status=ReferralStatus.SIGNED)
 
     def with_visits_used(self):
-        return self.annotate(visits_used_count=visits_used_subquery())
+        plans = TreatmentPlan.objects.filter(referral=OuterRef("pk"))
+        return self.annotate(visits_used_count=visits_used(plans, "referral"))
 
     def visible_to(self, user, *, glass: bool = False):
         """The referrals `user` may read (API.md, Roles): those of the episodes
@@ -134,7 +137,7 @@ def patients_in_care(user, *, glass: bool = False):
     episodes = Referral.objects.filter(mine).exclude(status=ReferralStatus.DRAFT)
     chosen = Q(pk__in=episodes.values("patient"))
     if user.role == Role.THERAPIST:
-        chosen |= Q(pk__in=Appointment.objects.filter(therapist=user).values("patient"))
+        chosen |= Q(pk__in=Patient.objects.filter(appointments__therapist=user).values("pk"))
     if glass:
         chosen |= opened_by_glass(user, "pk")
     return Patient.objects.filter(chosen)
@@ -201,9 +204,11 @@ class Referral(Entity):
 
     @property
     def visits_used(self) -> int:
-        if hasattr(self, "visits_used_count"):
-            return self.visits_used_count
-        return Appointment.objects.filter(plan__referral=self).counted().count()
+        if not hasattr(self, "visits_used_count"):
+            self.visits_used_count = (
+                Referral.objects.with_visits_used().get(pk=self.pk).visits_used_count
+            )
+        return self.visits_used_count
 
     @property
     def visits_remaining(self) -> int:
@@ -262,15 +267,15 @@ class TreatmentPlanQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=PlanStatus.APPROVED)
 
-    def with_visits_used(self):
-        counted = (
-            Appointment.objects.filter(plan=OuterRef("pk"), status__in=COUNTED_STATUSES)
-            .order_by()
-            .values("plan")
-            .annotate(n=Count("pk"))
-            .values("n")
+    def with_visits_used(self, *, excluding=()):
+        """`visits_used_count` of each plan and `referral_visits_used` of its referral
+        (across the referral's plans); `excluding`: see visits_used."""
+        plan = TreatmentPlan.objects.filter(pk=OuterRef("pk"))
+        referral = TreatmentPlan.objects.filter(referral=OuterRef("referral"))
+        return self.annotate(
+            visits_used_count=visits_used(plan, "pk", excluding=excluding),
+            referral_visits_used=visits_used(referral, "referral", excluding=excluding),
         )
-        return self.annotate(visits_used_count=Coalesce(Subquery(counted), 0))
 
     def visible_to(self, user, *, glass: bool = False):
         """The plans of `user`'s episodes (the front desk: status fields of all)."""
@@ -336,9 +341,11 @@ class TreatmentPlan(Entity):
 
     @property
     def visits_used(self) -> int:
-        if hasattr(self, "visits_used_count"):
-            return self.visits_used_count
-        return self.appointments.counted().count()
+        if not hasattr(self, "visits_used_count"):
+            self.visits_used_count = (
+                TreatmentPlan.objects.with_visits_used().get(pk=self.pk).visits_used_count
+            )
+        return self.visits_used_count
 
 
 class PlanArea(models.Model):

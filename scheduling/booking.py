@@ -4,8 +4,8 @@ and time off; the patient's answer to a reminder link. Each change keeps the
 visit's reminders right (clinic.reminders).
 
 The rules of the prescription (a plan's planned visits, a referral's visits
-and validity) are read through the plan's relations, so this core module does
-not import the referrals app. Every write takes the booking lock first:
+and validity) are the referrals app's words (PlanStatus, ReferralStatus, visits
+used), below this layer. Every write takes the booking lock first:
 on PostgreSQL the exclusion constraint is the last word on overlaps; on SQLite
 the IMMEDIATE transaction serialises writers, so check-then-insert is safe."""
 
@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.audit import record, record_many
 from clinic.errors import Conflict, Invalid, InvalidTransition, NotAllowed
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
+from referrals.models import PlanStatus, ReferralStatus, TreatmentPlan
 
 from . import reminders
 from .access import APPOINTMENT, SERIES
@@ -84,11 +85,11 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
     if plan is None:
         return
     referral = plan.referral
-    if plan.status != "approved":
+    if plan.status != PlanStatus.APPROVED:
         raise Invalid.field(
             "plan", f"The plan is {plan.status}; only an approved plan can be booked."
         )
-    if referral.status != "signed":
+    if referral.status != ReferralStatus.SIGNED:
         raise Invalid.field(
             "plan", f"The referral is {referral.status}; visits need a signed referral."
         )
@@ -108,12 +109,11 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
         )
     # Both counts in one query: a series is checked once, however long it is.
     used = (
-        Appointment.objects.counted()
-        .exclude(pk__in=list(exclude_ids))
-        .filter(plan__referral=referral)
-        .aggregate(plan=Count("pk", filter=Q(plan=plan)), referral=Count("pk"))
+        TreatmentPlan.objects.with_visits_used(excluding=exclude_ids)
+        .values("visits_used_count", "referral_visits_used")
+        .get(pk=plan.pk)
     )
-    plan_used = used["plan"]
+    plan_used = used["visits_used_count"]
     if plan_used + len(slots) > plan.planned_visits:
         left = max(plan.planned_visits - plan_used, 0)
         raise Invalid.field(
@@ -121,7 +121,7 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
             f"The plan has {plan.planned_visits} visits and {plan_used} are booked or done; "
             f"{left} left, {len(slots)} asked.",
         )
-    referral_used = used["referral"]
+    referral_used = used["referral_visits_used"]
     if referral_used + len(slots) > referral.visits_prescribed:
         left = max(referral.visits_prescribed - referral_used, 0)
         raise Invalid.field(
@@ -150,12 +150,14 @@ def is_overlap_violation(error: Exception) -> bool:
     return code in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED)
 
 
-def _lock_booking(therapist: User, patient: Patient) -> None:
-    """Serialise bookings that touch the same therapist or patient (PostgreSQL;
-    a no-op on SQLite, whose IMMEDIATE transactions already serialise writers).
-    Locks are taken in pk order so two bookings never deadlock on each other."""
-    User.objects.select_for_update().filter(pk=therapist.pk).order_by("pk").exists()
-    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+def lock_booking(*, therapist: User, patient_id) -> Patient:
+    """The booking lock, the one every booking, move and series takes: bookings
+    touching the same therapist or patient wait for each other (PostgreSQL row
+    locks, therapist first, then patient, so two never deadlock; on SQLite the
+    IMMEDIATE transaction already serialises writers). Returns the patient,
+    loaded by the lock's own query (the reminders need it)."""
+    User.objects.select_for_update().filter(pk=therapist.pk).exists()
+    return Patient.objects.select_for_update().get(pk=patient_id)
 
 
 @transaction.atomic
@@ -169,7 +171,7 @@ def book_appointment(
         raise Invalid.field("plan", "The plan belongs to another patient.")
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
-    _lock_booking(therapist, patient)
+    lock_booking(therapist=therapist, patient_id=patient.pk)
     check_prescription(plan=plan, slots=[slot])
     check_availability(therapist=therapist, slots=[slot])
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=[slot]))
@@ -190,6 +192,8 @@ def book_appointment(
 @transaction.atomic
 def move_appointment(*, appointment: Appointment, start: datetime, end: datetime, by: User):
     APPOINTMENT.check(by, "update")
+    # the same lock as a booking: a move and a booking into the same slot wait in turn
+    lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition(
@@ -448,9 +452,7 @@ def book_series(
         first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
     )
     check_not_on_earlier_day(slots)
-    # The booking lock, loading the patient (for the reminders) in the same query.
-    User.objects.select_for_update().filter(pk=therapist.pk).exists()
-    patient = Patient.objects.select_for_update().get(pk=plan.patient_id)
+    patient = lock_booking(therapist=therapist, patient_id=plan.patient_id)
     check_prescription(plan=plan, slots=slots)
     check_availability(therapist=therapist, slots=slots)
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=slots))

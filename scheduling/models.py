@@ -4,26 +4,10 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.models import BreakGlass, Entity, Patient, ReminderChannel, User
-from clinic.vocabulary import Role
 
-
-class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CHECKED_IN = "checked_in", "Checked in"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_SHOW = "no_show", "No-show"
-
-
-LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
-
-
-# Visits that use up a prescription (API.md: visits_used).
-COUNTED_STATUSES = (
-    AppointmentStatus.BOOKED,
-    AppointmentStatus.CHECKED_IN,
-    AppointmentStatus.COMPLETED,
-)
+# The words of a visit's status are the clinic's shared vocabulary: referrals counts
+# a prescription's visits used by them without importing this layer.
+from clinic.vocabulary import COUNTED_STATUSES, LIVE_STATUSES, AppointmentStatus, Role
 
 
 class AppointmentSeries(Entity):

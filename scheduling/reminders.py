@@ -124,6 +124,11 @@ def replan_for_patient(patient: Patient) -> list[Reminder]:
     return Reminder.objects.bulk_create(rows)
 
 
+def replan_on_contact_change(sender, *, patient: Patient, **kwargs) -> None:
+    """clinic.patients.contact_changed: the patient's channel, consent or address changed."""
+    replan_for_patient(patient)
+
+
 def skip_for(appointment_ids, *, reason: str) -> int:
     """A visit cancelled, checked in or missed needs no more reminders."""
     return Reminder.objects.filter(

@@ -1,4 +1,4 @@
-"""Celery tasks of scheduling: the reminder scan and send, the daily digests.
+"""Celery tasks of scheduling: the reminder scan and the send.
 Thin and idempotent, like every task (clinic.tasks.TASK_OPTIONS)."""
 
 from celery import shared_task
@@ -6,7 +6,7 @@ from django.conf import settings
 
 from clinic.tasks import TASK_OPTIONS
 
-from . import notifications, reminders
+from . import reminders
 
 
 @shared_task(time_limit=60, soft_time_limit=50, **TASK_OPTIONS)
@@ -25,8 +25,3 @@ def scan_reminders() -> int:
 @shared_task(time_limit=60, soft_time_limit=50, **TASK_OPTIONS)
 def send_reminder(reminder_id: str, lease: str) -> str:
     return reminders.deliver(reminders.Claim(reminder_id, lease))
-
-
-@shared_task(time_limit=300, soft_time_limit=280, **TASK_OPTIONS)
-def send_daily_notifications() -> int:
-    return notifications.send_daily()

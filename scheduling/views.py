@@ -16,12 +16,13 @@ from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
+from referrals.models import ReferralStatus, TreatmentPlan
 
 from . import booking
 from .access import APPOINTMENT, REMINDER, SERIES, access_appointment
 from .calendars import rotate_calendar_token
 from .forms import CancelForm, MoveForm
-from .models import Appointment, AppointmentStatus, Closure, Reminder
+from .models import Appointment, AppointmentStatus, Closure, Reminder, ReminderStatus
 from .recurrence import local_day_start
 
 
@@ -35,10 +36,10 @@ def patient_detail(request, patient_id):
     # `referrals` and `plans` are the episodes' relations to the patient
     referrals = patient.referrals.visible_to(user, glass=True).with_visits_used()
     referrals = referrals.prefetch_related(
-        Prefetch("plans", queryset=patient.plans.model.objects.with_visits_used())
+        Prefetch("plans", queryset=TreatmentPlan.objects.with_visits_used())
     )
     if user.role == Role.THERAPIST:
-        referrals = referrals.exclude(status="draft")
+        referrals = referrals.exclude(status=ReferralStatus.DRAFT)
     now = timezone.now()
     visits = (
         Appointment.objects.visible_to(user, glass=True)
@@ -91,7 +92,7 @@ def calendar_rotate(request):
 def _reminders_of(patient):
     return (
         Reminder.objects.filter(appointment__patient=patient)
-        .exclude(status="pending")
+        .exclude(status=ReminderStatus.PENDING)
         .select_related("appointment")
         .order_by("-due_at")[:20]
     )
@@ -291,11 +292,11 @@ def reminder_list(request):
     """What went out and what failed, newest first (pending ones are the outbox)."""
     status = request.GET.get("status", "")
     reminders = (
-        Reminder.objects.exclude(status="pending")
+        Reminder.objects.exclude(status=ReminderStatus.PENDING)
         .select_related("appointment__patient")
         .order_by("-due_at")
     )
-    if status in ("sent", "failed", "skipped"):
+    if status in (ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.SKIPPED):
         reminders = reminders.filter(status=status)
     return render(
         request,

@@ -1,16 +1,15 @@
 """The front desk's worklist: patients whose approved plan still has
 prescribed visits to book while the referral is valid, each with the rest of
-the series ready to preview and book in one click (clinic.scheduling)."""
+the series ready to preview and book in one click (scheduling.booking)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from clinic.models import Patient, User
+from referrals.models import ReferralStatus, TreatmentPlan
 
 from .models import Appointment
 from .recurrence import expand
@@ -28,7 +27,7 @@ WEEKDAYS_FOR_FREQUENCY = {
 
 @dataclass(frozen=True)
 class WorklistRow:
-    plan: object  # referrals.TreatmentPlan (not imported: clinic sits below referrals)
+    plan: TreatmentPlan
     patient: Patient
     therapist: User
     valid_until: date
@@ -41,34 +40,24 @@ class WorklistRow:
 def booking_worklist() -> list[WorklistRow]:
     """Patients whose approved plan still has prescribed visits not booked,
     while the referral is valid; soonest expiry first. Three queries."""
-    plan_model = apps.get_model("referrals", "TreatmentPlan")
     counted = Appointment.objects.counted().order_by()
-    plan_used = counted.filter(plan=OuterRef("pk")).values("plan").annotate(n=Count("pk"))
-    referral_used = (
-        counted.filter(plan__referral=OuterRef("referral"))
-        .values("plan__referral")
-        .annotate(n=Count("pk"))
-    )
     last_start = counted.filter(plan=OuterRef("pk")).order_by("-start").values("start")[:1]
     plans = (
-        plan_model.objects.filter(
-            status="approved",
-            referral__status="signed",
+        TreatmentPlan.objects.approved()
+        .filter(
+            referral__status=ReferralStatus.SIGNED,
             referral__valid_until__gte=timezone.localdate(),
         )
         .select_related("patient", "therapist", "referral")
-        .annotate(
-            plan_used=Coalesce(Subquery(plan_used.values("n")), 0),
-            referral_used=Coalesce(Subquery(referral_used.values("n")), 0),
-            last_start=Subquery(last_start),
-        )
+        .with_visits_used()
+        .annotate(last_start=Subquery(last_start))
         .order_by("referral__valid_until", "patient__last_name")
     )
     rows = []
     for plan in plans:
         left = min(
-            plan.planned_visits - plan.plan_used,
-            plan.referral.visits_prescribed - plan.referral_used,
+            plan.planned_visits - plan.visits_used_count,
+            plan.referral.visits_prescribed - plan.referral_visits_used,
         )
         if left > 0:
             rows.append(_worklist_row(plan, left))

@@ -23,6 +23,7 @@ from clinic.models import User
 from referrals import certification
 from referrals.contraindications import precautions_for_visit
 from referrals.models import PlanStatus, TreatmentPlan
+from scheduling import therapy
 from scheduling.models import AppointmentStatus
 
 from . import tasks
@@ -259,5 +260,6 @@ def acknowledge_progress_report(
     elif decision == Decision.CHANGE:
         certification.send_plan_back(plan=report.plan, by=by, comment=note)
     else:
-        certification.end_therapy(plan=report.plan, by=by, discharge_summary=discharge_summary)
+        # the one end of therapy: plan and referral completed, booked visits released
+        therapy.end_therapy(plan=report.plan, by=by, discharge_summary=discharge_summary)
     return report

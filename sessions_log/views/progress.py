@@ -2,7 +2,6 @@
 (pain chart, outcome measures, goals, the notes timeline) with renew or end."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,10 +13,9 @@ from clinic.forms import show_service_error
 from clinic.models import Patient
 from clinic.views import PAGE_SIZE, search_patients
 from clinic.vocabulary import MEASURE_RANGES, Measure
-from referrals import services as referral_services
 from referrals.access import PLAN
-from referrals.certification import end_therapy as end_plan
 from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
+from scheduling.therapy import end_therapy as end_plan
 
 from ..models import ProgressReport, SessionNote
 from ..progress import flags_for_patients, plan_progress
@@ -156,11 +154,8 @@ def end_therapy(request, plan_id):
         TreatmentPlan.objects.visible_to(request.user).select_related("referral"), pk=plan_id
     )
     try:
-        with transaction.atomic():
-            # completes the plan with its discharge summary, cancels visits still booked
-            end_plan(plan=plan, by=request.user, discharge_summary=request.POST.get("summary", ""))
-            if plan.referral.status == ReferralStatus.SIGNED:
-                referral_services.complete_referral(referral=plan.referral, by=request.user)
+        # the plan and its referral completed, the visits still booked released
+        end_plan(plan=plan, by=request.user, discharge_summary=request.POST.get("summary", ""))
         messages.success(request, "Therapy ended: the plan and the referral are completed.")
     except (DomainConflict, Invalid, NotAllowed) as error:
         show_service_error(request, error)

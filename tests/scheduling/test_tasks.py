@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from scheduling import tasks
+from sessions_log import tasks as supervision_tasks
 
 
 def test_the_reminder_scan_runs_every_minute_on_a_utc_interval():
@@ -18,7 +19,11 @@ def test_the_reminder_scan_runs_every_minute_on_a_utc_interval():
 
 
 def test_every_task_is_acked_late_and_requeued_when_its_worker_is_lost():
-    for task in (tasks.scan_reminders, tasks.send_reminder, tasks.send_daily_notifications):
+    for task in (
+        tasks.scan_reminders,
+        tasks.send_reminder,
+        supervision_tasks.send_daily_notifications,
+    ):
         assert task.acks_late is True
         assert task.reject_on_worker_lost is True
         assert task.retry_backoff_max <= 300  # an automatic retry never waits long in Redis

@@ -8,10 +8,10 @@ from django.core import mail
 from django.utils import timezone
 
 from clinic.vocabulary import Role
-from scheduling import notifications
 from scheduling.booking import book_series, preview_series
 from scheduling.models import AppointmentStatus
 from scheduling.worklist import booking_worklist
+from sessions_log import notifications, progress
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory, UserFactory
 
 
@@ -113,8 +113,8 @@ def test_the_doctor_and_the_front_desk_hear_of_a_referral_about_to_expire(
     assert "Pat Parker: referral about to expire" in by_recipient[front_desk.email].body
 
 
-def test_the_front_desk_never_hears_a_clinical_flag(expiring_plan, doctor, front_desk, settings):
-    settings.PLAN_FLAGS_FUNCTION = "tests.scheduling.test_worklist_and_notifications.all_flags"
+def test_the_front_desk_never_hears_a_clinical_flag(expiring_plan, doctor, front_desk, monkeypatch):
+    monkeypatch.setattr(progress, "flags_for_plans", all_flags)
     notifications.send_daily()
     by_recipient = {m.to[0]: m.body for m in mail.outbox}
     assert "not improving" in by_recipient[doctor.email]
@@ -127,11 +127,7 @@ def all_flags(plans):
     return {p.pk: ["no_improvement", "progress_report_due", "visits_nearly_used"] for p in plans}
 
 
-def test_a_progress_report_is_due_every_ten_completed_visits_in_the_fallback(
-    patient, doctor, therapist, settings
-):
-    # given the supervision flags are not installed
-    settings.PLAN_FLAGS_FUNCTION = "sessions_log.nowhere.flags"
+def test_a_progress_report_is_due_every_ten_completed_visits(patient, doctor, therapist):
     referral = ReferralFactory(patient=patient, doctor=doctor, visits_prescribed=20)
     plan = TreatmentPlanFactory(referral=referral, therapist=therapist, planned_visits=20)
     start = timezone.now() - timedelta(days=30)

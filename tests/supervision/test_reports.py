@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from referrals.models import PlanStatus
+from referrals.models import PlanStatus, ReferralStatus
 from scheduling.models import AppointmentStatus
 from sessions_log.models import ReportStatus
 from sessions_log.progress import plan_flags
@@ -177,6 +177,9 @@ def test_end_completes_the_plan_with_a_discharge_summary_and_cancels_booked_visi
     assert plan.end_reason.startswith("Goals met")
     visit.refresh_from_db()
     assert visit.status == AppointmentStatus.CANCELLED
+    # the episode ends with it, as on the doctor's page (one end-of-therapy service)
+    plan.referral.refresh_from_db()
+    assert plan.referral.status == ReferralStatus.COMPLETED
 
 
 def test_end_needs_a_discharge_summary(sent, doctor):

@@ -5,28 +5,20 @@ not improving or getting worse, a referral about to expire or nearly used up.
 The front desk hears only what it needs to book (referral expiring, visits
 nearly used) and never a clinical flag.
 
-The flags are computed by the supervision part (`sessions_log.progress`), which
-the clinic core must not import (DESIGN.md: sessions_log -> referrals ->
-clinic). The function is named in `settings.PLAN_FLAGS_FUNCTION` and loaded
-when the task runs; without it a small fallback computes the scheduling flags."""
+The flags are the plan's progress flags (`sessions_log.progress`), the one
+computation the API, the pages and this email share."""
 
-import logging
 from collections import defaultdict
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from clinic.models import User
 from clinic.vocabulary import Role
+from referrals.models import TreatmentPlan
 
-from .models import COUNTED_STATUSES
-
-log = logging.getLogger(__name__)
+from . import progress
 
 DOCTOR_FLAGS = {
     "progress_report_due": "progress report due",
@@ -42,59 +34,15 @@ FRONT_DESK_FLAGS = {
 
 
 def active_plans():
-    plan_model = apps.get_model("referrals", "TreatmentPlan")
-    return (
-        plan_model.objects.filter(status="approved")
-        .select_related("patient", "referral__doctor", "therapist")
-        .annotate(
-            completed_count=Count(
-                "appointments", filter=Q(appointments__status="completed"), distinct=True
-            ),
-            referral_used=Count(
-                "referral__plans__appointments",
-                filter=Q(referral__plans__appointments__status__in=COUNTED_STATUSES),
-                distinct=True,
-            ),
-        )
+    return TreatmentPlan.objects.approved().select_related(
+        "patient", "referral__doctor", "therapist"
     )
-
-
-def fallback_flags(plans) -> dict:
-    """The flags scheduling can tell by itself (used when sessions_log has none)."""
-    thresholds = getattr(settings, "PROGRESS_FLAGS", {})
-    every = thresholds.get("progress_report_every_visits", 10)
-    left_at = thresholds.get("visits_nearly_used_at", 2)
-    expiring_days = thresholds.get("referral_expiring_days", 7)
-    today = timezone.localdate()
-    flags = {}
-    for plan in plans:
-        codes = []
-        done = plan.completed_count
-        if done and (done % every == 0 or done >= plan.planned_visits):
-            codes.append("progress_report_due")
-        if (plan.referral.valid_until - today).days <= expiring_days:
-            codes.append("referral_expiring")
-        if plan.referral.visits_prescribed - plan.referral_used <= left_at:
-            codes.append("visits_nearly_used")
-        flags[plan.pk] = codes
-    return flags
-
-
-def flags_for(plans) -> dict:
-    try:
-        compute = import_string(settings.PLAN_FLAGS_FUNCTION)
-    except (ImportError, AttributeError):
-        log.info(
-            "%s is not available; using the scheduling flags only", settings.PLAN_FLAGS_FUNCTION
-        )
-        compute = fallback_flags
-    return compute(plans)
 
 
 def digests() -> dict[User, list[tuple]]:
     """Each recipient's lines: (patient, plan, [flag labels])."""
     plans = list(active_plans())
-    flags = flags_for(plans)
+    flags = progress.flags_for_plans(plans)
     front_desk = list(User.objects.with_role(Role.FRONT_DESK).exclude(email=""))
     lines: dict[User, list[tuple]] = defaultdict(list)
     for plan in plans:
