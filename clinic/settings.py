@@ -1,7 +1,6 @@
 """The clinic's one settings file: everything that differs between machines
 comes from the environment (django-environ) and a bad value fails loudly."""
 
-import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -9,45 +8,22 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.settings_checks import (
+    broker,
+    database,
+    env_flag,
+    known_zone,
+    parse_offsets,
+    rate,
+    within,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded defaults keep their files here (db, broker, mail)
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; absent in CI
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_flag(name: str, default: bool) -> bool:
-    """A strict boolean: `DEBUG=maybe` is an error, not a silent False."""
-    raw = env.str(name, default=None)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(
-        f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off"
-    )
-
-
-def parse_offsets(raw: str) -> list[timedelta]:
-    """`24h,2h,30m` -> timedeltas, largest first. Units: d, h, m."""
-    units = {"d": "days", "h": "hours", "m": "minutes"}
-    offsets = []
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        number, unit = part[:-1], part[-1:].lower()
-        if unit not in units or not number.isdigit() or int(number) <= 0:
-            raise ImproperlyConfigured(
-                f"REMINDER_OFFSETS item {part!r} is not like '24h', '2h', '30m' or '1d'"
-            )
-        offsets.append(timedelta(**{units[unit]: int(number)}))
-    return sorted(set(offsets), reverse=True)
-
 
 DEBUG = env_flag("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -126,26 +102,7 @@ TEMPLATES = [
 
 # --- database -----------------------------------------------------------------
 # an empty DATABASE_URL means the default too (e.g. `DATABASE_URL= make test`)
-DATABASES = {
-    "default": environ.Env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}"
-    )
-}
-_db = DATABASES["default"]
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock at BEGIN, so two concurrent bookings
-    # serialise instead of one failing with "database is locked" mid-way.
-    _db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
-    # The test database of SQLite lives in memory unless told otherwise; the
-    # browser and worker tests need a file that several processes can share.
-    _db.setdefault("TEST", {})["NAME"] = env.str(
-        "TEST_DATABASE_NAME", default=str(VAR_DIR / "test.sqlite3")
-    )
-else:
-    _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    _db["CONN_HEALTH_CHECKS"] = True
-    if env.str("TEST_DATABASE_NAME", default=""):
-        _db.setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME")
+DATABASES = {"default": database(env.str("DATABASE_URL", default=""), VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -174,13 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- time -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
-try:
-    from zoneinfo import ZoneInfo
-
-    ZoneInfo(TIME_ZONE)
-except Exception as exc:  # noqa: BLE001 - any failure means the name is unusable
-    raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone") from exc
+TIME_ZONE = known_zone(env.str("TIME_ZONE", default="America/New_York"))
 USE_I18N = True
 USE_TZ = True
 
@@ -201,20 +152,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-else:
-    # kombu's filesystem transport: a worker and beat run with nothing installed.
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "out"),
-        "data_folder_out": str(_broker_dir / "out"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker(REDIS_URL, VAR_DIR)
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -251,9 +189,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
 }
 # --- tokens helper: tokens that end (API.md, Tokens and limits)
-API_TOKEN_HOURS = env.int("API_TOKEN_HOURS", default=10)
-if not 1 <= API_TOKEN_HOURS <= 24 * 30:
-    raise ImproperlyConfigured("API_TOKEN_HOURS must be 1 to 720 hours")
+API_TOKEN_HOURS = within("API_TOKEN_HOURS", env.int("API_TOKEN_HOURS", default=10), 1, 720, "hours")
 API_TOKEN_TTL = timedelta(hours=API_TOKEN_HOURS)
 REST_KNOX = {
     "TOKEN_TTL": API_TOKEN_TTL,
@@ -261,14 +197,10 @@ REST_KNOX = {
     "AUTO_REFRESH": False,  # a token ends API_TOKEN_HOURS after sign-in, used or not
 }
 # Writes per user (DRF's throttle; reads are free): past it, 429 with Retry-After.
-API_WRITE_RATE = env.str("API_WRITE_RATE", default="300/min")
-if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_WRITE_RATE):
-    raise ImproperlyConfigured(f"API_WRITE_RATE={API_WRITE_RATE!r} is not like '300/min'")
+API_WRITE_RATE = rate("API_WRITE_RATE", env.str("API_WRITE_RATE", default="300/min"))
 # How many reverse proxies in front of the app append to X-Forwarded-For; the
 # client is the entry the outermost one added. 0: the header is ignored.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-if not 0 <= TRUSTED_PROXY_COUNT <= 5:
-    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 to 5")
+TRUSTED_PROXY_COUNT = within("TRUSTED_PROXY_COUNT", env.int("TRUSTED_PROXY_COUNT", default=0), 0, 5)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clinic API",
     "DESCRIPTION": "Referrals, treatment plans, appointments and session notes for a "
@@ -360,17 +292,21 @@ PROGRESS_FLAGS = {
     "certification_due_days": env.int("FLAG_CERTIFICATION_DUE_DAYS", default=7),
 }
 # A doctor's approval certifies a plan for at most this many days (a plan of care).
-PLAN_CERTIFICATION_MAX_DAYS = env.int("PLAN_CERTIFICATION_MAX_DAYS", default=90)
-if not 1 <= PLAN_CERTIFICATION_MAX_DAYS <= 366:
-    raise ImproperlyConfigured("PLAN_CERTIFICATION_MAX_DAYS must be 1 to 366 days")
+PLAN_CERTIFICATION_MAX_DAYS = within(
+    "PLAN_CERTIFICATION_MAX_DAYS",
+    env.int("PLAN_CERTIFICATION_MAX_DAYS", default=90),
+    1,
+    366,
+    "days",
+)
 # Break-the-glass (API.md, Roles): how long a clinician's emergency read of a
 # patient's whole record lasts.
-BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=240)
-if not 1 <= BREAK_GLASS_MINUTES <= 24 * 60:
-    raise ImproperlyConfigured("BREAK_GLASS_MINUTES must be 1 to 1440 minutes")
+BREAK_GLASS_MINUTES = within(
+    "BREAK_GLASS_MINUTES", env.int("BREAK_GLASS_MINUTES", default=240), 1, 24 * 60, "minutes"
+)
 
 # --- scheduling helper ------------------------------------------------------------
-# Reminders are rows claimed by a scan every minute (clinic/reminders.py): these
+# Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these
 # bound a scan's batch, the lease a worker holds on a claimed row (after which
 # another scan may take it over, e.g. when the worker died), and the tries.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
@@ -381,8 +317,7 @@ REMINDER_SCAN_SECONDS = env.int("REMINDER_SCAN_SECONDS", default=60)  # the beat
 REMINDER_LINK_MAX_AGE = env.int("REMINDER_LINK_MAX_AGE", default=14 * 24 * 3600)
 if min(REMINDER_BATCH_SIZE, REMINDER_CLAIM_SECONDS, REMINDER_MAX_ATTEMPTS) < 1:
     raise ImproperlyConfigured("REMINDER_BATCH_SIZE, _CLAIM_SECONDS, _MAX_ATTEMPTS must be >= 1")
-if not 1 <= REMINDER_SCAN_SECONDS <= 300:
-    raise ImproperlyConfigured("REMINDER_SCAN_SECONDS must be 1 to 300")
+within("REMINDER_SCAN_SECONDS", REMINDER_SCAN_SECONDS, 1, 300)
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 # An email backend by class, for the worker tests (EMAIL_URL covers the usual ones).
 if env.str("EMAIL_BACKEND", default=""):
@@ -391,11 +326,6 @@ if env.str("EMAIL_BACKEND", default=""):
 # One queue for everything; named by the environment so a test worker on a
 # shared Redis takes only its own tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
-# kombu's filesystem transport does not create its folders: without them the
-# embedded worker and beat (make run) stop at start.
-if not REDIS_URL:
-    for _folder in ("out", "processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 from celery.schedules import crontab  # noqa: E402 - only the schedule needs it
 
 # The periodic schedule, in one place. Intervals run on UTC seconds, so daylight
@@ -499,15 +429,6 @@ READY_SCAN_MAX_AGE_SECONDS = env.int(
 )
 if not 0.5 <= READY_TIMEOUT_SECONDS <= 4.5:
     raise ImproperlyConfigured("READY_TIMEOUT_SECONDS must be 0.5 to 4.5")
-if _db["ENGINE"] != "django.db.backends.sqlite3":
-    # a database that went away fails a connection in seconds, not the OS's minutes
-    _db.setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
-    )
-    # PgBouncer in transaction mode hands each transaction any server
-    # connection: a cursor held across transactions would vanish with it.
-    if env_flag("PGBOUNCER", default=False):
-        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 # Logs: one JSON object per line in production (LOG_FORMAT=json), readable
 # lines under DEBUG; each with the request id (ops/logs.py). The worker keeps

@@ -15,7 +15,7 @@ from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
 
-from . import contraindications, icd10, services
+from . import contraindications, icd10, plans, services
 from .access import DIAGNOSIS, MODALITY, PLAN, PRECAUTION, REFERRAL
 from .models import (
     Modality,
@@ -214,9 +214,7 @@ class TreatmentPlanViewSet(
         )
         given.is_valid(raise_exception=True)
         data = plain_data(given.validated_data)
-        plan = services.create_plan(
-            therapist=request.user, referral=data.pop("referral"), data=data
-        )
+        plan = plans.create_plan(therapist=request.user, referral=data.pop("referral"), data=data)
         return self._answer(plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=TreatmentPlanUpdateSerializer)
@@ -227,13 +225,13 @@ class TreatmentPlanViewSet(
         )
         given.is_valid(raise_exception=True)
         claim_version(plan, request)
-        services.update_plan(plan=plan, by=request.user, data=plain_data(given.validated_data))
+        plans.update_plan(plan=plan, by=request.user, data=plain_data(given.validated_data))
         return self._answer(plan)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
-        return self._answer(services.propose_plan(plan=self.get_object(), by=request.user))
+        return self._answer(plans.propose_plan(plan=self.get_object(), by=request.user))
 
     @extend_schema(request=ApproveSerializer)
     @action(detail=True, methods=["post"])
@@ -241,9 +239,7 @@ class TreatmentPlanViewSet(
         plan = self.get_object()
         given = ApproveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        return self._answer(
-            services.approve_plan(plan=plan, by=request.user, **given.validated_data)
-        )
+        return self._answer(plans.approve_plan(plan=plan, by=request.user, **given.validated_data))
 
     @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"], url_path="request-changes")
@@ -252,7 +248,7 @@ class TreatmentPlanViewSet(
         given = CommentSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         return self._answer(
-            services.request_plan_changes(plan=plan, by=request.user, **given.validated_data)
+            plans.request_plan_changes(plan=plan, by=request.user, **given.validated_data)
         )
 
     @extend_schema(request=SummarySerializer)
@@ -261,9 +257,7 @@ class TreatmentPlanViewSet(
         plan = self.get_object()
         given = SummarySerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        return self._answer(
-            services.complete_plan(plan=plan, by=request.user, **given.validated_data)
-        )
+        return self._answer(plans.complete_plan(plan=plan, by=request.user, **given.validated_data))
 
     @extend_schema(request=PlanReasonSerializer)
     @action(detail=True, methods=["post"])
@@ -272,7 +266,7 @@ class TreatmentPlanViewSet(
         given = PlanReasonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         return self._answer(
-            services.discontinue_plan(plan=plan, by=request.user, **given.validated_data)
+            plans.discontinue_plan(plan=plan, by=request.user, **given.validated_data)
         )
 
 

@@ -11,19 +11,16 @@ from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.hashing import content_hash
 from clinic.models import User
-from clinic.vocabulary import Measure, Region, Role, Side, side_covers
+from clinic.vocabulary import Region, Role, Side
 
 from . import contraindications, icd10
+from .contraindications import validate_flags
 from .models import (
     Diagnosis,
     Modality,
-    PlanArea,
-    PlanGoal,
-    PlanStatus,
     Referral,
     ReferralStatus,
     TargetArea,
-    TreatmentPlan,
 )
 
 # --- validation of nested clinical content ------------------------------------
@@ -263,223 +260,29 @@ def cancel_referral(*, referral: Referral, by: User):
 # --- treatment plans ---------------------------------------------------------------
 
 
-def validate_plan_content(data: dict, *, referral: Referral, partial: bool = False) -> dict:
-    errors: dict = {}
-    known = _known_modalities()
-    if "areas" in data or not partial:
-        areas = data.get("areas") or []
-        targets = list(referral.target_areas.all())
-
-        def check(item):
-            item_errors = _check_area(item)
-            if not item_errors and not any(
-                t.region == item["region"] and side_covers(t.side, item["side"]) for t in targets
-            ):
-                item_errors["region"] = [
-                    f"{item['region']} ({item['side']}) is not among the referral's target areas."
-                ]
-            if bad := _check_modalities(item.get("modalities"), known):
-                item_errors["modalities"] = bad
-            return item_errors
-
-        if not areas:
-            errors["areas"] = ["At least one area is required."]
-        elif item_errors := _item_errors(areas, check):
-            errors["areas"] = item_errors
-    if "goals" in data:
-
-        def check_goal(goal):
-            return (
-                {"measure": [f"{goal.get('measure')!r} is not a measure."]}
-                if goal.get("measure") not in Measure.values
-                else {}
-            )
-
-        if item_errors := _item_errors(data["goals"], check_goal):
-            errors["goals"] = item_errors
-    if "planned_visits" in data or not partial:
-        visits = data.get("planned_visits")
-        if not isinstance(visits, int) or visits < 1:
-            errors["planned_visits"] = ["Plan at least one visit."]
-        elif visits > referral.visits_prescribed:
-            errors["planned_visits"] = [
-                f"The referral prescribes {referral.visits_prescribed} visits; "
-                f"a plan cannot have {visits}."
-            ]
-    if "frequency_per_week" in data or not partial:
-        frequency = data.get("frequency_per_week")
-        if not isinstance(frequency, int) or not 1 <= frequency <= 7:
-            errors["frequency_per_week"] = ["Frequency is 1 to 7 visits a week."]
-    if ("start_date" in data or not partial) and not isinstance(data.get("start_date"), date):
-        errors["start_date"] = ["A start date is required."]
-    return errors
-
-
-def _write_plan_children(plan: TreatmentPlan, data: dict) -> None:
-    if "areas" in data:
-        plan.areas.all().delete()
-        for item in data["areas"]:
-            area = PlanArea.objects.create(
-                plan=plan, region=item["region"], side=item["side"], notes=item.get("notes", "")
-            )
-            area.modalities.set(item.get("modalities") or [])
-    if "goals" in data:
-        plan.goals.all().delete()
-        PlanGoal.objects.bulk_create(
-            PlanGoal(
-                plan=plan,
-                description=g.get("description", ""),
-                measure=g["measure"],
-                baseline=g.get("baseline") or 0,
-                target=g.get("target") or 0,
-            )
-            for g in data["goals"]
-        )
-
-
-PLAN_FIELDS = ("frequency_per_week", "planned_visits", "start_date")
-
-
 @transaction.atomic
-def create_plan(*, therapist: User, referral: Referral, data: dict) -> TreatmentPlan:
-    _require_role(therapist, Role.THERAPIST)
-    if referral.effective_status != ReferralStatus.SIGNED:
-        raise Invalid.field("referral", "A plan needs a signed, unexpired referral.")
-    if errors := validate_plan_content(data, referral=referral):
-        raise Invalid(errors)
-    plan = TreatmentPlan.objects.create(
-        referral=referral,
-        patient_id=referral.patient_id,
-        therapist=therapist,
-        **{f: data[f] for f in PLAN_FIELDS},
-    )
-    _write_plan_children(plan, data)
-    record(actor=therapist, action="plan.create", target=plan, patient=referral.patient)
-    return plan
-
-
-@transaction.atomic
-def update_plan(*, plan: TreatmentPlan, by: User, data: dict) -> TreatmentPlan:
-    plan = TreatmentPlan.objects.select_for_update().select_related("referral").get(pk=plan.pk)
-    if plan.therapist_id != by.pk:
-        raise NotAllowed("Only the plan's therapist may edit it.")
-    if not plan.is_editable:
-        raise Locked(f"A {plan.status} plan cannot be edited; only drafts can.")
-    if errors := validate_plan_content(data, referral=plan.referral, partial=True):
-        raise Invalid(errors)
-    for field in PLAN_FIELDS:
-        if field in data:
-            setattr(plan, field, data[field])
-    plan.version = F("version") + 1
-    plan.save()
-    _write_plan_children(plan, data)
-    record(actor=by, action="plan.update", target=plan, patient=plan.patient)
-    plan.refresh_from_db()
-    return plan
-
-
-def _transition_plan(plan, *, by, may, allowed_from, to, action, **changes):
-    plan = TreatmentPlan.objects.select_for_update().select_related("referral").get(pk=plan.pk)
-    if not may(plan):
-        raise NotAllowed("Your role on this plan does not allow that.")
-    if plan.status not in allowed_from:
-        raise InvalidTransition(f"A {plan.status} plan cannot be {action.split('.')[-1]}.")
-    plan.status = to
-    for field, value in changes.items():
-        setattr(plan, field, value)
-    plan.version = F("version") + 1
-    plan.save()
-    record(actor=by, action=action, target=plan, patient=plan.patient)
-    plan.refresh_from_db()
-    return plan
-
-
-def _its_therapist(by):
-    return lambda plan: plan.therapist_id == by.pk
-
-
-def _its_doctor(by):
-    return lambda plan: plan.referral.doctor_id == by.pk
-
-
-def _therapist_or_doctor(by):
-    return lambda plan: plan.therapist_id == by.pk or plan.referral.doctor_id == by.pk
-
-
-@transaction.atomic
-def propose_plan(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
-    return _transition_plan(
-        plan,
-        by=by,
-        may=_its_therapist(by),
-        allowed_from=[PlanStatus.DRAFT],
-        to=PlanStatus.PROPOSED,
-        action="plan.proposed",
-        proposed_at=timezone.now(),
-    )
-
-
-@transaction.atomic
-def approve_plan(
-    *, plan: TreatmentPlan, by: User, certify_days: int | None = None
-) -> TreatmentPlan:
-    """The doctor's approval certifies the plan for a period (referrals.certification)."""
-    from .certification import certification_end, first_certified_day
-
-    return _transition_plan(
-        plan,
-        by=by,
-        may=_its_doctor(by),
-        allowed_from=[PlanStatus.PROPOSED],
-        to=PlanStatus.APPROVED,
-        action="plan.approved",
-        approved_at=timezone.now(),
-        approved_by=by,
-        doctor_comment="",
-        certified_until=certification_end(starts=first_certified_day(plan), days=certify_days),
-    )
-
-
-@transaction.atomic
-def request_plan_changes(*, plan: TreatmentPlan, by: User, comment: str) -> TreatmentPlan:
-    if not (comment or "").strip():
-        raise Invalid.field("comment", "Say what should change.")
-    return _transition_plan(
-        plan,
-        by=by,
-        may=_its_doctor(by),
-        allowed_from=[PlanStatus.PROPOSED],
-        to=PlanStatus.DRAFT,
-        action="plan.changes_requested",
-        doctor_comment=comment.strip(),
-    )
-
-
-@transaction.atomic
-def complete_plan(*, plan: TreatmentPlan, by: User, summary: str = "") -> TreatmentPlan:
-    return _transition_plan(
-        plan,
-        by=by,
-        may=_therapist_or_doctor(by),
-        allowed_from=[PlanStatus.APPROVED],
-        to=PlanStatus.COMPLETED,
-        action="plan.completed",
-        ended_at=timezone.now(),
-        end_reason=summary,
-    )
-
-
-@transaction.atomic
-def discontinue_plan(*, plan: TreatmentPlan, by: User, reason: str) -> TreatmentPlan:
-    if not (reason or "").strip():
-        raise Invalid.field("reason", "Give the reason for discontinuing.")
-    return _transition_plan(
-        plan,
-        by=by,
-        may=_therapist_or_doctor(by),
-        allowed_from=[PlanStatus.DRAFT, PlanStatus.PROPOSED, PlanStatus.APPROVED],
-        to=PlanStatus.DISCONTINUED,
-        action="plan.discontinued",
-        ended_at=timezone.now(),
-        end_reason=reason.strip(),
-    )
+def renew_referral(*, referral: Referral, by: User, data: dict) -> Referral:
+    """A renewal: a new draft referral pointing at the old one, its content taken
+    from it unless `data` says otherwise; its visits are counted afresh."""
+    if by.role != Role.DOCTOR:
+        raise NotAllowed("Only a doctor renews a referral.")
+    if referral.status == ReferralStatus.DRAFT:
+        raise InvalidTransition("A draft referral is edited, not renewed.")
+    content = {
+        "diagnoses": [{"code": d.code} for d in referral.diagnoses.all()],
+        "target_areas": [{"region": a.region, "side": a.side} for a in referral.target_areas.all()],
+        "recommended_modalities": [m.code for m in referral.recommended_modalities.all()],
+        "precautions": referral.precautions,
+        "precaution_flags": [
+            {"kind": p.kind, "region": p.region, "side": p.side, "note": p.note}
+            for p in referral.precaution_flags.filter(cleared_at__isnull=True)
+        ],
+        "visits_prescribed": referral.visits_prescribed,
+        "frequency_per_week": referral.frequency_per_week,
+        **data,
+    }
+    if "valid_until" not in data:
+        raise Invalid.field("valid_until", "Say until when the renewal is valid.")
+    if bad := validate_flags(content["precaution_flags"]):
+        raise Invalid({"precaution_flags": bad})
+    return create_referral(doctor=by, patient=referral.patient, data=content, renewal_of=referral)

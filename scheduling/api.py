@@ -11,7 +11,7 @@ from clinic.api_base import ClinicAPIMixin
 from clinic.etag import claim_version
 from clinic.vocabulary import Role
 
-from . import booking
+from . import booking, visits
 from .access import APPOINTMENT, SERIES
 from .models import Appointment, AppointmentSeries
 from .serializers import (
@@ -87,7 +87,7 @@ class AppointmentViewSet(
     def cancel(self, request, pk=None):
         given = ReasonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        appointment = booking.cancel_appointment(
+        appointment = visits.cancel_appointment(
             appointment=self.get_object(), by=request.user, **given.validated_data
         )
         return self.detail_response(appointment)
@@ -95,13 +95,13 @@ class AppointmentViewSet(
     @APPOINTMENT_ACTION
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
-        appointment = booking.check_in(appointment=self.get_object(), by=request.user)
+        appointment = visits.check_in(appointment=self.get_object(), by=request.user)
         return self.detail_response(appointment)
 
     @APPOINTMENT_ACTION
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
-        appointment = booking.mark_no_show(appointment=self.get_object(), by=request.user)
+        appointment = visits.mark_no_show(appointment=self.get_object(), by=request.user)
         return self.detail_response(appointment)
 
     @extend_schema(responses=ReminderSerializer(many=True), filters=False)

@@ -1,7 +1,7 @@
 """Booking, moving, cancelling and checking in visits; recurring series
 (`book_series`, `preview_series`, `cancel_series`); therapists' working hours
 and time off; the patient's answer to a reminder link. Each change keeps the
-visit's reminders right (clinic.reminders).
+visit's reminders right (scheduling.reminders).
 
 The rules of the prescription (a plan's planned visits, a referral's visits
 and validity) are the referrals app's words (PlanStatus, ReferralStatus, visits
@@ -14,69 +14,32 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.audit import record, record_many
-from clinic.errors import Conflict, Invalid, InvalidTransition, NotAllowed
+from clinic.errors import Conflict, Invalid, InvalidTransition
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
 from referrals.models import PlanStatus, ReferralStatus, TreatmentPlan
 
 from . import reminders
 from .access import APPOINTMENT, SERIES
+from .availability import (
+    Slot,
+    check_availability,
+    check_not_on_earlier_day,
+    find_conflicts,
+    is_overlap_violation,
+    raise_on_conflicts,
+)
 from .models import (
     Appointment,
     AppointmentSeries,
     AppointmentStatus,
     Closure,
-    TimeOff,
-    WorkingHours,
 )
 from .recurrence import expand, local_day_start
-
-# PostgreSQL error codes that mean "someone else got the slot first".
-EXCLUSION_VIOLATION = "23P01"
-DEADLOCK_DETECTED = "40P01"
-
-
-@dataclass(frozen=True)
-class Slot:
-    start: datetime
-    end: datetime
-
-
-def find_conflicts(*, therapist, patient, slots: list[Slot], exclude_ids=()) -> list[dict]:
-    """Every live appointment that overlaps one of `slots`, for the therapist or
-    the patient, in one query: `[{"appointment", "start", "end", "with", "occurrence"}]`."""
-    if not slots:
-        return []
-    window = Q()
-    for slot in slots:
-        window |= Q(start__lt=slot.end, end__gt=slot.start)
-    clashing = (
-        Appointment.objects.live()
-        .filter(Q(therapist=therapist) | Q(patient=patient))
-        .filter(window)
-        .exclude(pk__in=list(exclude_ids))
-        .only("id", "start", "end", "therapist_id", "patient_id")
-    )
-    conflicts = []
-    for appointment in clashing:
-        for slot in slots:
-            if appointment.start < slot.end and appointment.end > slot.start:
-                conflicts.append(
-                    {
-                        "appointment": str(appointment.pk),
-                        "start": appointment.start,
-                        "end": appointment.end,
-                        "with": "therapist"
-                        if appointment.therapist_id == therapist.pk
-                        else "patient",
-                        "occurrence": slot.start,
-                    }
-                )
-    return conflicts
 
 
 def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
@@ -129,25 +92,6 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
             f"The referral prescribes {referral.visits_prescribed} visits and {referral_used} are "
             f"booked or done; {left} left, {len(slots)} asked.",
         )
-
-
-def check_not_on_earlier_day(slots: list[Slot]) -> None:
-    today = timezone.localdate()
-    for slot in slots:
-        if slot.end <= slot.start:
-            raise Invalid.field("end", "The visit must end after it starts.")
-        if timezone.localtime(slot.start).date() < today:
-            raise Invalid.field("start", "A visit cannot be booked on a day already past.")
-
-
-def raise_on_conflicts(conflicts: list[dict]) -> None:
-    if conflicts:
-        raise Conflict("The time clashes with another live appointment.", conflicts=conflicts)
-
-
-def is_overlap_violation(error: Exception) -> bool:
-    code = getattr(getattr(error, "__cause__", None), "pgcode", None)
-    return code in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED)
 
 
 def lock_booking(*, therapist: User, patient_id) -> Patient:
@@ -230,138 +174,7 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     return appointment
 
 
-def _check_own_visit(appointment: Appointment, by: User, verb: str) -> None:
-    """The front desk acts on every visit; a therapist only on the visits they give."""
-    APPOINTMENT.check(by, verb)
-    if by.role == Role.THERAPIST and appointment.therapist_id != by.pk:
-        raise NotAllowed("This visit is another therapist's.")
-
-
-def _set_status(appointment, *, by, allowed_from, to, action, **changes):
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if appointment.status not in allowed_from:
-        raise InvalidTransition(
-            f"A {appointment.get_status_display().lower()} visit cannot be {action.split('.')[-1]}."
-        )
-    appointment.status = to
-    appointment.status_changed_at = timezone.now()
-    for field, value in changes.items():
-        setattr(appointment, field, value)
-    appointment.version = F("version") + 1
-    appointment.save()
-    # Nothing is sent for a visit cancelled, checked in or missed.
-    reminders.skip_for([appointment.pk], reason=f"The visit is {to.label.lower()}.")
-    record(actor=by, action=action, target=appointment, patient=appointment.patient)
-    appointment.refresh_from_db()
-    return appointment
-
-
-@transaction.atomic
-def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") -> Appointment:
-    APPOINTMENT.check(by, "cancel")
-    return release_visit(appointment=appointment, by=by, reason=reason)
-
-
-def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> Appointment:
-    """Cancel a visit as part of another decision: the patient's answer to a
-    reminder, or the doctor ending therapy. The front desk's own cancelling is
-    `cancel_appointment`."""
-    return _set_status(
-        appointment,
-        by=by,
-        allowed_from=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
-        to=AppointmentStatus.CANCELLED,
-        action="appointment.cancelled",
-        cancel_reason=(reason or "")[:500],
-    )
-
-
-@transaction.atomic
-def check_in(*, appointment: Appointment, by: User) -> Appointment:
-    _check_own_visit(appointment, by, "check_in")
-    return _set_status(
-        appointment,
-        by=by,
-        allowed_from=[AppointmentStatus.BOOKED],
-        to=AppointmentStatus.CHECKED_IN,
-        action="appointment.checked_in",
-    )
-
-
-@transaction.atomic
-def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
-    _check_own_visit(appointment, by, "no_show")
-    return _set_status(
-        appointment,
-        by=by,
-        allowed_from=[AppointmentStatus.BOOKED],
-        to=AppointmentStatus.NO_SHOW,
-        action="appointment.no_show",
-    )
-
-
-def complete_for_note(appointment: Appointment) -> None:
-    """Logging a session completes its visit (called inside the note's transaction)."""
-    Appointment.objects.filter(pk=appointment.pk).update(
-        status=AppointmentStatus.COMPLETED,
-        status_changed_at=timezone.now(),
-        version=F("version") + 1,
-    )
-
-
 # --- working hours and time off ------------------------------------------------------
-
-
-def _hours_text(rows) -> str:
-    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in rows) or "none"
-
-
-def availability_problems(*, therapist: User, slots: list[Slot]) -> list[str]:
-    """Why the therapist cannot take some of `slots`, in plain words (two queries
-    whatever the number of slots). No working hours at all means any time."""
-    if not slots:
-        return []
-    hours: dict[int, list] = {}
-    for weekday, start, end in WorkingHours.objects.filter(therapist=therapist).values_list(
-        "weekday", "start_time", "end_time"
-    ):
-        hours.setdefault(weekday, []).append((start, end))
-    time_off = list(
-        TimeOff.objects.filter(
-            therapist=therapist,
-            start__lt=max(s.end for s in slots),
-            end__gt=min(s.start for s in slots),
-        )
-    )
-    problems = []
-    for slot in slots:
-        start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
-        when = f"{start:%a %b %d, %Y} at {start:%H:%M}-{end:%H:%M}"
-        if hours and not _within_hours(hours.get(start.weekday(), []), start, end):
-            problems.append(
-                f"{therapist} does not work on {when} "
-                f"(working hours that day: {_hours_text(hours.get(start.weekday(), []))})."
-            )
-        for off in time_off:
-            if off.start < slot.end and off.end > slot.start:
-                problems.append(f"{therapist} is off on {when}{_reason(off.reason)}.")
-    return problems
-
-
-def _within_hours(rows, start: datetime, end: datetime) -> bool:
-    if start.date() != end.date():
-        return False
-    return any(a <= start.time() and end.time() <= b for a, b in rows)
-
-
-def _reason(text: str) -> str:
-    return f" ({text})" if text else ""
-
-
-def check_availability(*, therapist: User, slots: list[Slot]) -> None:
-    problems = availability_problems(therapist=therapist, slots=slots)
-    if problems:
-        raise Invalid({"start": problems})
 
 
 # --- recurring series ------------------------------------------------------------------
@@ -538,33 +351,3 @@ def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by
 
 
 # --- the patient's answer to a reminder ------------------------------------------------
-
-
-@transaction.atomic
-def answer_reminder_link(*, token: str, answer: str) -> Appointment:
-    """The patient confirms or cancels through the signed link of a reminder
-    (no login). The link carries the visit's version and the answer bumps it,
-    so a link works once; raises reminders.LinkInvalid otherwise."""
-    if answer not in ("confirm", "cancel"):
-        raise reminders.LinkInvalid("Choose confirm or cancel.")
-    appointment = reminders.appointment_for_link(token)
-    changes = {"confirmed_at": timezone.now()} if answer == "confirm" else {}
-    # Conditional on the version read: a second click racing the first gets 0 rows.
-    taken = Appointment.objects.filter(
-        pk=appointment.pk, version=appointment.version, status=AppointmentStatus.BOOKED
-    ).update(version=F("version") + 1, **changes)
-    if not taken:
-        raise reminders.LinkInvalid("This link has already been used, or the visit changed since.")
-    if answer == "cancel":
-        return release_visit(
-            appointment=appointment, by=None, reason="Cancelled by the patient (reminder link)."
-        )
-    record(
-        actor=None,
-        action="appointment.confirmed",
-        target=appointment,
-        patient=appointment.patient,
-        detail="by the patient (reminder link)",
-    )
-    appointment.refresh_from_db()
-    return appointment

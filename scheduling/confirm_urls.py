@@ -1,14 +1,14 @@
 """The no-login page a reminder links to: the patient confirms or cancels.
 
 A GET only shows the visit (mail scanners open links); the answer is a POST.
-The token is signed, expires, and works once (clinic.reminders)."""
+The token is signed, expires, and works once (scheduling.reminders)."""
 
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from . import reminders
-from .booking import answer_reminder_link
+from .visits import answer_reminder_link
 
 app_name = "confirm"
 

@@ -7,18 +7,19 @@ from django.utils import timezone
 
 from clinic.errors import Invalid
 from clinic.models import User
+from referrals import plans as referral_plans
 from referrals import services as referral_services
 from referrals.models import ReferralStatus, TreatmentPlan
 
-from .booking import release_visit
 from .models import Appointment, AppointmentStatus
+from .visits import release_visit
 
 
 @transaction.atomic
 def end_therapy(*, plan: TreatmentPlan, by: User, discharge_summary: str) -> TreatmentPlan:
     if not (discharge_summary or "").strip():
         raise Invalid.field("discharge_summary", "Write the discharge summary.")
-    plan = referral_services.complete_plan(plan=plan, by=by, summary=discharge_summary.strip())
+    plan = referral_plans.complete_plan(plan=plan, by=by, summary=discharge_summary.strip())
     if plan.referral.status == ReferralStatus.SIGNED:
         referral_services.complete_referral(referral=plan.referral, by=by)
     booked = Appointment.objects.filter(

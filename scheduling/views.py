@@ -18,7 +18,7 @@ from clinic.models import Patient, User
 from clinic.vocabulary import Role
 from referrals.models import ReferralStatus, TreatmentPlan
 
-from . import booking
+from . import booking, visits
 from .access import APPOINTMENT, REMINDER, SERIES, access_appointment
 from .calendars import rotate_calendar_token
 from .forms import CancelForm, MoveForm
@@ -220,7 +220,7 @@ def _back_to(request, appointment):
 def appointment_check_in(request, appointment_id):
     appointment = _visit(request, appointment_id, "check_in")
     try:
-        booking.check_in(appointment=appointment, by=request.user)
+        visits.check_in(appointment=appointment, by=request.user)
         messages.success(request, f"{appointment.patient} is checked in.")
     except (DomainConflict, Invalid, NotAllowed) as error:
         show_service_error(request, error)
@@ -232,7 +232,7 @@ def appointment_check_in(request, appointment_id):
 def appointment_no_show(request, appointment_id):
     appointment = _visit(request, appointment_id, "no_show")
     try:
-        booking.mark_no_show(appointment=appointment, by=request.user)
+        visits.mark_no_show(appointment=appointment, by=request.user)
         messages.success(request, f"{appointment.patient} is marked as a no-show.")
     except (DomainConflict, Invalid, NotAllowed) as error:
         show_service_error(request, error)
@@ -280,7 +280,7 @@ def appointment_cancel(request, appointment_id):
             )
             messages.success(request, f"{len(cancelled)} visits of the series are cancelled.")
         else:
-            booking.cancel_appointment(appointment=appointment, by=request.user, reason=reason)
+            visits.cancel_appointment(appointment=appointment, by=request.user, reason=reason)
             messages.success(request, "The visit is cancelled.")
     except (DomainConflict, Invalid, NotAllowed) as error:
         show_service_error(request, error)

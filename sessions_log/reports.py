@@ -20,7 +20,7 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.models import User
-from referrals import certification
+from referrals import plans
 from referrals.contraindications import precautions_for_visit
 from referrals.models import PlanStatus, TreatmentPlan
 from scheduling import therapy
@@ -256,9 +256,9 @@ def acknowledge_progress_report(
         decision_note=(note or discharge_summary or "").strip(),
     )
     if decision == Decision.CONTINUE:
-        certification.recertify_plan(plan=report.plan, by=by, days=certify_days)
+        plans.recertify_plan(plan=report.plan, by=by, days=certify_days)
     elif decision == Decision.CHANGE:
-        certification.send_plan_back(plan=report.plan, by=by, comment=note)
+        plans.send_plan_back(plan=report.plan, by=by, comment=note)
     else:
         # the one end of therapy: plan and referral completed, booked visits released
         therapy.end_therapy(plan=report.plan, by=by, discharge_summary=discharge_summary)

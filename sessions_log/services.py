@@ -13,8 +13,8 @@ from clinic.models import User
 from clinic.vocabulary import MEASURE_RANGES, Measure, Region, Role, Side
 from referrals.contraindications import check_session
 from referrals.models import Modality
-from scheduling.booking import complete_for_note
 from scheduling.models import Appointment, AppointmentStatus
+from scheduling.visits import complete_for_note
 
 from . import instruments
 from .findings import validate_findings

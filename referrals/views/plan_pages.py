@@ -10,7 +10,7 @@ from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 
-from .. import services
+from .. import plans
 from ..access import PLAN, REFERRAL, SERVICE_ERRORS, access_plan, access_referral
 from ..forms import PlanForm
 from ..models import PlanStatus, Referral, TreatmentPlan
@@ -66,18 +66,18 @@ def _render_plan_form(request, form, *, referral, plan=None):
 def _save_plan(request, form, *, referral, plan=None):
     nested, errors = form.nested()
     if not form.is_valid() or errors:
-        problems = services.validate_plan_content(nested, referral=referral, partial=True)
+        problems = plans.validate_plan_content(nested, referral=referral, partial=True)
         for name, value in {**problems, **errors}.items():
             show_service_error(request, Invalid({name: value}), form)
         return None
     data = {**form.cleaned_data, **nested}
     try:
         if plan is None:
-            plan = services.create_plan(therapist=request.user, referral=referral, data=data)
+            plan = plans.create_plan(therapist=request.user, referral=referral, data=data)
         else:
-            plan = services.update_plan(plan=plan, by=request.user, data=data)
+            plan = plans.update_plan(plan=plan, by=request.user, data=data)
         if "propose" in request.POST:
-            plan = services.propose_plan(plan=plan, by=request.user)
+            plan = plans.propose_plan(plan=plan, by=request.user)
     except Invalid as error:
         show_service_error(request, error, form)
         return None
@@ -125,7 +125,7 @@ def plan_edit(request, plan_id):
     else:
         form = PlanForm(
             referral=plan.referral,
-            initial={f: getattr(plan, f) for f in services.PLAN_FIELDS},
+            initial={f: getattr(plan, f) for f in plans.PLAN_FIELDS},
         )
         form.load(plan)
     return _render_plan_form(request, form, referral=plan.referral, plan=plan)
@@ -148,7 +148,7 @@ def plan_detail(request, plan_id):
 def plan_propose(request, plan_id):
     plan = access_plan(request.user, plan_id, "propose")
     try:
-        services.propose_plan(plan=plan, by=request.user)
+        plans.propose_plan(plan=plan, by=request.user)
         messages.success(request, "Plan proposed to the referring doctor.")
     except SERVICE_ERRORS as error:
         show_service_error(request, error)
@@ -160,7 +160,7 @@ def plan_propose(request, plan_id):
 def plan_approve(request, plan_id):
     plan = access_plan(request.user, plan_id, "approve")
     try:
-        services.approve_plan(plan=plan, by=request.user)
+        plans.approve_plan(plan=plan, by=request.user)
         messages.success(request, "Plan approved; the front desk can book its visits.")
     except SERVICE_ERRORS as error:
         show_service_error(request, error)
@@ -172,7 +172,7 @@ def plan_approve(request, plan_id):
 def plan_send_back(request, plan_id):
     plan = access_plan(request.user, plan_id, "request_changes")
     try:
-        services.request_plan_changes(
+        plans.request_plan_changes(
             plan=plan, by=request.user, comment=request.POST.get("comment", "")
         )
         messages.success(request, "Plan sent back to the therapist with your comment.")

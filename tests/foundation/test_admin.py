@@ -54,3 +54,16 @@ def test_opening_a_session_note_in_the_admin_is_audited(manager_client, manager)
 def test_a_doctor_does_not_get_into_the_admin(client, doctor):
     client.force_login(doctor)
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_patient_cannot_be_edited_in_the_admin(manager_client, patient):
+    # The patient service (clinic.patients.update_patient) is the one way to change a
+    # patient: audit, version bump, reminders re-planned. The admin only reads.
+    url = reverse("admin:clinic_patient_change", args=[patient.pk])
+    response = manager_client.post(
+        url, {"first_name": "Changed", "last_name": patient.last_name, "email": "x@example.com"}
+    )
+    assert response.status_code == 403
+    patient.refresh_from_db()
+    assert patient.first_name != "Changed" and patient.version == 1
+    assert not AuditEvent.objects.filter(action="patient.update").exists()

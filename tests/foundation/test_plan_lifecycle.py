@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from referrals import services
+from referrals import plans
 from referrals.models import PlanStatus
 from tests.factories import ReferralFactory
 
@@ -25,7 +25,7 @@ def plan_data(**overrides):
 
 @pytest.fixture
 def draft_plan(referral, therapist):
-    return services.create_plan(therapist=therapist, referral=referral, data=plan_data())
+    return plans.create_plan(therapist=therapist, referral=referral, data=plan_data())
 
 
 def test_a_bilateral_target_area_covers_either_side(draft_plan):
@@ -39,74 +39,70 @@ def test_an_area_outside_the_referrals_target_areas_is_refused_naming_the_item(r
         {"region": "knee", "side": "left", "modalities": []},
     ]
     with pytest.raises(Invalid) as error:
-        services.create_plan(therapist=therapist, referral=referral, data=plan_data(areas=areas))
+        plans.create_plan(therapist=therapist, referral=referral, data=plan_data(areas=areas))
     assert error.value.errors["areas"][0] == {}
     assert "region" in error.value.errors["areas"][1]
 
 
 def test_a_plan_never_has_more_visits_than_the_referral_prescribes(referral, therapist):
     with pytest.raises(Invalid) as error:
-        services.create_plan(
-            therapist=therapist, referral=referral, data=plan_data(planned_visits=11)
-        )
+        plans.create_plan(therapist=therapist, referral=referral, data=plan_data(planned_visits=11))
     assert "planned_visits" in error.value.errors
 
 
 def test_a_plan_needs_a_signed_referral(therapist):
     draft_referral = ReferralFactory(draft=True)
     with pytest.raises(Invalid) as error:
-        services.create_plan(therapist=therapist, referral=draft_referral, data=plan_data())
+        plans.create_plan(therapist=therapist, referral=draft_referral, data=plan_data())
     assert "referral" in error.value.errors
 
 
 def test_the_doctor_sends_a_proposal_back_then_approves_the_revision(draft_plan, therapist, doctor):
-    proposed = services.propose_plan(plan=draft_plan, by=therapist)
+    proposed = plans.propose_plan(plan=draft_plan, by=therapist)
     assert proposed.status == PlanStatus.PROPOSED
     with pytest.raises(Locked):
-        services.update_plan(plan=proposed, by=therapist, data={"planned_visits": 6})
+        plans.update_plan(plan=proposed, by=therapist, data={"planned_visits": 6})
     # when the doctor asks for changes
-    back = services.request_plan_changes(plan=proposed, by=doctor, comment="Add a function goal.")
+    back = plans.request_plan_changes(plan=proposed, by=doctor, comment="Add a function goal.")
     # then it is a draft again, with the comment
     assert back.status == PlanStatus.DRAFT and back.doctor_comment == "Add a function goal."
-    revised = services.update_plan(plan=back, by=therapist, data={"planned_visits": 6})
-    approved = services.approve_plan(
-        plan=services.propose_plan(plan=revised, by=therapist), by=doctor
-    )
+    revised = plans.update_plan(plan=back, by=therapist, data={"planned_visits": 6})
+    approved = plans.approve_plan(plan=plans.propose_plan(plan=revised, by=therapist), by=doctor)
     assert approved.status == PlanStatus.APPROVED and approved.approved_by == doctor
 
 
 def test_only_the_referring_doctor_approves(draft_plan, therapist, other_doctor):
-    proposed = services.propose_plan(plan=draft_plan, by=therapist)
+    proposed = plans.propose_plan(plan=draft_plan, by=therapist)
     with pytest.raises(NotAllowed):
-        services.approve_plan(plan=proposed, by=other_doctor)
+        plans.approve_plan(plan=proposed, by=other_doctor)
     with pytest.raises(NotAllowed):
-        services.approve_plan(plan=proposed, by=therapist)
+        plans.approve_plan(plan=proposed, by=therapist)
 
 
 def test_approving_a_draft_is_an_invalid_transition(draft_plan, doctor):
     with pytest.raises(InvalidTransition):
-        services.approve_plan(plan=draft_plan, by=doctor)
+        plans.approve_plan(plan=draft_plan, by=doctor)
 
 
 def test_sending_back_needs_a_comment(draft_plan, therapist, doctor):
-    proposed = services.propose_plan(plan=draft_plan, by=therapist)
+    proposed = plans.propose_plan(plan=draft_plan, by=therapist)
     with pytest.raises(Invalid):
-        services.request_plan_changes(plan=proposed, by=doctor, comment="  ")
+        plans.request_plan_changes(plan=proposed, by=doctor, comment="  ")
 
 
 def test_an_approved_plan_is_completed_by_therapist_or_doctor(plan, doctor):
-    completed = services.complete_plan(plan=plan, by=doctor)
+    completed = plans.complete_plan(plan=plan, by=doctor)
     assert completed.status == PlanStatus.COMPLETED
     with pytest.raises(InvalidTransition):
-        services.discontinue_plan(plan=completed, by=doctor, reason="late")
+        plans.discontinue_plan(plan=completed, by=doctor, reason="late")
 
 
 def test_discontinuing_needs_a_reason_and_another_therapist_may_not(
     plan, therapist, other_therapist
 ):
     with pytest.raises(Invalid):
-        services.discontinue_plan(plan=plan, by=therapist, reason="")
+        plans.discontinue_plan(plan=plan, by=therapist, reason="")
     with pytest.raises(NotAllowed):
-        services.discontinue_plan(plan=plan, by=other_therapist, reason="moved away")
-    ended = services.discontinue_plan(plan=plan, by=therapist, reason="Moved away")
+        plans.discontinue_plan(plan=plan, by=other_therapist, reason="moved away")
+    ended = plans.discontinue_plan(plan=plan, by=therapist, reason="Moved away")
     assert ended.status == PlanStatus.DISCONTINUED and ended.end_reason == "Moved away"

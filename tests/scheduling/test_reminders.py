@@ -13,15 +13,10 @@ from django.utils import timezone
 
 from clinic.models import ReminderChannel
 from scheduling import reminders
-from scheduling.booking import (
-    book_appointment,
-    cancel_appointment,
-    check_in,
-    mark_no_show,
-    move_appointment,
-)
+from scheduling.booking import book_appointment, move_appointment
 from scheduling.models import Reminder, ReminderStatus
 from scheduling.tasks import scan_reminders
+from scheduling.visits import cancel_appointment, check_in, mark_no_show
 from tests.conftest import requires_postgres
 from tests.factories import AppointmentFactory, PatientFactory
 from tests.scheduling.conftest import local, next_weekday

@@ -10,7 +10,6 @@ from clinic.errors import Conflict, Invalid
 from scheduling.booking import (
     book_appointment,
     book_series,
-    cancel_appointment,
     cancel_series,
     preview_series,
     skipped_dates,
@@ -23,6 +22,7 @@ from scheduling.models import (
     ReminderStatus,
     TimeOff,
 )
+from scheduling.visits import cancel_appointment
 from tests.conftest import rewriting_history
 from tests.factories import (
     AppointmentFactory,

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
-from referrals.certification import recertify_plan, renew_referral, revise_plan
 from referrals.models import PlanStatus, ReferralStatus
-from referrals.services import approve_plan, create_plan, propose_plan, sign_referral
+from referrals.plans import approve_plan, create_plan, propose_plan, recertify_plan, revise_plan
+from referrals.services import renew_referral, sign_referral
 from scheduling.booking import book_appointment
 from tests.factories import AppointmentFactory, TreatmentPlanFactory
 

@@ -11,7 +11,8 @@ from fhir.resources.R4B.bundle import Bundle
 
 from referrals.models import PlanGoal
 from scheduling.models import AppointmentStatus
-from sessions_log.fhir import ICD10CM, LOINC, patient_bundle
+from sessions_log.fhir import patient_bundle
+from sessions_log.fhir_resources import ICD10CM, LOINC
 from sessions_log.models import OutcomeMeasurement
 from tests.factories import (
     AppointmentFactory,

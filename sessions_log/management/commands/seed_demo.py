@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.errors import Conflict, Invalid
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
+from referrals import plans as referral_plans
 from referrals import services as referral_services
 from referrals.models import TreatmentPlan
 from scheduling.booking import book_appointment, book_series
@@ -130,7 +131,7 @@ class Command(BaseCommand):
             referral = referral_services.sign_referral(referral=referral, by=doctor)
             if first in INTAKE:
                 continue
-            plan = referral_services.create_plan(
+            plan = referral_plans.create_plan(
                 therapist=therapist,
                 referral=referral,
                 data={
@@ -144,10 +145,10 @@ class Command(BaseCommand):
                     "start_date": today - timedelta(days=24),
                 },
             )  # fmt: skip
-            plan = referral_services.propose_plan(plan=plan, by=therapist)
+            plan = referral_plans.propose_plan(plan=plan, by=therapist)
             if first in PROPOSED:
                 continue
-            plan = referral_services.approve_plan(plan=plan, by=doctor)
+            plan = referral_plans.approve_plan(plan=plan, by=doctor)
             slot = time(8 + (i // 2) % 10, 0)
             self.past_sessions(
                 plan, therapist, patient, slot, zone, improving=first != NOT_IMPROVING

@@ -1,0 +1,127 @@
+"""One visit's day: check-in, no-show, cancellation (by the desk, the patient's
+reminder link or the end of therapy) and completion by the session note."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clinic.audit import record
+from clinic.errors import InvalidTransition, NotAllowed
+from clinic.models import User
+from clinic.vocabulary import Role
+
+from . import reminders
+from .access import APPOINTMENT
+from .models import (
+    Appointment,
+    AppointmentStatus,
+)
+
+
+def _check_own_visit(appointment: Appointment, by: User, verb: str) -> None:
+    """The front desk acts on every visit; a therapist only on the visits they give."""
+    APPOINTMENT.check(by, verb)
+    if by.role == Role.THERAPIST and appointment.therapist_id != by.pk:
+        raise NotAllowed("This visit is another therapist's.")
+
+
+def _set_status(appointment, *, by, allowed_from, to, action, **changes):
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status not in allowed_from:
+        raise InvalidTransition(
+            f"A {appointment.get_status_display().lower()} visit cannot be {action.split('.')[-1]}."
+        )
+    appointment.status = to
+    appointment.status_changed_at = timezone.now()
+    for field, value in changes.items():
+        setattr(appointment, field, value)
+    appointment.version = F("version") + 1
+    appointment.save()
+    # Nothing is sent for a visit cancelled, checked in or missed.
+    reminders.skip_for([appointment.pk], reason=f"The visit is {to.label.lower()}.")
+    record(actor=by, action=action, target=appointment, patient=appointment.patient)
+    appointment.refresh_from_db()
+    return appointment
+
+
+@transaction.atomic
+def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") -> Appointment:
+    APPOINTMENT.check(by, "cancel")
+    return release_visit(appointment=appointment, by=by, reason=reason)
+
+
+def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> Appointment:
+    """Cancel a visit as part of another decision: the patient's answer to a
+    reminder, or the doctor ending therapy. The front desk's own cancelling is
+    `cancel_appointment`."""
+    return _set_status(
+        appointment,
+        by=by,
+        allowed_from=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
+        to=AppointmentStatus.CANCELLED,
+        action="appointment.cancelled",
+        cancel_reason=(reason or "")[:500],
+    )
+
+
+@transaction.atomic
+def check_in(*, appointment: Appointment, by: User) -> Appointment:
+    _check_own_visit(appointment, by, "check_in")
+    return _set_status(
+        appointment,
+        by=by,
+        allowed_from=[AppointmentStatus.BOOKED],
+        to=AppointmentStatus.CHECKED_IN,
+        action="appointment.checked_in",
+    )
+
+
+@transaction.atomic
+def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    _check_own_visit(appointment, by, "no_show")
+    return _set_status(
+        appointment,
+        by=by,
+        allowed_from=[AppointmentStatus.BOOKED],
+        to=AppointmentStatus.NO_SHOW,
+        action="appointment.no_show",
+    )
+
+
+def complete_for_note(appointment: Appointment) -> None:
+    """Logging a session completes its visit (called inside the note's transaction)."""
+    Appointment.objects.filter(pk=appointment.pk).update(
+        status=AppointmentStatus.COMPLETED,
+        status_changed_at=timezone.now(),
+        version=F("version") + 1,
+    )
+
+
+@transaction.atomic
+def answer_reminder_link(*, token: str, answer: str) -> Appointment:
+    """The patient confirms or cancels through the signed link of a reminder
+    (no login). The link carries the visit's version and the answer bumps it,
+    so a link works once; raises reminders.LinkInvalid otherwise."""
+    if answer not in ("confirm", "cancel"):
+        raise reminders.LinkInvalid("Choose confirm or cancel.")
+    appointment = reminders.appointment_for_link(token)
+    changes = {"confirmed_at": timezone.now()} if answer == "confirm" else {}
+    # Conditional on the version read: a second click racing the first gets 0 rows.
+    taken = Appointment.objects.filter(
+        pk=appointment.pk, version=appointment.version, status=AppointmentStatus.BOOKED
+    ).update(version=F("version") + 1, **changes)
+    if not taken:
+        raise reminders.LinkInvalid("This link has already been used, or the visit changed since.")
+    if answer == "cancel":
+        return release_visit(
+            appointment=appointment, by=None, reason="Cancelled by the patient (reminder link)."
+        )
+    record(
+        actor=None,
+        action="appointment.confirmed",
+        target=appointment,
+        patient=appointment.patient,
+        detail="by the patient (reminder link)",
+    )
+    appointment.refresh_from_db()
+    return appointment
