@@ -13,8 +13,10 @@ from clinic.settings_checks import (
     database,
     env_flag,
     known_zone,
+    logging_config,
     parse_offsets,
     rate,
+    start_sentry,
     within,
 )
 
@@ -251,13 +253,6 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
-
 # --- supervision helper ------------------------------------------------------------
 # Minimal clinically important differences (MCID): the smallest change a patient
 # notices, per outcome instrument.
@@ -292,13 +287,8 @@ PROGRESS_FLAGS = {
     "certification_due_days": env.int("FLAG_CERTIFICATION_DUE_DAYS", default=7),
 }
 # A doctor's approval certifies a plan for at most this many days (a plan of care).
-PLAN_CERTIFICATION_MAX_DAYS = within(
-    "PLAN_CERTIFICATION_MAX_DAYS",
-    env.int("PLAN_CERTIFICATION_MAX_DAYS", default=90),
-    1,
-    366,
-    "days",
-)
+_days = env.int("PLAN_CERTIFICATION_MAX_DAYS", default=90)
+PLAN_CERTIFICATION_MAX_DAYS = within("PLAN_CERTIFICATION_MAX_DAYS", _days, 1, 366, "days")
 # Break-the-glass (API.md, Roles): how long a clinician's emergency read of a
 # patient's whole record lasts.
 BREAK_GLASS_MINUTES = within(
@@ -434,38 +424,9 @@ if not 0.5 <= READY_TIMEOUT_SECONDS <= 4.5:
 # lines under DEBUG; each with the request id (ops/logs.py). The worker keeps
 # this configuration instead of Celery's own.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
-if LOG_FORMAT not in ("json", "text"):
-    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
-    "formatters": {
-        "json": {"()": "ops.logs.OneLineJsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Optional error reports to Sentry. No personal data leaves: no user, cookies,
 # request bodies or local variables (a frame may hold a patient's record).
-SENTRY_DSN = env.str("SENTRY_DSN", default="")
-if SENTRY_DSN:
-    import sentry_sdk
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,
-        max_request_body_size="never",
-        include_local_variables=False,
-    )
+SENTRY_DSN = start_sentry(env.str("SENTRY_DSN", default=""))

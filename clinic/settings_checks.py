@@ -113,3 +113,44 @@ def broker(redis_url: str, var_dir: Path) -> tuple[str, dict]:
         "control_folder": str(folder / "control"),
         "store_processed": False,
     }
+
+
+def logging_config(fmt: str, level: str) -> dict:
+    """One JSON object per line (LOG_FORMAT=json) or readable lines, each with the
+    request id (ops/logs.py); the worker keeps it instead of Celery's own."""
+    if fmt not in ("json", "text"):
+        raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+        "formatters": {
+            "json": {"()": "ops.logs.OneLineJsonFormatter"},
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": fmt,
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+    }
+
+
+def start_sentry(dsn: str) -> str:
+    """Optional error reports to Sentry. No personal data leaves: no user, cookies,
+    request bodies or local variables (a frame may hold a patient's record)."""
+    if dsn:
+        import sentry_sdk
+
+        sentry_sdk.init(
+            dsn=dsn,
+            environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+            traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+            send_default_pii=False,
+            max_request_body_size="never",
+            include_local_variables=False,
+        )
+    return dsn
