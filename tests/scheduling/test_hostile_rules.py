@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.errors import Invalid
-from clinic.recurrence import expand
+from scheduling.recurrence import expand
 
 from .conftest import local, next_weekday
 
