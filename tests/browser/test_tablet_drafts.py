@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentStatus
+from scheduling.models import Appointment, AppointmentStatus
 from tests.factories import AppointmentFactory
 
 PASSWORD = "correct-horse-battery"
