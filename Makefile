@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench install clean
+.PHONY: run test test-clock lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,22 @@ test: lint
 
 clean:
 	rm -rf $(VENV) var
+
+# The date-sensitive tests again at the awkward instants of clinic time
+# (tests/clock.py): just after and just before midnight on a weekday, a Sunday
+# morning, and the two daylight-saving Sundays (spring forward just after
+# midnight, fall back just before it). SQLite, a test database of its own.
+CLOCK_INSTANTS ?= 2026-06-10T00:10 2026-06-10T23:50 2026-06-14T10:30 2026-03-08T00:10 2026-11-01T23:50
+CLOCK_TESTS ?= tests/api tests/scheduling tests/pages tests/supervision tests/foundation
+
+test-clock: $(TEST_STAMP)
+	@mkdir -p var
+	@for now in $(CLOCK_INSTANTS); do \
+	  echo "== clinic time $$now"; \
+	  env -u DATABASE_URL -u REDIS_URL CLINIC_TEST_NOW=$$now \
+	    TEST_DATABASE_NAME=$(CURDIR)/var/test-clock.sqlite3 \
+	    $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) $(CLOCK_TESTS) || exit 1; \
+	done
 
 # The performance benchmark (bench/run.py): PostgreSQL and Redis on localhost,
 # under 10 minutes; writes bench/RESULTS.md. BENCH_ARGS=--ladder sizes gunicorn.

@@ -18,12 +18,27 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from clinic.vocabulary import Role
+from tests.clock import Clock, pinned_now
 from tests.factories import (
     PatientFactory,
     ReferralFactory,
     TreatmentPlanFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def clock(request, time_machine):
+    """Every test starts at the same instant of clinic time (tests/clock.py),
+    before any other fixture makes a record; time runs on from there."""
+    from django.conf import settings
+
+    start = pinned_now(settings.TIME_ZONE)
+    if request.node.get_closest_marker("real_clock"):
+        return None
+    the_clock = Clock(start=start, traveller=time_machine)
+    the_clock.move_to(start)
+    return the_clock
 
 
 @pytest.fixture(autouse=True)

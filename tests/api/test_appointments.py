@@ -81,25 +81,34 @@ def test_a_visit_starting_when_another_ends_does_not_clash(api, world, front_des
     assert response.status_code == 201
 
 
-def test_a_visit_on_an_earlier_day_is_a_400_but_earlier_today_is_fine(api, world, front_desk):
-    yesterday = timezone.localtime() - timedelta(days=1)
-    refused = _book(
-        api,
-        front_desk,
-        world,
-        start=yesterday.isoformat(),
-        end=(yesterday + timedelta(minutes=30)).isoformat(),
+def test_a_visit_on_an_earlier_day_is_a_400_but_earlier_today_is_fine(api, plan, front_desk, clock):
+    # given Theo and Pat with nothing booked, and the half hour before midnight
+    booking = {"patient": str(plan.patient_id), "therapist": str(plan.therapist_id)}
+    booking["plan"] = str(plan.pk)
+    midnight = clock.at(0, 0)
+    late_yesterday = midnight - timedelta(minutes=30)
+    # when
+    refused = api.as_(front_desk).post(
+        "/api/v1/appointments/",
+        {**booking, "start": late_yesterday.isoformat(), "end": midnight.isoformat()},
+        format="json",
     )
+    # then
     assert refused.status_code == 400 and "start" in refused.json()
-    earlier_today = timezone.localtime().replace(hour=0, minute=5, second=0, microsecond=0)
-    accepted = _book(
-        api,
-        front_desk,
-        world,
-        start=earlier_today.isoformat(),
-        end=(earlier_today + timedelta(minutes=10)).isoformat(),
+    assert not Appointment.objects.exists()
+    # when: from midnight on, which is earlier today at any hour
+    accepted = api.as_(front_desk).post(
+        "/api/v1/appointments/",
+        {
+            **booking,
+            "start": midnight.isoformat(),
+            "end": (midnight + timedelta(minutes=10)).isoformat(),
+        },
+        format="json",
     )
+    # then
     assert accepted.status_code == 201
+    assert Appointment.objects.get().start == midnight
 
 
 def test_a_visit_past_the_referrals_validity_is_a_400(api, world, front_desk):

@@ -42,3 +42,13 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def views_imported():
+    """The live server's first request imports every view and with them the
+    ICD-10 catalogue: seconds, tens of them on a loaded machine. Done here, it
+    does not count against the browser's 30-second wait for the first page."""
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns

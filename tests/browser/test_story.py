@@ -219,7 +219,11 @@ def test_a_patient_goes_from_referral_to_a_point_on_the_chart(
     assert 0 < transferred < 150 * 1024, f"the session-note page transferred {transferred} bytes"
     tablet.click("input[name=pain_before][value='6']")  # the big button
     tablet.fill("#id_subjective", "Neck stiff after the weekend.")
-    tablet.wait_for_timeout(400)  # the draft is kept after a short pause
+    # the draft is kept on the device after a short pause in typing
+    tablet.wait_for_function(
+        """() => Object.keys(localStorage).some(
+            (key) => (localStorage.getItem(key) || "").includes("Neck stiff after the weekend."))"""
+    )
     tablet.reload()
     assert tablet.is_checked("input[name=pain_before][value='6']"), "the draft survives a reload"
     assert tablet.input_value("#id_subjective") == "Neck stiff after the weekend."

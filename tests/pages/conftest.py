@@ -23,9 +23,10 @@ def as_(db):
 
 
 @pytest.fixture
-def visit(plan):
-    """Theo's visit with Pat, started twenty minutes ago and checked in."""
-    start = timezone.now() - timedelta(minutes=20)
+def visit(plan, clock):
+    """Theo's visit with Pat today, started twenty minutes ago (at midnight if
+    the day is younger: Today lists today's visits) and checked in."""
+    start = max(clock.at(0, 0), timezone.now() - timedelta(minutes=20))
     return AppointmentFactory(
         plan=plan,
         start=start,

@@ -1,7 +1,11 @@
 """A real `celery -A clinic worker` on the machine's Redis and the PostgreSQL
 test database: every due reminder is emailed exactly once; a worker killed
 with SIGKILL in the middle of a batch loses nothing and, once restarted, sends
-nothing twice but at most the one that was in flight."""
+nothing twice but at most the one that was in flight.
+
+The worker and the beats are other processes and read the machine's clock, so
+this test runs on it too (`real_clock`), and its times are relative to it: the
+visits start 90 minutes from now, whatever hour that is."""
 
 import os
 import re
@@ -26,7 +30,12 @@ from scheduling.tasks import scan_reminders
 from tests.conftest import requires_postgres, requires_redis
 from tests.factories import AppointmentFactory, PatientFactory
 
-pytestmark = [requires_postgres, requires_redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    requires_postgres,
+    requires_redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.real_clock,
+]
 
 LEASE_SECONDS = 3
 # A queue of this test's own: a developer's worker on the same Redis takes nothing of it.
