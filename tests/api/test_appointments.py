@@ -10,6 +10,8 @@ from scheduling.models import Appointment, AppointmentStatus, Closure
 from tests.api.conftest import at_local
 from tests.api.test_permission_matrix import _booking, _series_body
 from tests.conftest import rewriting_history
+from tests.factories import AppointmentFactory, TreatmentPlanFactory
+from tests.writes import nothing_written
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +44,10 @@ def test_a_visit_over_the_therapists_visit_is_a_409_listing_the_clash(api, world
     }
 
     # when the front desk books it
-    response = api.as_(front_desk).post("/api/v1/appointments/", body, format="json")
+    with nothing_written():
+        response = api.as_(front_desk).post("/api/v1/appointments/", body, format="json")
 
-    # then the clash is named: the visit, its times and with whom
+    # then the clash is named: the visit, its times and with whom, and nothing is booked
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "conflict"
@@ -57,15 +60,16 @@ def test_a_visit_over_the_therapists_visit_is_a_409_listing_the_clash(api, world
 def test_a_visit_over_the_patients_visit_with_someone_else_is_a_409(
     api, world, front_desk, other_therapist
 ):
-    response = _book(
-        api,
-        front_desk,
-        world,
-        therapist=str(other_therapist.pk),
-        plan=None,
-        start=at_local(1, 10, 15).isoformat(),
-        end=at_local(1, 10, 30).isoformat(),
-    )
+    with nothing_written():
+        response = _book(
+            api,
+            front_desk,
+            world,
+            therapist=str(other_therapist.pk),
+            plan=None,
+            start=at_local(1, 10, 15).isoformat(),
+            end=at_local(1, 10, 30).isoformat(),
+        )
     assert response.status_code == 409
     assert response.json()["conflicts"][0]["with"] == "patient"
 
@@ -116,8 +120,10 @@ def test_a_visit_past_the_referrals_validity_is_a_400(api, world, front_desk):
         Referral.objects.filter(pk=world["referral"].pk).update(
             valid_until=timezone.localdate() + timedelta(days=1)
         )
-    response = _book(api, front_desk, world)  # two days from now
+    with nothing_written():
+        response = _book(api, front_desk, world)  # two days from now
     assert response.status_code == 400
+    assert "valid until" in response.json()["start"][0]
 
 
 def test_a_visit_past_the_plans_planned_visits_is_a_400(api, world, front_desk):
@@ -133,14 +139,48 @@ def test_a_visit_past_the_plans_planned_visits_is_a_400(api, world, front_desk):
         ).status_code
         == 201
     )
-    response = _book(
-        api,
-        front_desk,
-        world,
-        start=at_local(2, 18).isoformat(),
-        end=at_local(2, 18, 45).isoformat(),
+    with nothing_written():
+        response = _book(
+            api,
+            front_desk,
+            world,
+            start=at_local(2, 18).isoformat(),
+            end=at_local(2, 18, 45).isoformat(),
+        )
+    assert response.status_code == 400
+    assert "The plan has 8 visits and 8 are booked or done" in response.json()["plan"][0]
+
+
+def test_a_visit_past_the_referrals_prescription_is_a_400_though_the_plan_has_visits_left(
+    api, world, front_desk, therapist, clock
+):
+    # given Pat's first plan under the referral, discontinued after 3 visits: with
+    # the 6 of the current plan, 9 of the 10 prescribed visits are used
+    first_plan = TreatmentPlanFactory(
+        referral=world["referral"], therapist=therapist, status="discontinued"
     )
-    assert response.status_code == 400 and "plan" in response.json()
+    for days_ago in (30, 27, 24):
+        AppointmentFactory(
+            plan=first_plan,
+            start=clock.start - timedelta(days=days_ago),
+            status=AppointmentStatus.COMPLETED,
+        )
+    # when the front desk books the 10th visit, then an 11th (the plan's 8th)
+    tenth = _book(api, front_desk, world)
+    with nothing_written():
+        eleventh = _book(
+            api,
+            front_desk,
+            world,
+            start=at_local(2, 16).isoformat(),
+            end=at_local(2, 16, 45).isoformat(),
+        )
+    # then the 10th is booked, and the 11th is refused by the referral, not the plan
+    assert tenth.status_code == 201
+    assert eleventh.status_code == 400
+    assert eleventh.json()["plan"] == [
+        "The referral prescribes 10 visits and 10 are booked or done; 0 left, 1 asked."
+    ]
 
 
 def test_moving_a_visit_keeps_the_rules(api, world, front_desk):
@@ -152,14 +192,15 @@ def test_moving_a_visit_keeps_the_rules(api, world, front_desk):
     )
     assert moved.status_code == 200
     assert moved.json()["start"].startswith(at_local(1, 12).date().isoformat())
-    onto_a_series_visit = api.as_(front_desk).patch(
-        url,
-        {
-            "start": world["series"].appointments.first().start.isoformat(),
-            "end": world["series"].appointments.first().end.isoformat(),
-        },
-        format="json",
-    )
+    with nothing_written():
+        onto_a_series_visit = api.as_(front_desk).patch(
+            url,
+            {
+                "start": world["series"].appointments.first().start.isoformat(),
+                "end": world["series"].appointments.first().end.isoformat(),
+            },
+            format="json",
+        )
     assert onto_a_series_visit.status_code == 409
 
 
@@ -167,7 +208,8 @@ def test_check_in_no_show_and_cancel(api, world, front_desk, therapist):
     visit_url = f"/api/v1/appointments/{world['visit'].pk}/"
     checked_in = api.as_(therapist).post(visit_url + "check-in/")
     assert checked_in.status_code == 200 and checked_in.json()["status"] == "checked_in"
-    twice = api.as_(front_desk).post(visit_url + "check-in/")
+    with nothing_written():
+        twice = api.as_(front_desk).post(visit_url + "check-in/")
     assert twice.status_code == 409 and twice.json()["code"] == "invalid_transition"
     no_show = api.as_(front_desk).post(visit_url + "no-show/")
     assert no_show.status_code == 409
@@ -254,14 +296,22 @@ def test_a_series_that_clashes_books_nothing_and_lists_every_clash(api, world, f
 @pytest.mark.parametrize("rule", ["FREQ=SECONDLY;COUNT=3", "garbage", "FREQ=WEEKLY"])
 def test_a_rule_that_is_not_allowed_is_a_400_naming_rrule(api, world, front_desk, rule):
     body = {**_series_body(world), "rrule": rule}
-    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    with nothing_written():
+        response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
     assert response.status_code == 400 and "rrule" in response.json()
 
 
 def test_a_series_past_the_plans_visits_is_a_400(api, world, front_desk):
+    # given 6 of the plan's 8 visits used
     body = {**_series_body(world), "rrule": "FREQ=WEEKLY;COUNT=5"}
-    response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    # when a series of 5 is booked
+    with nothing_written():
+        response = api.as_(front_desk).post("/api/v1/appointment-series/", body, format="json")
+    # then none of it is
     assert response.status_code == 400
+    assert response.json()["plan"] == [
+        "The plan has 8 visits and 6 are booked or done; 2 left, 5 asked."
+    ]
 
 
 def test_cancelling_a_series_from_a_date_cancels_the_rest(api, world, front_desk):
@@ -280,7 +330,10 @@ def test_cancelling_a_series_from_a_date_cancels_the_rest(api, world, front_desk
 
 
 def test_cancelling_a_series_needs_a_from_date(api, world, front_desk):
-    response = api.as_(front_desk).post(
-        f"/api/v1/appointment-series/{world['series'].pk}/cancel/", {"reason": "x"}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(front_desk).post(
+            f"/api/v1/appointment-series/{world['series'].pk}/cancel/",
+            {"reason": "x"},
+            format="json",
+        )
     assert response.status_code == 400 and "from" in response.json()

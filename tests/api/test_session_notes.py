@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from scheduling.models import AppointmentStatus
 from sessions_log.models import SessionNote
+from tests.writes import nothing_written
+
 from tests.api.test_permission_matrix import _measurement_body, _note_body
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,8 @@ def test_a_note_completes_its_visit_and_a_second_note_is_a_409(api, world, thera
     assert body["areas"][0]["modalities"] == ["trigger_point"] and body["addenda"] == []
     world["started_visit"].refresh_from_db()
     assert world["started_visit"].status == AppointmentStatus.COMPLETED
-    second = client.post("/api/v1/session-notes/", _note_body(world), format="json")
+    with nothing_written():
+        second = client.post("/api/v1/session-notes/", _note_body(world), format="json")
     assert second.status_code == 409 and second.json()["code"] == "conflict"
 
 
@@ -46,22 +49,27 @@ def test_a_note_completes_its_visit_and_a_second_note_is_a_409(api, world, thera
 )
 def test_a_bad_note_field_is_a_400_naming_it(api, world, therapist, change, field):
     body = {**_note_body(world), **change}
-    response = api.as_(therapist).post("/api/v1/session-notes/", body, format="json")
+    with nothing_written():
+        response = api.as_(therapist).post("/api/v1/session-notes/", body, format="json")
     assert response.status_code == 400 and field in response.json()
     assert not SessionNote.objects.filter(appointment=world["started_visit"]).exists()
 
 
 def test_a_visit_that_has_not_started_is_a_400(api, world, therapist):
     body = {**_note_body(world), "appointment": str(world["visit"].pk)}
-    response = api.as_(therapist).post("/api/v1/session-notes/", body, format="json")
+    with nothing_written():
+        response = api.as_(therapist).post("/api/v1/session-notes/", body, format="json")
     assert response.status_code == 400 and "appointment" in response.json()
 
 
 def test_a_cancelled_visit_takes_no_note(api, world, therapist):
     world["started_visit"].status = AppointmentStatus.CANCELLED
     world["started_visit"].save()
-    response = api.as_(therapist).post("/api/v1/session-notes/", _note_body(world), format="json")
-    assert response.status_code == 400
+    with nothing_written():
+        response = api.as_(therapist).post(
+            "/api/v1/session-notes/", _note_body(world), format="json"
+        )
+    assert response.status_code == 400 and "appointment" in response.json()
 
 
 def test_a_signed_note_is_locked_and_corrected_by_addenda(api, world, therapist):
@@ -72,8 +80,9 @@ def test_a_signed_note_is_locked_and_corrected_by_addenda(api, world, therapist)
     # when he corrects it, signs it, then tries to change it
     corrected = client.patch(url, {"pain_after": 3}, format="json")
     signed = client.post(url + "sign/")
-    changed = client.patch(url, {"pain_after": 1}, format="json")
-    again = client.post(url + "sign/")
+    with nothing_written():
+        changed = client.patch(url, {"pain_after": 1}, format="json")
+        again = client.post(url + "sign/")
     addendum = client.post(url + "addenda/", {"text": "Soreness next day."}, format="json")
 
     # then the draft took the correction, the signed note only the addendum
@@ -89,9 +98,12 @@ def test_a_signed_note_is_locked_and_corrected_by_addenda(api, world, therapist)
 def test_an_addendum_needs_text_and_a_signed_note(api, world, therapist):
     client = api.as_(therapist)
     signed_url = f"/api/v1/session-notes/{world['signed_note'].pk}/addenda/"
-    assert client.post(signed_url, {"text": ""}, format="json").status_code == 400
     draft_url = f"/api/v1/session-notes/{world['note'].pk}/addenda/"
-    assert client.post(draft_url, {"text": "x"}, format="json").status_code == 409
+    with nothing_written():
+        blank = client.post(signed_url, {"text": ""}, format="json")
+        on_a_draft = client.post(draft_url, {"text": "x"}, format="json")
+    assert blank.status_code == 400 and "text" in blank.json()
+    assert on_a_draft.status_code == 409 and on_a_draft.json()["code"] == "invalid_transition"
 
 
 # --- measurements ----------------------------------------------------------------------
@@ -108,11 +120,12 @@ def test_a_score_outside_its_measures_range_is_a_400(api, world, therapist, meas
         {**_measurement_body(world), "measure": measure, "score": good},
         format="json",
     )
-    refused = client.post(
-        "/api/v1/measurements/",
-        {**_measurement_body(world), "measure": measure, "score": bad},
-        format="json",
-    )
+    with nothing_written():
+        refused = client.post(
+            "/api/v1/measurements/",
+            {**_measurement_body(world), "measure": measure, "score": bad},
+            format="json",
+        )
     assert ok.status_code == 201 and ok.json()["measure"] == measure
     assert refused.status_code == 400 and "score" in refused.json()
 
@@ -128,7 +141,8 @@ def test_a_score_outside_its_measures_range_is_a_400(api, world, therapist, meas
 )
 def test_a_bad_measurement_is_a_400_naming_the_field(api, world, therapist, change, field):
     body = {**_measurement_body(world), **change}
-    response = api.as_(therapist).post("/api/v1/measurements/", body, format="json")
+    with nothing_written():
+        response = api.as_(therapist).post("/api/v1/measurements/", body, format="json")
     assert response.status_code == 400 and field in response.json()
 
 
@@ -163,7 +177,8 @@ def test_measurements_are_listed_oldest_first(api, world, therapist):
 def test_bad_instrument_items_are_a_400_naming_items(api, world, therapist, measure, items):
     body = {**_measurement_body(world), "measure": measure, "items": items}
     body.pop("score")
-    response = api.as_(therapist).post("/api/v1/measurements/", body, format="json")
+    with nothing_written():
+        response = api.as_(therapist).post("/api/v1/measurements/", body, format="json")
     assert response.status_code == 400
     assert "items" in response.json() or "score" in response.json()
 

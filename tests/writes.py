@@ -1,0 +1,37 @@
+"""`nothing_written()`: a refused request leaves every row of the clinic as it
+was. A status code alone cannot show that a refusal wrote nothing half-way."""
+
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.conf import settings
+
+# What a refused request may still write: the audit trail and the record that
+# replays its answer to a retry with the same Idempotency-Key.
+MAY_CHANGE = {"auditevent", "idempotencykey"}
+
+
+def _clinic_models():
+    for config in apps.get_app_configs():
+        if config.path.startswith(str(settings.BASE_DIR)):
+            for model in config.get_models():
+                if model._meta.model_name not in MAY_CHANGE:
+                    yield model
+
+
+def snapshot() -> dict[str, list[dict]]:
+    return {
+        model._meta.label: list(model._base_manager.order_by("pk").values())
+        for model in _clinic_models()
+    }
+
+
+@contextmanager
+def nothing_written():
+    """`with nothing_written(): response = client.post(...)` fails the test if
+    any row of the project's apps was added, changed or deleted inside."""
+    before = snapshot()
+    yield
+    after = snapshot()
+    changed = sorted(label for label in before if before[label] != after[label])
+    assert not changed, f"a refused request wrote to {changed}"
