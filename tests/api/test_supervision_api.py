@@ -20,6 +20,7 @@ from tests.factories import (
     SessionNoteFactory,
     TreatmentPlanFactory,
 )
+from tests.writes import nothing_written
 
 pytestmark = pytest.mark.django_db
 V = "/api/v1/"
@@ -108,9 +109,10 @@ def test_an_avoid_flag_without_its_site_is_a_400_naming_the_item(api, doctor, pa
     # given a surgery flag without the site, after a good one
     flags = [{"kind": "osteoporosis"}, {"kind": "recent_surgery"}]
     # when
-    response = api.as_(doctor).post(
-        V + "referrals/", _referral_body(patient, precaution_flags=flags), format="json"
-    )
+    with nothing_written():
+        response = api.as_(doctor).post(
+            V + "referrals/", _referral_body(patient, precaution_flags=flags), format="json"
+        )
     # then the second item is named
     assert response.status_code == 400
     errors = response.json()["precaution_flags"]
@@ -119,9 +121,10 @@ def test_an_avoid_flag_without_its_site_is_a_400_naming_the_item(api, doctor, pa
 
 def test_an_unknown_flag_kind_is_a_400_naming_the_item(api, doctor, patient):
     flags = [{"kind": "dvt"}, {"kind": "sunburn"}]
-    response = api.as_(doctor).post(
-        V + "referrals/", _referral_body(patient, precaution_flags=flags), format="json"
-    )
+    with nothing_written():
+        response = api.as_(doctor).post(
+            V + "referrals/", _referral_body(patient, precaution_flags=flags), format="json"
+        )
     assert response.status_code == 400
     assert "kind" in response.json()["precaution_flags"][1]
 
@@ -143,9 +146,10 @@ def test_doctor_replaces_the_flags_of_her_draft(api, doctor, patient):
 
 
 def test_flags_of_a_signed_referral_are_locked(api, doctor, referral):
-    response = api.as_(doctor).patch(
-        f"{V}referrals/{referral.pk}/", {"precaution_flags": []}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(doctor).patch(
+            f"{V}referrals/{referral.pk}/", {"precaution_flags": []}, format="json"
+        )
     assert response.status_code == 409
     assert response.json()["code"] == "locked"
 
@@ -186,18 +190,20 @@ def test_therapist_logs_structured_findings_with_the_note(api, therapist, starte
 def test_a_bad_finding_is_a_400_naming_the_item(api, therapist, started):
     findings = {"pain": [{"region": "neck", "side": "left", "score": 6},
                          {"region": "neck", "side": "left", "score": 11}]}  # fmt: skip
-    response = api.as_(therapist).post(
-        V + "session-notes/", _note_body(started, findings=findings), format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).post(
+            V + "session-notes/", _note_body(started, findings=findings), format="json"
+        )
     assert response.status_code == 400
     errors = response.json()["findings"]["pain"]
     assert errors[0] == {} and "score" in errors[1]
 
 
 def test_findings_that_are_not_an_object_are_a_400(api, therapist, started):
-    response = api.as_(therapist).post(
-        V + "session-notes/", _note_body(started, findings=["pain"]), format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).post(
+            V + "session-notes/", _note_body(started, findings=["pain"]), format="json"
+        )
     assert response.status_code == 400
     assert "findings" in response.json()
 
@@ -208,9 +214,10 @@ def test_firm_pressure_under_a_modify_flag_is_refused_naming_the_modality(
     # given Pat on anticoagulants (a modify rule)
     _flag(referral, "anticoagulants")
     # when Theo logs firm trigger-point pressure
-    response = api.as_(therapist).post(
-        V + "session-notes/", _note_body(started, findings=FIRM), format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).post(
+            V + "session-notes/", _note_body(started, findings=FIRM), format="json"
+        )
     # then the modality is named with the reason
     assert response.status_code == 400
     message = response.json()["findings"]["modalities"][0]["pressure"][0]
@@ -229,7 +236,8 @@ def test_correcting_a_draft_to_firm_pressure_under_a_modify_flag_is_refused(
     _flag(referral, "anticoagulants")
     client = api.as_(therapist)
     # when he corrects it with firm pressure, then with medium
-    refused = client.patch(f"{V}session-notes/{note.pk}/", {"findings": FIRM}, format="json")
+    with nothing_written():
+        refused = client.patch(f"{V}session-notes/{note.pk}/", {"findings": FIRM}, format="json")
     fixed = client.patch(f"{V}session-notes/{note.pk}/", {"findings": FINDINGS}, format="json")
     # then the firm one is a 400 and the medium one is kept
     assert refused.status_code == 400
@@ -243,9 +251,10 @@ def test_findings_of_a_signed_note_are_locked(api, therapist, plan):
         ),
         signed_at=timezone.now(),
     )
-    response = api.as_(therapist).patch(
-        f"{V}session-notes/{note.pk}/", {"findings": FINDINGS}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).patch(
+            f"{V}session-notes/{note.pk}/", {"findings": FINDINGS}, format="json"
+        )
     assert response.status_code == 409 and response.json()["code"] == "locked"
 
 
@@ -281,9 +290,10 @@ def test_approving_without_a_body_certifies_the_longest_period(api, doctor, prop
 
 @pytest.mark.parametrize("days", [0, 10_000, "soon"])
 def test_a_certification_period_out_of_range_is_a_400_naming_it(api, doctor, proposed, days):
-    response = api.as_(doctor).post(
-        f"{V}treatment-plans/{proposed.pk}/approve/", {"certify_days": days}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(doctor).post(
+            f"{V}treatment-plans/{proposed.pk}/approve/", {"certify_days": days}, format="json"
+        )
     assert response.status_code == 400
     assert "certify_days" in response.json()
     proposed.refresh_from_db()
@@ -337,24 +347,27 @@ def test_therapist_writes_signs_and_sends_a_progress_report(api, therapist, plan
 
 
 def test_a_report_without_summary_or_recommendation_is_a_400_naming_both(api, therapist, plan):
-    response = api.as_(therapist).post(
-        V + "progress-reports/", {"plan": str(plan.pk), "summary": ""}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).post(
+            V + "progress-reports/", {"plan": str(plan.pk), "summary": ""}, format="json"
+        )
     assert response.status_code == 400
     assert {"summary", "recommendation"} <= set(response.json())
 
 
 def test_a_report_on_a_plan_not_approved_is_a_400_naming_the_plan(api, therapist, proposed):
-    response = api.as_(therapist).post(
-        V + "progress-reports/", {"plan": str(proposed.pk), **REPORT}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).post(
+            V + "progress-reports/", {"plan": str(proposed.pk), **REPORT}, format="json"
+        )
     assert response.status_code == 400 and "plan" in response.json()
 
 
 def test_another_therapists_plan_is_a_400_naming_the_plan(api, other_therapist, plan):
-    response = api.as_(other_therapist).post(
-        V + "progress-reports/", {"plan": str(plan.pk), **REPORT}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(other_therapist).post(
+            V + "progress-reports/", {"plan": str(plan.pk), **REPORT}, format="json"
+        )
     assert response.status_code == 400 and "plan" in response.json()
 
 
@@ -365,14 +378,19 @@ def test_a_signed_report_is_locked_and_signing_twice_is_an_invalid_transition(
     url = f"{V}progress-reports/{report.pk}/"
     client.post(url + "sign/")
     assert client.patch(url, {"summary": "Changed."}, format="json").json()["code"] == "locked"
-    again = client.post(url + "sign/")
+    with nothing_written():
+        again = client.post(url + "sign/")
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
 
 
 def test_a_stale_if_match_on_a_report_is_a_412(api, therapist, report):
-    response = api.as_(therapist).patch(
-        f"{V}progress-reports/{report.pk}/", {"summary": "x"}, format="json", HTTP_IF_MATCH='"99"'
-    )
+    with nothing_written():
+        response = api.as_(therapist).patch(
+            f"{V}progress-reports/{report.pk}/",
+            {"summary": "x"},
+            format="json",
+            HTTP_IF_MATCH='"99"',
+        )
     assert response.status_code == 412
 
 
@@ -398,18 +416,20 @@ def test_asking_for_a_change_without_saying_what_is_a_400_naming_the_note(
     api, doctor, therapist, report
 ):
     api.as_(therapist).post(f"{V}progress-reports/{report.pk}/sign/")
-    response = api.as_(doctor).post(
-        f"{V}progress-reports/{report.pk}/acknowledge/", {"decision": "change"}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(doctor).post(
+            f"{V}progress-reports/{report.pk}/acknowledge/", {"decision": "change"}, format="json"
+        )
     assert response.status_code == 400 and "note" in response.json()
 
 
 def test_acknowledging_a_draft_is_an_invalid_transition(api, doctor, report):
-    response = api.as_(doctor).post(
-        f"{V}progress-reports/{report.pk}/acknowledge/",
-        {"decision": "end", "discharge_summary": "Goals met."},
-        format="json",
-    )
+    with nothing_written():
+        response = api.as_(doctor).post(
+            f"{V}progress-reports/{report.pk}/acknowledge/",
+            {"decision": "end", "discharge_summary": "Goals met."},
+            format="json",
+        )
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
 
 
@@ -470,7 +490,8 @@ def test_therapist_raises_a_dvt_finding_that_stops_treatment_until_the_doctor_cl
     assert finding.status_code == 201, finding.json()
     assert finding.json()["rule"] == "stop" and finding.json()["source"] == "finding"
     # when he tries to log the visit, then the gate stops him
-    stopped = api.as_(therapist).post(V + "session-notes/", _note_body(started), format="json")
+    with nothing_written():
+        stopped = api.as_(therapist).post(V + "session-notes/", _note_body(started), format="json")
     assert stopped.status_code == 409
     assert stopped.json()["precautions"] == [finding.json()["id"]]
     # and Dana sees it waiting, clears it
@@ -492,16 +513,18 @@ def test_clearing_twice_is_an_invalid_transition(api, doctor, referral):
     flag = _flag(referral, "fever")
     client = api.as_(doctor)
     client.post(f"{V}precautions/{flag.pk}/clear/")
-    again = client.post(f"{V}precautions/{flag.pk}/clear/")
+    with nothing_written():
+        again = client.post(f"{V}precautions/{flag.pk}/clear/")
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
 
 
 def test_a_finding_at_an_avoided_site_without_the_site_is_a_400_naming_region(
     api, therapist, patient, plan
 ):
-    response = api.as_(therapist).post(
-        V + "precautions/", {"patient": str(patient.pk), "kind": "open_wound"}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(therapist).post(
+            V + "precautions/", {"patient": str(patient.pk), "kind": "open_wound"}, format="json"
+        )
     assert response.status_code == 400 and "region" in response.json()
 
 
@@ -509,9 +532,10 @@ def test_a_finding_for_a_patient_outside_the_scope_is_a_400_naming_the_patient(
     api, other_doctor, patient
 ):
     # Otto shares the directory with Dana, but Pat's clinical record is not his
-    response = api.as_(other_doctor).post(
-        V + "precautions/", {"patient": str(patient.pk), "kind": "fever"}, format="json"
-    )
+    with nothing_written():
+        response = api.as_(other_doctor).post(
+            V + "precautions/", {"patient": str(patient.pk), "kind": "fever"}, format="json"
+        )
     assert response.status_code == 400 and "patient" in response.json()
 
 
