@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-clock lint bench install clean
+.PHONY: run test test-clock rules-check lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test-clock: $(TEST_STAMP)
 	    TEST_DATABASE_NAME=$(CURDIR)/var/test-clock.sqlite3 \
 	    $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) $(CLOCK_TESTS) || exit 1; \
 	done
+
+# Each clinic rule of tools/rules.toml disabled in turn in a copy of the
+# project: its named tests must fail without it (tools/rules_check.py).
+rules-check: $(TEST_STAMP)
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python tools/rules_check.py
 
 # The performance benchmark (bench/run.py): PostgreSQL and Redis on localhost,
 # under 10 minutes; writes bench/RESULTS.md. BENCH_ARGS=--ladder sizes gunicorn.

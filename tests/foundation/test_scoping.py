@@ -72,6 +72,21 @@ def test_a_therapist_never_sees_a_draft_referral(other_therapist):
     assert not Referral.objects.visible_to(other_therapist).exists()
 
 
+def test_the_treating_therapist_never_sees_a_draft_referral_of_his_patient(
+    api, therapist, doctor, plan
+):
+    # given Theo treating Pat under Dana's signed referral, and Dana's new draft for Pat
+    draft = ReferralFactory(patient=plan.patient, doctor=doctor, draft=True)
+    client = api.as_(therapist)
+    # when Theo lists Pat's referrals and asks for the draft
+    listed = client.get(f"/api/v1/referrals/?patient={plan.patient.pk}").json()["results"]
+    fetched = client.get(f"/api/v1/referrals/{draft.pk}/")
+    # then he sees the signed one only, and the draft is "not found"
+    assert [row["id"] for row in listed] == [str(plan.referral.pk)]
+    assert fetched.status_code == 404
+    assert draft.pk not in ids(Referral.objects.visible_to(therapist))
+
+
 def test_the_front_desk_reads_no_session_note(front_desk, dana_record):
     assert not SessionNote.objects.visible_to(front_desk).exists()
     assert dana_record["patient"].pk in ids(Patient.objects.visible_to(front_desk))
