@@ -61,7 +61,9 @@ def run_tests(copy: Path, tests: list[str], database: Path) -> int:
         if k not in ("DATABASE_URL", "REDIS_URL", "CLINIC_TEST_NOW")
     }
     env["TEST_DATABASE_NAME"] = str(database)
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
+    # --reuse-db: the first run migrates the test database, the mutants reuse it
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "--reuse-db", "-p", "no:cacheprovider"]
+    command += tests
     done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
     return done.returncode
 
