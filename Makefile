@@ -42,7 +42,16 @@ clean:
 # morning, and the two daylight-saving Sundays (spring forward just after
 # midnight, fall back just before it). SQLite, a test database of its own.
 CLOCK_INSTANTS ?= 2026-06-10T00:10 2026-06-10T23:50 2026-06-14T10:30 2026-03-08T00:10 2026-11-01T23:50
-CLOCK_TESTS ?= tests/api tests/scheduling tests/pages tests/supervision tests/foundation
+# The tests whose records or answers hang on today's date or the hour (visits
+# relative to now, Today, validity, reminders, certification, lifecycles).
+CLOCK_TESTS ?= tests/scheduling tests/supervision \
+	tests/api/test_appointments.py tests/api/test_referrals_and_plans.py \
+	tests/api/test_session_notes.py tests/api/test_supervision_api.py \
+	tests/pages/test_therapist_pages.py tests/pages/test_front_desk_pages.py \
+	tests/pages/test_doctor_pages.py tests/pages/test_end_therapy.py \
+	tests/foundation/test_plan_lifecycle.py tests/foundation/test_referral_lifecycle.py \
+	tests/foundation/test_session_note_lifecycle.py tests/foundation/test_scoping.py \
+	tests/foundation/test_test_tools.py tests/security/test_totp.py
 
 test-clock: $(TEST_STAMP)
 	@mkdir -p var
