@@ -16,7 +16,8 @@ PASSWORD = "correct-horse-battery"
 HASHED = re.compile(r"/static/.+\.[0-9a-f]{12}\.(css|js)$")
 WASH = "rgb(243, 246, 249)"  # app.css paints the body with --wash
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# gunicorn reads the machine's clock: its sessions are stamped by it
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,8 @@ from ops.models import Heartbeat
 from tests.conftest import requires_postgres
 from tests.production import Gunicorn, free_port, wait_for
 
-pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+# gunicorn reads the machine's clock, and judges the heartbeat by it
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 
 class Relay:
