@@ -2,9 +2,8 @@
 
 import pytest
 
-from tests.writes import nothing_written
-
 from tests.api.test_permission_matrix import _note_body, _referral_body
+from tests.writes import nothing_written
 
 pytestmark = pytest.mark.django_db
 

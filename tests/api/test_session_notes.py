@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from scheduling.models import AppointmentStatus
 from sessions_log.models import SessionNote
-from tests.writes import nothing_written
-
 from tests.api.test_permission_matrix import _measurement_body, _note_body
+from tests.writes import nothing_written
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ answered at once, a bad rule named, the rest of the series cancelled."""
 import pytest
 
 from clinic.models import Appointment, Reminder
-from tests.writes import nothing_written
-
 from tests.scheduling.conftest import local, next_weekday
+from tests.writes import nothing_written
 
 SIX_WEEKS = "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=12"
 
