@@ -4,7 +4,7 @@ answered at once, a bad rule named, the rest of the series cancelled."""
 
 import pytest
 
-from clinic.models import Appointment, Reminder
+from scheduling.models import Appointment, Reminder
 from tests.scheduling.conftest import local, next_weekday
 from tests.writes import nothing_written
 
