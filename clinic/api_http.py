@@ -13,10 +13,19 @@ from rest_framework.throttling import SimpleRateThrottle
 from .security import client_ip
 
 API_PREFIX = "/api/"
+# The one endpoint that takes files: its own limit (DOCUMENT_MAX_MB, checked
+# exactly by the view) plus room for the multipart envelope and the other fields.
+UPLOAD_PATHS = ("/api/v1/documents/",)
+ENVELOPE_BYTES = 64 * 1024
 
 
-def _too_big() -> JsonResponse:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def _body_limit(request) -> int | None:
+    if request.method == "POST" and request.path in UPLOAD_PATHS:
+        return settings.DOCUMENT_MAX_MB * 1024 * 1024 + ENVELOPE_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _too_big(limit) -> JsonResponse:
     return JsonResponse(
         {"detail": f"The request body is larger than {limit} bytes.", "code": "too_large"},
         status=413,
@@ -40,11 +49,11 @@ class ApiResponseMiddleware:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = _body_limit(request)
         if limit is not None and _declared_length(request) > limit:
             # refused before anything reads the body (DRF reads the stream itself,
             # past Django's own check)
-            response = _too_big()
+            response = _too_big(limit)
         else:
             response = self.get_response(request)
         # Clinical data must not rest in a browser's or a proxy's cache.
@@ -53,7 +62,7 @@ class ApiResponseMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig) and request.path.startswith(API_PREFIX):
-            return _too_big()
+            return _too_big(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return None
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from documents import api as documents_api
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
@@ -26,6 +27,7 @@ router.register("session-notes", sessions_api.SessionNoteViewSet, basename="sess
 router.register("measurements", sessions_api.MeasurementViewSet, basename="measurement")
 router.register("progress-reports", sessions_api.ProgressReportViewSet, basename="progress-report")
 router.register("precautions", referrals_api.PrecautionViewSet, basename="precaution")
+router.register("documents", documents_api.DocumentViewSet, basename="document")
 
 app_name = "api"
 

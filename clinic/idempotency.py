@@ -35,10 +35,28 @@ class Replay(Exception):
     body: object
 
 
+def _plain_body(data):
+    """A multipart body's fields as lists, each file as the SHA-256 of its bytes:
+    the same upload repeated is the same request, another file is not."""
+    if not hasattr(data, "getlist"):
+        return data
+    return {key: [_file_or_value(v) for v in data.getlist(key)] for key in data}
+
+
+def _file_or_value(value):
+    if not hasattr(value, "chunks"):
+        return value
+    digest = hashlib.sha256()
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return f"file sha256:{digest.hexdigest()}"
+
+
 def fingerprint(request) -> str:
     """SHA-256 of the method, path and parsed body: the same JSON with other
     spacing is the same request."""
-    body = json.dumps(request.data, sort_keys=True, cls=JSONEncoder)
+    body = json.dumps(_plain_body(request.data), sort_keys=True, cls=JSONEncoder)
     raw = f"{request.method}\n{request.get_full_path()}\n{body}"
     return hashlib.sha256(raw.encode()).hexdigest()
 

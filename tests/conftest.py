@@ -112,6 +112,19 @@ def modality_catalog(request):
             )
 
 
+@pytest.fixture
+def private_documents(settings, tmp_path):
+    """The documents' storage in a folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
+    }
+    return tmp_path / "documents"
+
+
 @contextmanager
 def rewriting_history():
     """Test setup that ages a record already signed (a referral signed long ago

@@ -8,11 +8,13 @@ their scope may come back, and nothing may change."""
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from clinic.models import AuditEvent
+from documents.services import upload_document
 from referrals.models import Precaution, ReferralStatus
 from sessions_log import services as note_services
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
@@ -26,8 +28,9 @@ NOTE = "Note-mark-5521"
 ADDENDUM = "Addendum-mark-9911"
 FINDING = "Finding-mark-4410"
 REPORT = "Report-mark-6602"
+DOCUMENT = "Document-mark-3307"  # inside the scanned prescription's bytes
 DIAGNOSIS = "Cervicalgia"  # M54.2's description
-CLINICAL_MARKS = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT, DIAGNOSIS]
+CLINICAL_MARKS = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT, DOCUMENT, DIAGNOSIS]
 PATIENT_NAME = "Zyxwparker"  # the patient's own name: not even that for another therapist
 
 SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/")
@@ -45,9 +48,9 @@ def every_pattern(resolver=None, prefix=""):
 
 
 @pytest.fixture
-def record(doctor, therapist):
+def record(doctor, therapist, private_documents):
     """Pat's whole record: referral, plan, visits, a signed note with an addendum,
-    a measurement, a precaution, a progress report."""
+    a measurement, a precaution, a progress report, the referral's scan."""
     referral = ReferralFactory(
         patient__first_name="Pat",
         patient__last_name=PATIENT_NAME,
@@ -77,7 +80,12 @@ def record(doctor, therapist):
     report = ProgressReport.objects.create(
         plan=plan, author=therapist, visits_covered=1, summary=REPORT, recommendation="continue"
     )
+    document = upload_document(
+        by=therapist, patient=referral.patient, referral=referral, kind="prescription",
+        file=SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n" + DOCUMENT.encode()),
+    )  # fmt: skip
     return {
+        "document": document,
         "patient": referral.patient, "referral": referral, "plan": plan, "appointment": upcoming,
         "visit": visit, "note": note, "measurement": measurement, "precaution": precaution,
         "report": report, "audit": AuditEvent.objects.first(),
@@ -94,7 +102,7 @@ BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
-    "progress-reports": "report", "precautions": "precaution",
+    "progress-reports": "report", "precautions": "precaution", "documents": "document",
 }  # fmt: skip
 
 
@@ -198,7 +206,7 @@ def test_the_front_desk_never_receives_clinical_content_on_any_url(front_desk, r
 
 def test_the_walk_covers_every_kind_of_record(record):
     kinds = {kind for _, kind in urls_for(record)}
-    assert {"patient", "referral", "plan", "appointment", "note", "report"} <= kinds
+    assert {"patient", "referral", "plan", "appointment", "note", "report", "document"} <= kinds
     assert record["referral"].status == ReferralStatus.SIGNED
 
 
@@ -209,4 +217,4 @@ def test_the_referring_doctor_does_see_the_marks_so_the_walk_can_find_leaks(doct
     for url, _ in urls_for(record):
         text = body(client.get(url))
         seen |= {m for m in CLINICAL_MARKS if m in text}
-    assert {PRECAUTION, NOTE, ADDENDUM, DIAGNOSIS} <= seen
+    assert {PRECAUTION, NOTE, ADDENDUM, DOCUMENT, DIAGNOSIS} <= seen

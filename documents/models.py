@@ -1,0 +1,80 @@
+"""Attachments of a patient's record (API.md, Outside physicians and documents):
+a scanned prescription, an imaging report, a signed consent. The bytes live in
+the private `documents` storage (settings.STORAGES); the row keeps what the API
+shows and where the bytes are."""
+
+from django.db import models
+from django.db.models import Q
+
+from clinic.models import Entity, Patient, User
+from clinic.vocabulary import Role
+from referrals.models import Referral
+
+
+class DocumentKind(models.TextChoices):
+    PRESCRIPTION = "prescription", "Prescription"
+    IMAGING = "imaging", "Imaging"
+    REPORT = "report", "Report"
+    CONSENT = "consent", "Consent"
+    OTHER = "other", "Other"
+
+
+# What the content says it is (never the name or the client's Content-Type):
+# the media type and the file extension a download gets.
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The documents whose metadata `user` may list: a referral's go with the
+        referral (its episode), a patient's own with the patient's clinical record.
+        The front desk files the paper, so it lists every document's metadata;
+        the content door (documents.access) refuses it the bytes."""
+        if user.role in (Role.MANAGER, Role.FRONT_DESK):
+            return self.all()
+        if user.role not in (Role.DOCTOR, Role.THERAPIST):
+            return self.none()
+        referrals = Referral.objects.visible_to(user).values("pk")
+        patients = Patient.objects.clinical_scope(user).values("pk")
+        return self.filter(
+            Q(referral__in=referrals) | Q(referral__isnull=True, patient__in=patients)
+        )
+
+
+class Document(Entity):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="documents")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    content_type = models.CharField(max_length=40, choices=[(t, t) for t in EXTENSIONS])
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # The name inside the `documents` storage; never shown, never a URL.
+    storage_name = models.CharField(max_length=255, unique=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "id"]
+        indexes = [
+            # the patient's and the referral's pages list their documents, newest first
+            models.Index(fields=["patient", "-uploaded_at"], name="document_patient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=list(EXTENSIONS)), name="document_sniffed_type"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.patient_id}"
+
+    @property
+    def download_name(self) -> str:
+        # made here, not taken from the upload: a client's file name never reaches a header
+        return f"{self.kind}-{self.pk}.{EXTENSIONS[self.content_type]}"
