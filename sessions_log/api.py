@@ -9,16 +9,19 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
 from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
+from documents.fhir import add_document_references
 from referrals.access import PLAN
 from referrals.models import TreatmentPlan, patients_in_care
 
 from . import fhir, progress, reports, services
 from .access import MEASUREMENT, NOTE, RECORD, REPORT
+from .fhir_media import FhirJSONParser, FhirJSONRenderer
 from .models import NoteArea, OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
 from .serializers import (
     AcknowledgeSerializer,
@@ -145,10 +148,13 @@ class PlanProgressView(ClinicAPIMixin, AuditedReadMixin, GenericAPIView):
 class PatientFhirView(ClinicAPIMixin, GenericAPIView):
     """`GET /patients/{id}/fhir/`: the patient's record as a FHIR R4 Bundle, holding
     exactly what the caller may read (API.md, Roles): a patient without an episode
-    of the caller's is a 404."""
+    of the caller's is a 404. JSON, or for a FHIR client that asks,
+    `application/fhir+json`."""
 
     model = Patient
     policy, verbs = RECORD, {"get": "export"}
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, FhirJSONRenderer]
+    parser_classes = [*ClinicAPIMixin.parser_classes, FhirJSONParser]
 
     def scoped_queryset(self, user):
         return patients_in_care(user, glass=True)
@@ -157,7 +163,8 @@ class PatientFhirView(ClinicAPIMixin, GenericAPIView):
     def get(self, request, pk):
         patient = self.get_object()
         record(actor=request.user, action="patient.fhir_export", target=patient, patient=patient)
-        return Response(fhir.patient_bundle(patient, reader=request.user))
+        bundle = fhir.patient_bundle(patient, reader=request.user)
+        return Response(add_document_references(bundle, patient=patient, reader=request.user))
 
 
 # --- progress reports ------------------------------------------------------------------

@@ -4,6 +4,8 @@ the code systems they use; sessions_log.fhir gathers them into the bundle."""
 
 import uuid
 
+from django.conf import settings
+
 from clinic.models import User
 from clinic.vocabulary import Measure, Region
 from referrals.contraindications import describe as describe_precaution
@@ -133,6 +135,10 @@ def patient_resource(patient) -> dict:
     return {
         "resourceType": "Patient",
         "id": str(patient.pk),
+        # the clinic's patient number, in the clinic's own namespace (API.md)
+        "identifier": [
+            {"use": "usual", "system": settings.SITE_URL + "/patients", "value": str(patient.pk)}
+        ],
         "active": patient.is_active,
         "name": [{"use": "official", "family": patient.last_name, "given": [patient.first_name]}],
         "birthDate": patient.date_of_birth.isoformat(),
