@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from documents import api as documents_api
 from referrals import api as referrals_api
+from referrals.physicians import PhysicianViewSet
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
 
@@ -28,6 +29,7 @@ router.register("measurements", sessions_api.MeasurementViewSet, basename="measu
 router.register("progress-reports", sessions_api.ProgressReportViewSet, basename="progress-report")
 router.register("precautions", referrals_api.PrecautionViewSet, basename="precaution")
 router.register("documents", documents_api.DocumentViewSet, basename="document")
+router.register("physicians", PhysicianViewSet, basename="physician")
 
 app_name = "api"
 

@@ -1,6 +1,8 @@
 """The referrals app's models, by noun: the care episode (referral and plan,
-episodes.py) and its precautions (precautions.py). Imported here so Django and
+episodes.py), its precautions (precautions.py) and the outside physicians
+(physicians.py). Imported here so Django and
 `from referrals.models import ...` find them all."""
 
 from .episodes import *  # noqa: F403
 from .precautions import *  # noqa: F403
+from .physicians import *  # noqa: F403

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.models import AuditEvent
 from documents.services import upload_document
-from referrals.models import Precaution, ReferralStatus
+from referrals.models import OutsidePhysician, Precaution, ReferralStatus
 from sessions_log import services as note_services
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
@@ -86,6 +86,9 @@ def record(doctor, therapist, private_documents):
     )  # fmt: skip
     return {
         "document": document,
+        "physician": OutsidePhysician.objects.create(
+            first_name="Ada", last_name="Outside", npi="1234567893", created_by=doctor
+        ),
         "patient": referral.patient, "referral": referral, "plan": plan, "appointment": upcoming,
         "visit": visit, "note": note, "measurement": measurement, "precaution": precaution,
         "report": report, "audit": AuditEvent.objects.first(),
@@ -103,6 +106,7 @@ BY_API_ROUTE = {
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
     "progress-reports": "report", "precautions": "precaution", "documents": "document",
+    "physicians": "physician",
 }  # fmt: skip
 
 
@@ -172,7 +176,8 @@ def test_an_outsider_gets_nothing_of_anothers_patient_on_any_url(request, record
         text = body(read)
         marks = CLINICAL_MARKS + ([PATIENT_NAME] if outsider == "other_therapist" else [])
         leaks += [f"GET {url}: {m}" for m in marks if m in text]
-        directory = outsider == "other_doctor" and kind == "patient"
+        # the clinic's directories: patients for doctors, outside physicians for all
+        directory = (outsider == "other_doctor" and kind == "patient") or kind == "physician"
         if kind and not directory and read.status_code not in (403, 404, 405):
             leaks.append(f"GET {url}: {read.status_code}")
         if kind and not directory and url != "/logout/":

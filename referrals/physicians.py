@@ -1,0 +1,62 @@
+"""`/api/v1/physicians/` (API.md, Outside physicians and documents): the
+referring physicians outside the clinic. A directory, not a clinical record:
+the front desk, therapists and doctors create and read it, the manager reads.
+Its role table joins referrals/access.py's when the one door (issue 11) lands."""
+
+from django.db.models import Q
+from rest_framework import mixins, serializers, status, viewsets
+
+from clinic.api_base import ClinicAPIMixin
+from clinic.audit import record
+from clinic.vocabulary import Role
+
+from .models import OutsidePhysician
+
+PHYSICIAN = {
+    "list": frozenset(Role.values),
+    "retrieve": frozenset(Role.values),
+    "create": frozenset({Role.FRONT_DESK, Role.THERAPIST, Role.DOCTOR}),
+}
+
+
+class PhysicianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutsidePhysician
+        fields = ["id", "first_name", "last_name", "npi", "practice", "email", "phone", "fax"]
+        extra_kwargs = {"npi": {"help_text": "10 digits; the last is the Luhn check digit."}}
+
+
+def add_physician(*, by, data: dict) -> OutsidePhysician:
+    physician = OutsidePhysician.objects.create(created_by=by, **data)
+    record(actor=by, action="physician.create", target=physician)
+    return physician
+
+
+class PhysicianViewSet(
+    ClinicAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = OutsidePhysician
+    roles = PHYSICIAN
+    serializer_class = PhysicianSerializer
+
+    def scoped_queryset(self, user):
+        physicians = OutsidePhysician.objects.all()
+        search = self.request.query_params.get("search", "").strip()
+        if search:
+            physicians = physicians.filter(
+                Q(last_name__icontains=search) | Q(first_name__icontains=search) | Q(npi=search)
+            )
+        return physicians
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        given = PhysicianSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        physician = add_physician(by=request.user, data=given.validated_data)
+        return self.detail_response(physician, status=status.HTTP_201_CREATED)
