@@ -401,8 +401,8 @@ if not DEBUG:
     # WhiteNoise gives hashed files a ten-year `immutable` cache lifetime. Only
     # without DEBUG: the manifest exists only after collectstatic, and the test
     # suite and `make run` must not need one.
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    STORAGES = {  # the documents' private storage (above) stays as it is
+        **STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 # The ops endpoints answer first (ops/health.py: /healthz, /readyz, /metrics),

@@ -27,3 +27,21 @@ def test_a_bucket_setting_keeps_documents_in_a_private_s3_bucket():
 
 def test_without_a_bucket_documents_stay_in_their_private_folder():
     assert settings.STORAGES["documents"]["BACKEND"].endswith("FileSystemStorage")
+
+
+def test_production_static_files_keep_the_documents_storage():
+    # given DEBUG off, where WhiteNoise's storage serves static files
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "s" * 60}
+    env.pop("DOCUMENT_S3_BUCKET", None)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    probe = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.STORAGES['documents']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    # then documents still go to their private folder
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
