@@ -142,40 +142,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))  # collectstatic
 
-# --- documents: attachments of the record (documents/) -------------------------------
-# Never under a public URL: the filesystem default lives outside static and media
-# and is read only through the API's content door. DOCUMENT_S3_BUCKET switches
-# to an S3-compatible store through django-storages (pip install
-# 'django-storages[s3]'); credentials come from boto3's usual AWS_* variables.
-DOCUMENT_MAX_MB = env.int("DOCUMENT_MAX_MB", default=10)
-if DOCUMENT_MAX_MB < 1:
-    raise ImproperlyConfigured(f"DOCUMENT_MAX_MB={DOCUMENT_MAX_MB} must be at least 1")
-DOCUMENTS_DIR = env.path("DOCUMENTS_DIR", default=VAR_DIR / "documents")
-DOCUMENT_S3_BUCKET = env.str("DOCUMENT_S3_BUCKET", default="")
-_documents_storage = (
-    {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": DOCUMENT_S3_BUCKET,
-            "endpoint_url": env.str("DOCUMENT_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("DOCUMENT_S3_REGION", default="") or None,
-            "default_acl": "private",  # never readable by its object URL
-            "file_overwrite": False,
-            "querystring_auth": True,
-        },
-    }
-    if DOCUMENT_S3_BUCKET
-    else {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # outside MEDIA_ROOT and STATIC_ROOT: no URL of the app serves this folder
-        "OPTIONS": {"location": str(DOCUMENTS_DIR)},
-    }
-)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "documents": _documents_storage,
-}
+from clinic.settings_documents import *  # noqa: E402, F403 - attachments, PDFs, STORAGES
 
 # --- email and reminders --------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -397,13 +364,10 @@ MIDDLEWARE.insert(
 )
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 if not DEBUG:
-    # Hashed names (css/app.4f2a….css) with gzip copies, from `collectstatic`;
-    # WhiteNoise gives hashed files a ten-year `immutable` cache lifetime. Only
-    # without DEBUG: the manifest exists only after collectstatic, and the test
-    # suite and `make run` must not need one.
-    STORAGES = {  # the documents' private storage (above) stays as it is
-        **STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Hashed names with gzip copies from `collectstatic`, cached ten years by WhiteNoise;
+    # only without DEBUG, where the manifest exists (not in the tests, not `make run`).
+    STORAGES["staticfiles"] = {  # noqa: F405 - STORAGES: clinic/settings_documents.py
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     }
 # The ops endpoints answer first (ops/health.py: /healthz, /readyz, /metrics),
 # then every request gets its id (ops/logs.py), then Prometheus times the rest.

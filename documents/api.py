@@ -41,19 +41,14 @@ class DocumentViewSet(
     viewsets.GenericViewSet,
 ):
     model = Document
-    roles = {
-        "list": DOCUMENT["read"],
-        "retrieve": DOCUMENT["read"],
-        "create": DOCUMENT["create"],
-        "content": DOCUMENT["content"],
-    }
+    policy = DOCUMENT
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
     parser_classes = [MultiPartParser, FormParser]
     audit_read_action = "document.read"
 
     def scoped_queryset(self, user):
-        return Document.objects.visible_to(user)
+        return Document.objects.visible_to(user, glass=self.reading).select_related("patient")
 
     @extend_schema(
         request={"multipart/form-data": DocumentUploadSerializer},
@@ -81,7 +76,7 @@ class DocumentViewSet(
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         """The file itself, as an attachment, to those who may read the episode."""
-        document = access_document(request.user, pk, "content")
+        document = access_document(request.user, pk, "content", glass=True)
         stream = services.open_content(document=document, by=request.user)
         response = FileResponse(
             stream,

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from clinic.models import Entity, Patient, User
 from clinic.vocabulary import Role
-from referrals.models import Referral
+from referrals.models import Referral, in_care, opened_by_glass, patients_in_care
 
 
 class DocumentKind(models.TextChoices):
@@ -26,20 +26,22 @@ EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
 
 
 class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The documents whose metadata `user` may list: a referral's go with the
-        referral (its episode), a patient's own with the patient's clinical record.
-        The front desk files the paper, so it lists every document's metadata;
-        the content door (documents.access) refuses it the bytes."""
+    def visible_to(self, user, *, glass: bool = False):
+        """The documents `user` may read (API.md, Roles): a referral's go with the
+        referral's episode, a patient's own with the patient's clinical record;
+        `glass` adds what a break-the-glass grant opens (reads only). The front
+        desk files the paper, so it lists every document's metadata; the content
+        door (documents.access) refuses it the bytes."""
         if user.role in (Role.MANAGER, Role.FRONT_DESK):
             return self.all()
-        if user.role not in (Role.DOCTOR, Role.THERAPIST):
+        mine = in_care(user, "referral__")
+        if mine is None:
             return self.none()
-        referrals = Referral.objects.visible_to(user).values("pk")
-        patients = Patient.objects.clinical_scope(user).values("pk")
-        return self.filter(
-            Q(referral__in=referrals) | Q(referral__isnull=True, patient__in=patients)
-        )
+        patients = patients_in_care(user, glass=glass).values("pk")
+        chosen = (mine & Q(referral__isnull=False)) | Q(referral__isnull=True, patient__in=patients)
+        if glass:
+            chosen |= opened_by_glass(user, "patient")
+        return self.filter(chosen)
 
 
 class Document(Entity):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Invalid
 
-from . import access
+from .access import DOCUMENT
 from .models import JPEG, PDF, PNG, Document
 
 # The first bytes of each accepted format; anything else (HTML named scan.pdf,
@@ -52,7 +52,7 @@ def document_storage():
 @transaction.atomic
 def upload_document(*, by, patient, kind: str, file, referral=None) -> Document:
     """`patient` and `referral` come from the caller's scope (the API's fields)."""
-    access.check(by, "create")
+    DOCUMENT.check(by, "create")
     if referral is not None and referral.patient_id != patient.pk:
         raise Invalid.field("referral", "This referral belongs to another patient.")
     if file.size > max_bytes():

@@ -9,6 +9,7 @@ from clinic.access import (
     ALL_ROLES,
     CLINICIANS,
     DOCTOR,
+    FRONT_DESK,
     MANAGER,
     NO_FRONT_DESK,
     THERAPIST,
@@ -56,6 +57,9 @@ PRECAUTION = Policy(
     {"read": NO_FRONT_DESK, "create": CLINICIANS, "clear": DOCTOR, "clearances": DOCTOR},
 )
 DIAGNOSIS = Policy("diagnosis", {"search": ALL_ROLES})
+# Referring physicians outside the clinic: a directory, not a clinical record.
+# The front desk, therapists and doctors fill it; everyone reads it.
+PHYSICIAN = Policy("physician", {"read": ALL_ROLES, "create": CLINICIANS | FRONT_DESK})
 MODALITY = Policy("modality", {"read": ALL_ROLES})
 
 

@@ -1,22 +1,16 @@
 """`/api/v1/physicians/` (API.md, Outside physicians and documents): the
 referring physicians outside the clinic. A directory, not a clinical record:
 the front desk, therapists and doctors create and read it, the manager reads.
-Its role table joins referrals/access.py's when the one door (issue 11) lands."""
+Its role table is referrals/access.py's `PHYSICIAN`."""
 
 from django.db.models import Q
 from rest_framework import mixins, serializers, status, viewsets
 
 from clinic.api_base import ClinicAPIMixin
 from clinic.audit import record
-from clinic.vocabulary import Role
 
+from .access import PHYSICIAN
 from .models import OutsidePhysician
-
-PHYSICIAN = {
-    "list": frozenset(Role.values),
-    "retrieve": frozenset(Role.values),
-    "create": frozenset({Role.FRONT_DESK, Role.THERAPIST, Role.DOCTOR}),
-}
 
 
 class PhysicianSerializer(serializers.ModelSerializer):
@@ -27,6 +21,7 @@ class PhysicianSerializer(serializers.ModelSerializer):
 
 
 def add_physician(*, by, data: dict) -> OutsidePhysician:
+    PHYSICIAN.check(by, "create")
     physician = OutsidePhysician.objects.create(created_by=by, **data)
     record(actor=by, action="physician.create", target=physician)
     return physician
@@ -40,7 +35,7 @@ class PhysicianViewSet(
     viewsets.GenericViewSet,
 ):
     model = OutsidePhysician
-    roles = PHYSICIAN
+    policy = PHYSICIAN
     serializer_class = PhysicianSerializer
 
     def scoped_queryset(self, user):

@@ -4,5 +4,5 @@ episodes.py), its precautions (precautions.py) and the outside physicians
 `from referrals.models import ...` find them all."""
 
 from .episodes import *  # noqa: F403
-from .precautions import *  # noqa: F403
 from .physicians import *  # noqa: F403
+from .precautions import *  # noqa: F403

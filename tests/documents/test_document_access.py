@@ -88,3 +88,55 @@ def test_listing_takes_the_same_queries_for_2_and_12_documents(api, doctor, refe
     few = count()
     add(10)
     assert count() == few
+
+
+def test_a_second_doctor_reads_the_documents_after_breaking_the_glass(api, other_doctor, documents):
+    from clinic.break_glass import break_the_glass
+
+    # given Otto outside Pat's episodes, who then breaks the glass for Pat
+    client = api.as_(other_doctor)
+    assert client.get(f"{URL}{documents[0].pk}/content/").status_code == 404
+    break_the_glass(
+        patient=documents[0].patient, reason="Seen in the emergency room.", by=other_doctor
+    )
+    # when he reads the documents
+    listed = {row["id"] for row in client.get(URL).json()["results"]}
+    contents = [client.get(f"{URL}{d.pk}/content/") for d in documents]
+    # then both open, and each read is in the audit trail under his name
+    assert listed == {str(d.pk) for d in documents}
+    assert [c.status_code for c in contents] == [200, 200]
+    assert (
+        AuditEvent.objects.filter(actor=other_doctor, action="document.content_read").count() == 2
+    )
+
+
+def test_the_glass_opens_reads_only_never_an_upload(api, other_doctor, documents):
+    from clinic.break_glass import break_the_glass
+
+    from .conftest import upload
+
+    # given Otto with the glass broken for Pat
+    patient = documents[0].patient
+    break_the_glass(patient=patient, reason="Seen in the emergency room.", by=other_doctor)
+    # when he attaches a file to Pat's referral
+    answer = api.as_(other_doctor).post(
+        URL, {"patient": patient.pk, "referral": documents[0].referral_id, "kind": "other",
+              "file": upload()}, format="multipart",
+    )  # fmt: skip
+    # then the referral is outside his scope for writing
+    assert answer.status_code == 400
+    assert "referral" in answer.json()
+
+
+def test_a_therapist_waiting_on_the_intake_queue_sees_no_document_of_the_patient(
+    api, other_therapist, documents, doctor
+):
+    from tests.factories import ReferralFactory
+
+    # given a new signed referral of Pat waiting in the intake queue
+    ReferralFactory(patient=documents[0].patient, doctor=doctor)
+    # when Tess, who could pick it up, asks for Pat's documents
+    client = api.as_(other_therapist)
+    # then the queue opens that referral alone: no earlier document of Pat
+    assert client.get(URL).json()["results"] == []
+    assert client.get(f"{URL}{documents[1].pk}/content/").status_code == 404
