@@ -216,9 +216,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # --- api helper
     "ENUM_NAME_OVERRIDES": {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
+        **ENUM_NAMES,  # noqa: F405 - two `kind`s, documents' and precautions' (settings_documents)
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
     },
 }

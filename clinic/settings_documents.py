@@ -8,7 +8,7 @@ import environ
 
 from clinic.settings_checks import within
 
-__all__ = ["DOCUMENT_MAX_MB", "DOCUMENTS_DIR", "DOCUMENT_S3_BUCKET", "STORAGES"]
+__all__ = ["DOCUMENT_MAX_MB", "DOCUMENTS_DIR", "DOCUMENT_S3_BUCKET", "STORAGES", "ENUM_NAMES"]
 env = environ.Env()
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 
@@ -43,4 +43,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "documents": DOCUMENTS_STORAGE,  # clinic/settings.py swaps staticfiles without DEBUG
+}
+
+# The OpenAPI schema's names for the two choice sets called `kind` (drf-spectacular
+# would otherwise invent a hashed name for one of them and warn).
+ENUM_NAMES = {
+    "DocumentKindEnum": "documents.models.DocumentKind",
+    "PrecautionKindEnum": "referrals.models.PrecautionKind",
 }
