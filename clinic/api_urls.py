@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from documents import api as documents_api
+from documents import api_referrals as documents_referrals
 from referrals import api as referrals_api
 from referrals.physicians import PhysicianViewSet
 from scheduling import api as scheduling_api
@@ -22,7 +23,7 @@ router.register("appointment-series", scheduling_api.SeriesViewSet, basename="ap
 router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
 router.register("break-glass", clinic_api.BreakGlassViewSet, basename="break-glass")
 router.register("modalities", referrals_api.ModalityViewSet, basename="modality")
-router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
+router.register("referrals", documents_referrals.ReferralViewSet, basename="referral")
 router.register("treatment-plans", referrals_api.TreatmentPlanViewSet, basename="treatment-plan")
 router.register("session-notes", sessions_api.SessionNoteViewSet, basename="session-note")
 router.register("measurements", sessions_api.MeasurementViewSet, basename="measurement")

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from documents import pages as document_pages
 from referrals import views as referral_views
 from scheduling import series_pages
 from scheduling import views as scheduling_views
@@ -49,6 +50,18 @@ urlpatterns = [
     path("today/", scheduling_views.today, name="today"),
     path("account/calendar/rotate/", scheduling_views.calendar_rotate, name="calendar_rotate"),
     path("intake/", referral_views.intake_queue, name="intake_queue"),
+    path("paper/", document_pages.paper_intake, name="paper_intake"),
+    path(
+        "patients/<uuid:patient_id>/documents/",
+        document_pages.document_upload,
+        name="document_upload",
+    ),
+    path(
+        "documents/<uuid:document_id>/transcribe/",
+        document_pages.prescription_transcribe,
+        name="prescription_transcribe",
+    ),
+    path("documents/<uuid:document_id>/view/", document_pages.document_view, name="document_view"),
     path("plans/", referral_views.my_plans, name="my_plans"),
     path("referrals/<uuid:referral_id>/plan/", referral_views.plan_new, name="plan_new"),
     path("plans/<uuid:plan_id>/", referral_views.plan_detail, name="plan_detail"),

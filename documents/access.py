@@ -23,6 +23,8 @@ DOCUMENT = Policy(
         # the bytes: those who may read the episode (the front desk reads no
         # clinical record)
         "content": NO_FRONT_DESK,
+        # the paper intake: prescriptions scanned and not yet transcribed (a page)
+        "intake": THERAPIST,
     },
 )
 

@@ -39,9 +39,16 @@ class DocumentQuerySet(models.QuerySet):
             return self.none()
         patients = patients_in_care(user, glass=glass).values("pk")
         chosen = (mine & Q(referral__isnull=False)) | Q(referral__isnull=True, patient__in=patients)
+        if user.role == Role.THERAPIST:
+            chosen |= Q(pk__in=self.paper_intake().values("pk"))
         if glass:
             chosen |= opened_by_glass(user, "patient")
         return self.filter(chosen)
+
+    def paper_intake(self):
+        """Prescriptions scanned and not yet transcribed: like the intake queue,
+        every therapist may pick one up, and it opens nothing else of the patient."""
+        return self.filter(kind=DocumentKind.PRESCRIPTION, referral__isnull=True)
 
 
 class Document(Entity):

@@ -27,8 +27,12 @@ REFERRAL = Policy(
         "read": ALL_ROLES,  # the front desk: status fields only
         "read_clinical": NO_FRONT_DESK,
         "create": DOCTOR,
-        "update": DOCTOR,
-        "sign": DOCTOR,
+        # a paper prescription of an outside physician, entered next to its scan
+        # (API.md): the transcribing therapist edits the draft and signs for the
+        # document; the services hold each referral to its own writer
+        "transcribe": THERAPIST,
+        "update": CLINICIANS,
+        "sign": CLINICIANS,
         "complete": DOCTOR,
         "intake": THERAPIST,  # the intake queue: each waiting referral alone
         "episodes": CLINICIANS | MANAGER,  # a patient's episodes, as a summary
@@ -67,7 +71,7 @@ def access_referral(user, referral_id, verb: str = "read_clinical", *, glass: bo
     REFERRAL.check(user, verb)
     return get_object_or_404(
         Referral.objects.visible_to(user, glass=glass)
-        .select_related("patient", "doctor", "renewal_of")
+        .select_related("patient", "doctor", "outside_physician", "transcribed_by", "renewal_of")
         .prefetch_related("diagnoses", "target_areas", "recommended_modalities"),
         pk=referral_id,
     )
@@ -78,7 +82,7 @@ def access_plan(user, plan_id, verb: str = "read_clinical", *, glass: bool = Fal
     return get_object_or_404(
         TreatmentPlan.objects.visible_to(user, glass=glass)
         .with_visits_used()
-        .select_related("patient", "therapist", "referral__doctor")
+        .select_related("patient", "therapist", "referral__doctor", "referral__outside_physician")
         .prefetch_related(
             "goals",
             Prefetch("areas", queryset=PlanArea.objects.prefetch_related("modalities")),

@@ -106,7 +106,8 @@ def write_referral_flags(referral: Referral, items) -> None:
             region=item.get("region") or "",
             side=item.get("side") or "",
             note=item.get("note") or "",
-            raised_by_id=referral.doctor_id,
+            # the doctor, or the therapist who transcribed the outside physician's paper
+            raised_by_id=referral.doctor_id or referral.transcribed_by_id,
         )
         for item in items
     )

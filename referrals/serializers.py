@@ -11,7 +11,14 @@ from clinic.serializers import ScopedRelatedField
 from clinic.vocabulary import Measure, Region, Side
 
 from .contraindications import describe, rule_of
-from .models import Precaution, PrecautionKind, Referral, TreatmentPlan, patients_in_care
+from .models import (
+    Precaution,
+    PrecautionKind,
+    Referral,
+    ReferralSource,
+    TreatmentPlan,
+    patients_in_care,
+)
 
 # --- referrals ---------------------------------------------------------------------
 
@@ -98,6 +105,14 @@ class ReferralSerializer(ReferralStatusSerializer):
     precautions = serializers.CharField(required=False)
     renewal_of = serializers.UUIDField(source="renewal_of_id", required=False, allow_null=True)
     precaution_flags = PrecautionFlagReadSerializer(many=True, required=False)
+    source = serializers.ChoiceField(choices=ReferralSource.choices, read_only=True)
+    outside_physician = serializers.UUIDField(
+        source="outside_physician_id", read_only=True, allow_null=True
+    )
+    transcribed_by = serializers.UUIDField(
+        source="transcribed_by_id", read_only=True, allow_null=True
+    )
+    signed_by = serializers.UUIDField(source="signed_by_id", read_only=True, allow_null=True)
 
     class Meta(ReferralStatusSerializer.Meta):
         fields = [
@@ -108,6 +123,11 @@ class ReferralSerializer(ReferralStatusSerializer):
             "precautions",
             "renewal_of",
             "precaution_flags",
+            # a staff doctor's, or an outside physician's transcribed from its scan
+            "source",
+            "outside_physician",
+            "transcribed_by",
+            "signed_by",
         ]
         schema_optional_fields = [
             "diagnoses",
@@ -116,6 +136,10 @@ class ReferralSerializer(ReferralStatusSerializer):
             "precautions",
             "renewal_of",
             "precaution_flags",
+            "source",
+            "outside_physician",
+            "transcribed_by",
+            "signed_by",
         ]
 
 

@@ -140,16 +140,24 @@ def _write_referral_children(referral: Referral, data: dict) -> None:
 @transaction.atomic
 def create_referral(*, doctor: User, patient, data: dict, renewal_of: Referral | None = None):
     _require_role(doctor, Role.DOCTOR)
+    return new_referral(
+        by=doctor, patient=patient, data=data, renewal_of=renewal_of, prescriber={"doctor": doctor}
+    )
+
+
+def new_referral(*, by: User, patient, data: dict, renewal_of, prescriber: dict, action="create"):
+    """A draft referral of `prescriber` (a staff doctor, or an outside physician with
+    the therapist who transcribed the paper: referrals/transcription.py)."""
     if errors := validate_referral_content(data):
         raise Invalid(errors)
     referral = Referral.objects.create(
         patient=patient,
-        doctor=doctor,
         renewal_of=renewal_of,
+        **prescriber,
         **{f: data.get(f, "") if f == "precautions" else data[f] for f in REFERRAL_FIELDS},
     )
     _write_referral_children(referral, data)
-    record(actor=doctor, action="referral.create", target=referral, patient=patient)
+    record(actor=by, action=f"referral.{action}", target=referral, patient=patient)
     return referral
 
 
@@ -157,8 +165,8 @@ def create_referral(*, doctor: User, patient, data: dict, renewal_of: Referral |
 def update_referral(*, referral: Referral, by: User, data: dict):
     """A draft is the doctor's to edit; a signed referral's content never changes."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.doctor_id != by.pk:
-        raise NotAllowed("Only the referring doctor may edit this referral.")
+    if not referral.is_written_by(by):
+        raise NotAllowed("Only the referring doctor (or its transcriber) may edit this referral.")
     if referral.is_locked:
         raise Locked("This referral is signed; write a renewal instead of editing it.")
     if errors := validate_referral_content(data, partial=True):
@@ -187,6 +195,8 @@ def referral_content(referral: Referral) -> dict:
         "frequency_per_week": referral.frequency_per_week,
         "valid_until": referral.valid_until.isoformat(),
     }
+    if referral.outside_physician_id:  # only when present: older hashes hold
+        content["outside_physician"] = str(referral.outside_physician_id)
     if flags := contraindications.flags_content(referral):  # only when present: older hashes hold
         content["precaution_flags"] = flags
     return content
@@ -201,8 +211,8 @@ def referral_is_intact(referral: Referral) -> bool:
 
 def _transition_referral(referral, *, by, allowed_from, to, action, **changes):
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.doctor_id != by.pk:
-        raise NotAllowed("Only the referring doctor may do this.")
+    if not referral.is_written_by(by):
+        raise NotAllowed("Only the referring doctor (or its transcriber) may do this.")
     if referral.status not in allowed_from:
         raise InvalidTransition(
             f"A {referral.effective_status} referral cannot be {action.split('.')[-1]}ed."
@@ -228,6 +238,9 @@ def sign_referral(*, referral: Referral, by: User):
         to=ReferralStatus.SIGNED,
         action="referral.sign",
         signed_at=timezone.now(),
+        # a transcribed referral: the scanned prescription is the signature, and
+        # the therapist who transcribed it records that (API.md)
+        signed_by=by,
     )
     signed.content_hash = content_hash(referral_content(signed))
     Referral.objects.filter(pk=signed.pk).update(content_hash=signed.content_hash)

@@ -16,6 +16,8 @@ from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
+from documents.access import DOCUMENT
+from documents.models import Document, DocumentKind
 from referrals.models import ReferralStatus, TreatmentPlan
 
 from . import booking, visits
@@ -47,6 +49,12 @@ def patient_detail(request, patient_id):
         .select_related("therapist")[:40]
     )
     desk = REMINDER.may(user, "outbox")
+    documents = list(
+        Document.objects.visible_to(user, glass=True)
+        .filter(patient=patient)
+        .select_related("uploaded_by")[:50]
+    )
+    record_many(actor=user, action="document.read", targets=documents, patient_of=_its_patient)
     return render(
         request,
         "clinic/patient_detail.html",
@@ -56,11 +64,19 @@ def patient_detail(request, patient_id):
             "clinical": user.role in NO_FRONT_DESK,
             "visits": visits,
             "reminders": _reminders_of(patient) if desk else [],
+            "documents": documents,
+            "can_open_documents": DOCUMENT.may(user, "content"),
+            "can_attach": DOCUMENT.may(user, "create"),
+            "document_kinds": DocumentKind.choices,
             "can_edit": PATIENT.may(user, "update"),
             "can_book": SERIES.may(user, "create"),
             "feed_url": _feed_url(request, patient) if PATIENT.may(user, "rotate_calendar") else "",
         },
     )
+
+
+def _its_patient(record):
+    return record.patient_id
 
 
 def _feed_url(request, owner) -> str:

@@ -35,6 +35,21 @@ from .fhir_resources import (
 )
 from .models import OutcomeMeasurement, SessionNote
 
+NPI = "http://hl7.org/fhir/sid/us-npi"
+
+
+def outside_physician_resource(physician) -> dict:
+    """A referring physician outside the clinic, known by the NPI."""
+    return {
+        "resourceType": "Practitioner",
+        "id": str(physician.pk),
+        "identifier": [{"system": NPI, "value": physician.npi}],
+        "name": [
+            {"text": str(physician), "family": physician.last_name, "given": [physician.first_name]}
+        ],
+    }
+
+
 # --- the bundle -------------------------------------------------------------------------
 
 
@@ -45,7 +60,7 @@ def _records(patient, reader):
         Referral.objects.visible_to(reader, glass=True)
         .filter(patient=patient)
         .exclude(status=ReferralStatus.DRAFT)
-        .select_related("doctor")
+        .select_related("doctor", "outside_physician", "transcribed_by")
         .prefetch_related("diagnoses", "target_areas", "recommended_modalities")
         .order_by("created_at")
     )
@@ -87,7 +102,8 @@ def _records(patient, reader):
 
 
 def _practitioners(referrals, plans, appointments, notes, measurements, precautions):
-    staff = {r.doctor.pk: r.doctor for r in referrals}
+    staff = {r.doctor.pk: r.doctor for r in referrals if r.doctor}
+    staff.update({r.transcribed_by.pk: r.transcribed_by for r in referrals if r.transcribed_by})
     staff.update({p.raised_by.pk: p.raised_by for p in precautions})
     staff.update({p.therapist.pk: p.therapist for p in plans})
     staff.update({a.therapist.pk: a.therapist for a in appointments})
@@ -112,6 +128,8 @@ def patient_bundle(patient, *, reader) -> dict:
 
     resources = [patient_resource(patient)]
     resources += [practitioner_resource(u) for u in _practitioners(*records)]
+    outside = {r.outside_physician for r in referrals if r.outside_physician}
+    resources += [outside_physician_resource(p) for p in sorted(outside, key=str)]
     resources += [flag_resource(p, patient) for p in precautions]
     for referral in referrals:
         resources += [condition_resource(d, referral, patient) for d in referral.diagnoses.all()]

@@ -180,7 +180,8 @@ def condition_resource(diagnosis, referral, patient) -> dict:
         },
         "subject": ref(patient.pk),
         "recordedDate": _instant(referral.signed_at or referral.created_at),
-        "recorder": ref(referral.doctor_id),
+        # who wrote it down: the doctor, or the therapist who transcribed the paper
+        "recorder": ref(referral.doctor_id or referral.transcribed_by_id),
     }
 
 
@@ -203,7 +204,7 @@ def service_request_resource(referral, patient, exported_referrals: set) -> dict
             }
         },
         "authoredOn": _instant(referral.signed_at or referral.created_at),
-        "requester": ref(referral.doctor_id),
+        "requester": ref(referral.doctor_id or referral.outside_physician_id),
         "reasonReference": [ref(derived_id("diagnosis", d.pk)) for d in referral.diagnoses.all()],
         "bodySite": [{"text": _area_text(a)} for a in referral.target_areas.all()],
     }

@@ -48,7 +48,7 @@ def digests() -> dict[User, list[tuple]]:
     for plan in plans:
         codes = flags.get(plan.pk, [])
         for recipients, labels in (
-            ([plan.referral.doctor], DOCTOR_FLAGS),
+            ([plan.referral.doctor] if plan.referral.doctor else [], DOCTOR_FLAGS),
             (front_desk, FRONT_DESK_FLAGS),
         ):
             shown = [labels[c] for c in codes if c in labels]

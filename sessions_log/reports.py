@@ -68,7 +68,7 @@ def snapshot(plan: TreatmentPlan) -> dict:
                 "name": plan.patient.full_name,
                 "date_of_birth": plan.patient.date_of_birth,
             },
-            "doctor": str(referral.doctor),
+            "doctor": str(referral.prescriber),
             "therapist": str(plan.therapist),
             "diagnoses": [
                 {"code": d.code, "description": d.description} for d in referral.diagnoses.all()
@@ -198,7 +198,8 @@ def email_doctor(report_id) -> int:
         "plan__referral__doctor", "plan__patient", "author"
     ).get(pk=report_id)
     doctor = report.plan.referral.doctor
-    if not doctor.email:
+    # an outside physician acknowledges by the secure link (API.md), not this email
+    if doctor is None or not doctor.email:
         return 0
     patient = report.plan.patient
     subject = f"Progress report for {patient.full_name} after {report.visits_covered} visits"

@@ -1,6 +1,6 @@
-"""The care episode: the referral (the doctor's prescription) with its diagnoses and
-target areas, the therapist's treatment plan with its areas and goals, the
-modality catalog and the ICD-10-CM code set; who is in an episode (in_care)."""
+"""The care episode: the referral (a staff doctor's prescription, or an outside
+physician's transcribed from its scan) with its diagnoses and target areas, the
+therapist's treatment plan with its areas and goals; who is in an episode (in_care)."""
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -10,45 +10,8 @@ from django.utils import timezone
 from clinic.models import BreakGlass, Entity, Patient, User
 from clinic.vocabulary import COUNTED_STATUSES, Measure, Region, Role, Side
 
-
-class Modality(models.Model):
-    """A technique of rehabilitative massage; managers may add more."""
-
-    code = models.SlugField(max_length=40, primary_key=True)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "modalities"
-
-    def __str__(self):
-        return self.name
-
-
-class IcdCode(models.Model):
-    """A billable ICD-10-CM code (a leaf such as M54.50, never the header M54.5),
-    loaded from the simple-icd-10-cm code set by migration 0005: reference data
-    in the database, so no web worker holds the 74,000 codes in its memory.
-
-    Not managed: the migration creates the table with each database's full-text
-    index (FTS5 on SQLite, a tsvector under GIN on PostgreSQL), and a test's flush
-    leaves this read-only set alone instead of emptying it."""
-
-    code = models.CharField(max_length=8, unique=True)
-    description = models.TextField()
-    # the code, description and inclusion terms as lower-case [a-z0-9]+ words
-    # ("Lumbago NOS" under M54.50): what a search by words matches
-    words = models.TextField()
-
-    class Meta:
-        managed = False
-        db_table = "referrals_icdcode"
-        verbose_name = "ICD-10-CM code"
-
-    def __str__(self):
-        return f"{self.code} {self.description}"
+from .catalog import Modality
+from .physicians import OutsidePhysician
 
 
 class ReferralStatus(models.TextChoices):
@@ -57,6 +20,13 @@ class ReferralStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
     EXPIRED = "expired", "Expired"  # never stored: a signed referral past valid_until
+
+
+class ReferralSource(models.TextChoices):
+    DOCTOR = "doctor", "Written and signed by a staff doctor"
+    # API.md: a paper prescription, transcribed by a therapist next to its scan;
+    # the scanned document is the signature
+    DOCUMENT = "document", "Transcribed from an outside physician's prescription"
 
 
 def visits_used(plans, per: str, *, excluding=()):
@@ -116,7 +86,10 @@ def in_care(user, to_referral: str = "") -> Q | None:
         return Q(**{f"{to_referral}doctor": user})
     if user.role == Role.THERAPIST:
         treated = Referral.objects.filter(
-            Q(plans__therapist=user) | Q(plans__appointments__therapist=user)
+            Q(plans__therapist=user)
+            | Q(plans__appointments__therapist=user)
+            # the paper prescriptions they transcribed (a draft opens only itself)
+            | Q(transcribed_by=user)
         )
         return Q(**{f"{to_referral}pk__in": treated.values("pk")})
     return None
@@ -146,7 +119,22 @@ def patients_in_care(user, *, glass: bool = False):
 
 class Referral(Entity):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
-    doctor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="referrals")
+    # a staff doctor's referral, or an outside physician's transcribed by a therapist
+    doctor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    outside_physician = models.ForeignKey(
+        OutsidePhysician, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    transcribed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="transcriptions"
+    )
+    source = models.CharField(
+        max_length=10, choices=ReferralSource.choices, default=ReferralSource.DOCTOR
+    )
+    signed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     renewal_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals"
     )
@@ -184,6 +172,23 @@ class Referral(Entity):
                 condition=Q(status="draft") | Q(signed_at__isnull=False),
                 name="referral_signed_has_time",
             ),
+            # one prescriber: a staff doctor, or an outside physician with the
+            # therapist who transcribed the paper
+            models.CheckConstraint(
+                condition=Q(
+                    source="doctor",
+                    doctor__isnull=False,
+                    outside_physician__isnull=True,
+                    transcribed_by__isnull=True,
+                )
+                | Q(
+                    source="document",
+                    doctor__isnull=True,
+                    outside_physician__isnull=False,
+                    transcribed_by__isnull=False,
+                ),
+                name="referral_one_prescriber",
+            ),  # fmt: skip
         ]
         indexes = [
             # a doctor's referrals, newest first
@@ -191,7 +196,16 @@ class Referral(Entity):
         ]
 
     def __str__(self):
-        return f"Referral for {self.patient} by {self.doctor} ({self.status})"
+        return f"Referral for {self.patient} by {self.prescriber} ({self.status})"
+
+    def is_written_by(self, user) -> bool:
+        """Its staff doctor, or the therapist who transcribed an outside physician's."""
+        return user.pk is not None and user.pk in (self.doctor_id, self.transcribed_by_id)
+
+    @property
+    def prescriber(self):
+        """Who prescribed: the staff doctor, or the outside physician."""
+        return self.doctor or self.outside_physician
 
     @property
     def effective_status(self) -> str:

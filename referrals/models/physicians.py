@@ -11,6 +11,12 @@ from clinic.npi import validate_npi
 __all__ = ["OutsidePhysician"]
 
 
+class PhysicianQuerySet(models.QuerySet):
+    def visible_to(self, user, *, glass: bool = False):
+        """A directory, not a clinical record: every staff role reads it."""
+        return self.all() if getattr(user, "role", None) else self.none()
+
+
 class OutsidePhysician(Entity):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -20,6 +26,8 @@ class OutsidePhysician(Entity):
     phone = models.CharField(max_length=32, blank=True)
     fax = models.CharField(max_length=32, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    objects = PhysicianQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

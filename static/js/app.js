@@ -307,6 +307,33 @@
   });
   document.addEventListener("htmx:afterRequest", armSessionWarning);
 
+  // Attaching a document: a file chosen (or photographed) is sent at once; a file
+  // dropped on the form goes into its file input and is sent the same way.
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-submit-on-choose]");
+    if (input && input.files.length) input.form.submit();
+  });
+  ["dragenter", "dragover"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var zone = event.target.closest && event.target.closest("[data-drop-zone]");
+      if (!zone) return;
+      event.preventDefault();
+      zone.classList.add("dragging");
+    });
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop-zone]");
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-drop-zone]");
+    if (!zone || !event.dataTransfer.files.length) return;
+    event.preventDefault();
+    var input = zone.querySelector("input[type=file]:not([capture])");
+    input.files = event.dataTransfer.files;
+    zone.submit();
+  });
+
   function init(root) {
     initDrafts(root);
     initBodyMaps(root);

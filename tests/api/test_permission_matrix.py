@@ -116,9 +116,11 @@ MATRIX = [
         "referrals/{}/",
         "draft_referral",
         {"precautions": "No deep pressure."},
-        (200, 404, 403, 403, 403, 403),
+        # a therapist edits and signs only the paper prescriptions they transcribed
+        # (tests/documents/test_transcription.py); a doctor's draft they never see
+        (200, 404, 404, 404, 403, 403),
     ),
-    ("post", "referrals/{}/sign/", "draft_referral", None, (200, 404, 403, 403, 403, 403)),
+    ("post", "referrals/{}/sign/", "draft_referral", None, (200, 404, 404, 404, 403, 403)),
     ("post", "referrals/{}/complete/", "referral", None, (200, 404, 403, 403, 403, 403)),
     # treatment plans
     ("get", "treatment-plans/", None, None, (200, 200, 200, 200, 200, 200)),

@@ -99,7 +99,7 @@ def record(doctor, therapist, private_documents):
 BY_PARAMETER = {
     "patient_id": "patient", "referral_id": "referral", "plan_id": "plan",
     "appointment_id": "appointment", "note_id": "note", "report_id": "report",
-    "precaution_id": "precaution",
+    "precaution_id": "precaution", "document_id": "document",
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",

@@ -1,0 +1,123 @@
+"""The pages of the record's paper: attaching a file on the patient's page, the
+paper intake (prescriptions scanned and not yet transcribed), the transcription
+page (the scan beside the referral form), and a document shown inline on those
+pages, through the same door and audited like the API's download."""
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from clinic.access import access_patient, allowed
+from clinic.errors import DomainConflict, Invalid, NotAllowed
+from clinic.forms import show_service_error
+from referrals import services as referral_services
+from referrals.access import REFERRAL
+from referrals.forms import SIDE_CHOICES, ReferralForm
+from referrals.physicians import add_physician
+
+from . import services
+from .access import DOCUMENT, access_document
+from .forms import PhysicianChoiceForm, UploadForm
+from .models import Document, DocumentKind
+from .transcription import transcribe_prescription
+
+
+@allowed(DOCUMENT, "intake")
+def paper_intake(request):
+    scans = (
+        Document.objects.visible_to(request.user)
+        .paper_intake()
+        .select_related("patient", "uploaded_by")
+        .order_by("uploaded_at")
+    )
+    return render(request, "documents/paper_intake.html", {"scans": scans})
+
+
+@xframe_options_sameorigin  # shown in the transcription page's frame, nowhere else
+@csp_replace({"frame-ancestors": ["'self'"]})
+@allowed(DOCUMENT, "content")
+def document_view(request, document_id):
+    """The file inline, for the page beside it; the API's `content/` is the download."""
+    document = access_document(request.user, document_id, "content", glass=True)
+    response = FileResponse(
+        services.open_content(document=document, by=request.user),
+        content_type=document.content_type,
+        filename=document.download_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@allowed(DOCUMENT, "create")
+def document_upload(request, patient_id):
+    """A file attached on the patient's page (dropped, chosen, or the tablet's camera)."""
+    patient = access_patient(request.user, patient_id)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for problems in form.errors.values():
+            messages.error(request, " ".join(problems))
+        return redirect("patient_detail", patient_id=patient.pk)
+    try:
+        document = services.upload_document(by=request.user, patient=patient, **form.cleaned_data)
+        messages.success(request, f"{document.get_kind_display()} attached.")
+    except services.TooLarge as error:
+        messages.error(request, str(error))
+    except Invalid as error:
+        show_service_error(request, error)
+    return redirect("patient_detail", patient_id=patient.pk)
+
+
+@allowed(REFERRAL, "transcribe")
+def prescription_transcribe(request, document_id):
+    document = access_document(request.user, document_id, "content")
+    if document.kind != DocumentKind.PRESCRIPTION or document.referral_id:
+        messages.error(request, "This document is not a prescription waiting to be transcribed.")
+        return redirect("paper_intake")
+    form = ReferralForm(request.POST or None)
+    physician = PhysicianChoiceForm(request.POST or None)
+    if request.method == "POST":
+        referral = _transcribe(request, document, form, physician)
+        if referral:
+            messages.success(request, f"Referral {referral.get_status_display().lower()}.")
+            return redirect("referral_detail", referral_id=referral.pk)
+    context = {"document": document, "form": form, "physician_form": physician}
+    return render(
+        request,
+        "documents/transcribe.html",
+        {**context, "patient": document.patient, "side_choices": SIDE_CHOICES},
+        status=400 if form.errors or physician.errors else 200,
+    )
+
+
+def _transcribe(request, document, form, physician):
+    """The referral (signed if asked), or None with the problems on the forms."""
+    if not (form.is_valid() & physician.is_valid()):
+        for name, problems in referral_services.validate_referral_content(
+            form.nested(), partial=True
+        ).items():
+            show_service_error(request, Invalid({name: problems}), form)
+        return None
+    try:
+        with transaction.atomic():  # a refused signature leaves no physician, no draft
+            new = physician.new_physician()
+            chosen = add_physician(by=request.user, data=new) if new else None
+            referral = transcribe_prescription(
+                by=request.user,
+                document=document,
+                physician=chosen or physician.cleaned_data["outside_physician"],
+                data=form.data_for_service(),
+            )
+            if "sign" in request.POST:
+                referral = referral_services.sign_referral(referral=referral, by=request.user)
+    except Invalid as error:
+        show_service_error(request, error, form)
+        return None
+    except (DomainConflict, NotAllowed) as error:
+        show_service_error(request, error)
+        return None
+    return referral
