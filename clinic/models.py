@@ -164,6 +164,28 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}"
 
 
+class SignedCopy(models.Model):
+    """The PDF of a signed clinical record as first printed (clinic/printing.py):
+    kept in the private `documents` storage, reprinted as it is, its SHA-256 here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    target_type = models.CharField(max_length=40)  # "referral", "plan_of_care", ...
+    target_id = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # one kept copy per signed record: a reprint reads it, never makes another
+            models.UniqueConstraint(fields=["target_type", "target_id"], name="one_signed_copy")
+        ]
+
+    def __str__(self):
+        return f"{self.target_type} {self.target_id} ({self.sha256[:12]})"
+
+
 class IdempotencyKey(models.Model):
     """A POST's `Idempotency-Key` and the first response to it, kept a day, so a
     tablet retrying on bad Wi-Fi gets that response again instead of a duplicate.

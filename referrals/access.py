@@ -34,6 +34,7 @@ REFERRAL = Policy(
         "update": CLINICIANS,
         "sign": CLINICIANS,
         "complete": DOCTOR,
+        "pdf": NO_FRONT_DESK,
         "intake": THERAPIST,  # the intake queue: each waiting referral alone
         "episodes": CLINICIANS | MANAGER,  # a patient's episodes, as a summary
     },
@@ -44,6 +45,8 @@ PLAN = Policy(
         "read": ALL_ROLES,  # the front desk: status fields only
         "read_clinical": NO_FRONT_DESK,
         "progress": NO_FRONT_DESK,
+        "pdf": NO_FRONT_DESK,  # the plan of care
+        "discharge": NO_FRONT_DESK,  # the discharge summary, once therapy ended
         "create": THERAPIST,
         "update": THERAPIST,
         "propose": THERAPIST,

@@ -17,6 +17,7 @@ from clinic.models import Patient
 
 from . import contraindications, icd10, plans, services
 from .access import DIAGNOSIS, MODALITY, PLAN, PRECAUTION, REFERRAL
+from .api_printing import PlanPdfMixin, ReferralPdfMixin
 from .models import (
     Modality,
     PlanArea,
@@ -90,6 +91,7 @@ class ReferralFilter(django_filters.FilterSet):
 
 @extend_schema(responses=ReferralSerializer)
 class ReferralViewSet(
+    ReferralPdfMixin,
     ClinicAPIMixin,
     AuditedReadMixin,
     mixins.ListModelMixin,
@@ -178,6 +180,7 @@ class TreatmentPlanFilter(django_filters.FilterSet):
 
 @extend_schema(responses=TreatmentPlanSerializer)
 class TreatmentPlanViewSet(
+    PlanPdfMixin,
     ClinicAPIMixin,
     AuditedReadMixin,
     mixins.ListModelMixin,

@@ -29,6 +29,7 @@ REPORT = Policy(
         "sign": THERAPIST,
         "send": THERAPIST,
         "acknowledge": DOCTOR,
+        "pdf": NO_FRONT_DESK,
     },
 )
 RECORD = Policy("record", {"export": NO_FRONT_DESK})  # a patient's record as FHIR

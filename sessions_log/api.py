@@ -15,11 +15,12 @@ from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
 from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
+from clinic.printing import pdf_response
 from documents.fhir import add_document_references
 from referrals.access import PLAN
 from referrals.models import TreatmentPlan, patients_in_care
 
-from . import fhir, progress, reports, services
+from . import fhir, printing, progress, reports, services
 from .access import MEASUREMENT, NOTE, RECORD, REPORT
 from .fhir_media import FhirJSONParser, FhirJSONRenderer
 from .models import NoteArea, OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
@@ -264,3 +265,11 @@ class ProgressReportViewSet(
                 report=report, by=request.user, **given.validated_data
             )
         )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        report = self.get_object()
+        printed = printing.progress_report_pdf(report)
+        record(actor=request.user, action="report.pdf", target=report, patient=report.plan.patient)
+        return pdf_response(printed, f"progress-report-{report.pk}.pdf")

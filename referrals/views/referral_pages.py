@@ -111,7 +111,7 @@ def _renewal_initial(referral):
 @allowed(REFERRAL, "update")
 def referral_edit(request, referral_id):
     referral = access_referral(request.user, referral_id, "update")
-    if referral.doctor_id != request.user.pk or referral.is_locked:
+    if not referral.is_written_by(request.user) or referral.is_locked:
         messages.error(request, "A signed referral is not edited; write a renewal instead.")
         return redirect("referral_detail", referral_id=referral.pk)
     form = ReferralForm(request.POST or None)

@@ -97,3 +97,18 @@ def test_only_therapists_transcribe_on_the_page(request, fax, role):
     client = _signed_in(request.getfixturevalue(role))
     assert client.get(f"/documents/{fax.pk}/transcribe/").status_code == 403
     assert client.get("/paper/").status_code == 403
+
+
+def test_a_saved_transcription_is_signed_later_from_the_referral_page(therapist, fax):
+    client = _signed_in(therapist)
+    saved = client.post(f"/documents/{fax.pk}/transcribe/", _form(save="1"))
+    referral = Referral.objects.get()
+    detail = client.get(saved["Location"]).content.decode()
+    assert referral.status == "draft"
+    assert (
+        f"/referrals/{referral.pk}/sign/" in detail and f"/referrals/{referral.pk}/edit/" in detail
+    )
+    assert client.get(f"/referrals/{referral.pk}/edit/").status_code == 200
+    client.post(f"/referrals/{referral.pk}/sign/")
+    referral.refresh_from_db()
+    assert (referral.status, referral.signed_by) == ("signed", therapist)

@@ -94,6 +94,9 @@ API_ONLY = {
     "api:precaution-list": {"get"}, "api:precaution-detail": {"get"},
     "api:document-list": {"get"}, "api:document-detail": {"get"},
     "api:physician-list": {"get", "post"}, "api:physician-detail": {"get"},
+    # the PDFs: the pages print themselves (the browser's print); no page serves the PDF
+    "api:referral-pdf": {"get"}, "api:treatment-plan-pdf": {"get"},
+    "api:treatment-plan-discharge": {"get"}, "api:progress-report-pdf": {"get"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}

@@ -1,0 +1,49 @@
+"""`GET .../pdf/` on a referral and on a plan (the plan of care), and the plan's
+discharge summary (API.md, Outside physicians and documents): for whoever may
+read the record, each print audited. Mixed into the viewsets of referrals/api.py."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+
+from clinic.audit import record
+from clinic.printing import pdf_response
+
+from . import printing
+
+PDF = extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+
+
+def _printed(request, obj, action_name: str, pdf: bytes, filename: str):
+    record(actor=request.user, action=action_name, target=obj, patient=obj.patient)
+    return pdf_response(pdf, filename)
+
+
+class ReferralPdfMixin:
+    @PDF
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        referral = self.get_object()
+        pdf = printing.referral_pdf(referral)
+        return _printed(request, referral, "referral.pdf", pdf, f"referral-{referral.pk}.pdf")
+
+
+class PlanPdfMixin:
+    @PDF
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The plan of care, with its certification period and signature block."""
+        plan = self.get_object()
+        pdf = printing.plan_of_care_pdf(plan)
+        return _printed(request, plan, "plan.pdf", pdf, f"plan-of-care-{plan.pk}.pdf")
+
+    @PDF
+    @action(detail=True, methods=["get"], url_path="discharge/pdf")
+    def discharge(self, request, pk=None):
+        """The discharge summary of a plan that ended (404 while therapy goes on)."""
+        plan = self.get_object()
+        pdf = printing.discharge_pdf(plan)
+        if pdf is None:
+            raise NotFound("This plan has not ended: no discharge summary yet.")
+        return _printed(request, plan, "plan.discharge_pdf", pdf, f"discharge-{plan.pk}.pdf")
