@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from documents import pages as document_pages
+from referrals import link_pages
 from referrals import views as referral_views
 from scheduling import series_pages
 from scheduling import views as scheduling_views
@@ -51,6 +52,11 @@ urlpatterns = [
     path("account/calendar/rotate/", scheduling_views.calendar_rotate, name="calendar_rotate"),
     path("intake/", referral_views.intake_queue, name="intake_queue"),
     path("paper/", document_pages.paper_intake, name="paper_intake"),
+    # the outside physician's secret link (no account): referrals/link_pages.py
+    path("sign/<str:token>/", link_pages.physician_sign, name="physician_sign"),
+    path("sign/<str:token>/code/", link_pages.physician_code, name="physician_code"),
+    path("sign/<str:token>/verify/", link_pages.physician_verify, name="physician_verify"),
+    path("sign/<str:token>/answer/", link_pages.physician_answer, name="physician_answer"),
     path(
         "patients/<uuid:patient_id>/documents/",
         document_pages.document_upload,
@@ -67,6 +73,11 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/", referral_views.plan_detail, name="plan_detail"),
     path("plans/<uuid:plan_id>/edit/", referral_views.plan_edit, name="plan_edit"),
     path("plans/<uuid:plan_id>/propose/", referral_views.plan_propose, name="plan_propose"),
+    path(
+        "plans/<uuid:plan_id>/request-signature/",
+        referral_views.plan_request_signature,
+        name="plan_request_signature",
+    ),
     path("visits/<uuid:appointment_id>/note/", note_views.note_new, name="note_new"),
     path("notes/<uuid:note_id>/", note_views.note_detail, name="note_detail"),
     path("notes/<uuid:note_id>/sign/", note_views.note_sign, name="note_sign"),

@@ -189,7 +189,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # --- api helper
     # the services' errors as the contract's 400/403/409 (clinic/api_errors.py)
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
 }
@@ -309,6 +308,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 1800},
     },
+    "remind-waiting-physicians": PHYSICIAN_REMINDERS,  # noqa: F405 - settings_documents.py
 }
 
 # --- totp helper -----------------------------------------------------------------

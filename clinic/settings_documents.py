@@ -5,16 +5,37 @@ bad values refuse to start."""
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from clinic.settings_checks import within
 
-__all__ = ["DOCUMENT_MAX_MB", "DOCUMENTS_DIR", "DOCUMENT_S3_BUCKET", "STORAGES", "ENUM_NAMES"]
+__all__ = [
+    "DOCUMENT_MAX_MB",
+    "DOCUMENTS_DIR",
+    "DOCUMENT_S3_BUCKET",
+    "STORAGES",
+    "ENUM_NAMES",
+    "PHYSICIAN_LINK_DAYS",
+    "PHYSICIAN_REMINDERS",
+]
 env = environ.Env()
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 
 DOCUMENT_MAX_MB = within("DOCUMENT_MAX_MB", env.int("DOCUMENT_MAX_MB", default=10), 1, 500, "MB")
 DOCUMENTS_DIR = env.path("DOCUMENTS_DIR", default=VAR_DIR / "documents")
 DOCUMENT_S3_BUCKET = env.str("DOCUMENT_S3_BUCKET", default="")
+# how long a plan of care's signature link works (API.md: default 14 days)
+PHYSICIAN_LINK_DAYS = within(
+    "PHYSICIAN_LINK_DAYS", env.int("PHYSICIAN_LINK_DAYS", default=14), 1, 90, "days"
+)
+
+# The daily scan of the signature links still waiting: reminders to the physician
+# at 3 and 7 days (referrals/signature_links.py), in CELERY_BEAT_SCHEDULE.
+PHYSICIAN_REMINDERS = {
+    "task": "referrals.tasks.remind_waiting_physicians",
+    "schedule": crontab(hour=13, minute=0),  # 08:00 or 09:00 in New York
+    "options": {"expires": 3600},
+}
 
 # Never under a public URL: the filesystem default lives outside static and media
 # and is read only through the API's content door. DOCUMENT_S3_BUCKET switches

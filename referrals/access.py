@@ -47,6 +47,8 @@ PLAN = Policy(
         "progress": NO_FRONT_DESK,
         "pdf": NO_FRONT_DESK,  # the plan of care
         "discharge": NO_FRONT_DESK,  # the discharge summary, once therapy ended
+        # to an outside physician by a secure link (referrals/signature_links.py)
+        "request_signature": THERAPIST,
         "create": THERAPIST,
         "update": THERAPIST,
         "propose": THERAPIST,

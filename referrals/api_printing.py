@@ -1,16 +1,20 @@
-"""`GET .../pdf/` on a referral and on a plan (the plan of care), and the plan's
-discharge summary (API.md, Outside physicians and documents): for whoever may
-read the record, each print audited. Mixed into the viewsets of referrals/api.py."""
+"""The plan of care leaving the app (API.md, Outside physicians and documents):
+`GET .../pdf/` on a referral and on a plan (the plan of care), the plan's
+discharge summary, for whoever may read the record, each print audited; and
+`POST .../request-signature/`, the secure link to an outside physician. Mixed
+into the viewsets of referrals/api.py."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
 
 from clinic.audit import record
 from clinic.printing import pdf_response
 
-from . import printing
+from . import printing, signature_links
 
 PDF = extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
 
@@ -47,3 +51,23 @@ class PlanPdfMixin:
         if pdf is None:
             raise NotFound("This plan has not ended: no discharge summary yet.")
         return _printed(request, plan, "plan.discharge_pdf", pdf, f"discharge-{plan.pk}.pdf")
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "SignatureRequest",
+                fields={
+                    "id": serializers.UUIDField(),
+                    "sent_to": serializers.EmailField(),
+                    "expires_at": serializers.DateTimeField(),
+                },
+            )
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="request-signature")
+    def request_signature(self, request, pk=None):
+        """Its therapist emails the outside physician a single-use link to sign."""
+        link = signature_links.request_signature(plan=self.get_object(), by=request.user)
+        body = {"id": str(link.pk), "sent_to": link.email, "expires_at": link.expires_at}
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -147,7 +147,7 @@ def update_plan(*, plan: TreatmentPlan, by: User, data: dict) -> TreatmentPlan:
     return plan
 
 
-def _transition_plan(plan, *, by, may, allowed_from, to, action, **changes):
+def _transition_plan(plan, *, by, may, allowed_from, to, action, audit_detail="", **changes):
     plan = TreatmentPlan.objects.select_for_update().select_related("referral").get(pk=plan.pk)
     if not may(plan):
         raise NotAllowed("Your role on this plan does not allow that.")
@@ -158,7 +158,7 @@ def _transition_plan(plan, *, by, may, allowed_from, to, action, **changes):
         setattr(plan, field, value)
     plan.version = F("version") + 1
     plan.save()
-    record(actor=by, action=action, target=plan, patient=plan.patient)
+    record(actor=by, action=action, target=plan, patient=plan.patient, detail=audit_detail)
     plan.refresh_from_db()
     return plan
 
@@ -349,4 +349,38 @@ def send_plan_back(*, plan: TreatmentPlan, by: User, comment: str) -> TreatmentP
         doctor_comment=comment.strip(),
         approved_at=None,
         certified_until=None,
+    )
+
+
+@transaction.atomic
+def certify_by_outside_physician(*, plan: TreatmentPlan, detail: str) -> TreatmentPlan:
+    """An outside physician's approval through the secure link (referrals/signature_links.py):
+    it certifies the plan exactly as a staff doctor's approve_plan does."""
+    return _transition_plan(
+        plan,
+        by=None,
+        may=lambda p: p.referral.outside_physician_id is not None,
+        allowed_from=[PlanStatus.PROPOSED],
+        to=PlanStatus.APPROVED,
+        action="plan.approved",
+        approved_at=timezone.now(),
+        doctor_comment="",
+        certified_until=certification_end(starts=first_certified_day(plan)),
+        audit_detail=detail,
+    )
+
+
+@transaction.atomic
+def changes_asked_by_outside_physician(*, plan: TreatmentPlan, comment: str, detail: str):
+    if not (comment or "").strip():
+        raise Invalid.field("comment", "Say what should change.")
+    return _transition_plan(
+        plan,
+        by=None,
+        may=lambda p: p.referral.outside_physician_id is not None,
+        allowed_from=[PlanStatus.PROPOSED],
+        to=PlanStatus.DRAFT,
+        action="plan.changes_requested",
+        doctor_comment=comment.strip(),
+        audit_detail=detail,
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clinic.printing import render_pdf, signed_copy
 
-from .models import PlanStatus, Referral, TreatmentPlan
+from .models import LinkOutcome, PlanStatus, Referral, TreatmentPlan
 from .plans import certification_end, first_certified_day
 
 
@@ -28,6 +28,8 @@ def plan_of_care_pdf(plan: TreatmentPlan) -> bytes:
                 "patient": plan.patient,
                 "certification": certification_period(plan),
                 "certifier": plan.approved_by or plan.referral.prescriber,
+                # an outside physician's approval: the typed name and drawn signature
+                "link": plan.links.filter(outcome=LinkOutcome.APPROVED).first(),
             },
         )
 

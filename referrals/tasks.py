@@ -15,3 +15,24 @@ MAIL_OPTIONS = {**TASK_OPTIONS, "autoretry_for": (OperationalError, OSError), "m
 @shared_task(time_limit=60, soft_time_limit=50, **MAIL_OPTIONS)
 def email_clearance_request(precaution_id: str) -> int:
     return contraindications.email_clearance_request(precaution_id)
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **MAIL_OPTIONS)
+def email_signature_link(link_id: str) -> int:
+    from .signature_links import email_link  # it queues these tasks: imported when run
+
+    return email_link(link_id)
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **MAIL_OPTIONS)
+def email_signature_reminder(link_id: str) -> int:
+    from .signature_links import email_link
+
+    return email_link(link_id, reminder=True)
+
+
+@shared_task(time_limit=120, soft_time_limit=100, **TASK_OPTIONS)
+def remind_waiting_physicians() -> int:
+    from .signature_links import remind_waiting_physicians
+
+    return remind_waiting_physicians()

@@ -8,6 +8,7 @@ from .plan_pages import (
     plan_edit,
     plan_new,
     plan_propose,
+    plan_request_signature,
     plan_send_back,
     plans_to_review,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "plan_edit",
     "plan_new",
     "plan_propose",
+    "plan_request_signature",
     "plan_send_back",
     "plans_to_review",
     "referral_detail",

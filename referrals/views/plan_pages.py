@@ -10,7 +10,7 @@ from clinic.audit import record
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
 
-from .. import plans
+from .. import plans, signature_links
 from ..access import PLAN, REFERRAL, SERVICE_ERRORS, access_plan, access_referral
 from ..forms import PlanForm
 from ..models import PlanStatus, Referral, TreatmentPlan
@@ -140,7 +140,21 @@ def plan_detail(request, plan_id):
     if not PLAN.may(request.user, "read_clinical"):
         context = {"plan": plan, "referral": plan.referral}
         return render(request, "referrals/status_detail.html", context)
-    return render(request, "referrals/plan_detail.html", {"plan": plan, "referral": plan.referral})
+    waiting = plan.links.open().first()  # the therapist's flag: waiting for the signature
+    context = {"plan": plan, "referral": plan.referral, "waiting_link": waiting}
+    return render(request, "referrals/plan_detail.html", context)
+
+
+@require_POST
+@allowed(PLAN, "request_signature")
+def plan_request_signature(request, plan_id):
+    plan = access_plan(request.user, plan_id, "request_signature")
+    try:
+        link = signature_links.request_signature(plan=plan, by=request.user)
+        messages.success(request, f"The plan of care went to {link.email} to be signed.")
+    except SERVICE_ERRORS as error:
+        show_service_error(request, error)
+    return redirect("plan_detail", plan_id=plan.pk)
 
 
 @require_POST

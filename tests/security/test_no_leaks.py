@@ -33,7 +33,7 @@ DIAGNOSIS = "Cervicalgia"  # M54.2's description
 CLINICAL_MARKS = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT, DOCUMENT, DIAGNOSIS]
 PATIENT_NAME = "Zyxwparker"  # the patient's own name: not even that for another therapist
 
-SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/")
+SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/", "sign/")
 
 
 def every_pattern(resolver=None, prefix=""):

@@ -63,6 +63,7 @@ PAIRS = {
     "precaution_clear": ("post", "api:precaution-clear", "post"),
     "document_view": ("get", "api:document-content", "get"),
     "document_upload": ("post", "api:document-list", "post"),
+    "plan_request_signature": ("post", "api:treatment-plan-request-signature", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
@@ -100,7 +101,7 @@ API_ONLY = {
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}
-UNSCOPED_PREFIXES = ("admin/", "calendar/", "visit/")
+UNSCOPED_PREFIXES = ("admin/", "calendar/", "visit/", "sign/")
 
 
 def patterns(resolver=None, prefix="", namespace=""):
