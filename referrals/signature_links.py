@@ -51,7 +51,7 @@ def _who(link: PhysicianLink) -> str:
 def request_signature(*, plan: TreatmentPlan, by) -> PhysicianLink:
     PLAN.check(by, "request_signature")
     plan = (
-        TreatmentPlan.objects.select_for_update()
+        TreatmentPlan.objects.select_for_update(of=("self",))  # no nullable side locked
         .select_related("referral__outside_physician")
         .get(pk=plan.pk)
     )
