@@ -110,6 +110,10 @@ def modality_catalog(request):
             Modality.objects.get_or_create(
                 code=code, defaults={"name": name, "description": description}
             )
+        # --- billing helper: the service codes, their mapping and the self-pay payer
+        from django.apps import apps
+
+        importlib.import_module("billing.migrations.0002_seed_service_codes").seed(apps, None)
 
 
 @contextmanager

@@ -12,9 +12,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from billing.charging import sign_note_and_charge
+from billing.models import Authorization, Charge, Claim, Coverage, Payer, Payment
+from billing.note_services import log_session_with_services
 from clinic.models import AuditEvent
 from referrals.models import Precaution, ReferralStatus
-from sessions_log import services as note_services
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -59,13 +61,30 @@ def record(doctor, therapist):
     start = timezone.now() - timedelta(hours=2)
     visit = AppointmentFactory(plan=plan, start=start, end=start + timedelta(minutes=45))
     upcoming = AppointmentFactory(plan=plan)
-    note = note_services.log_session(
+    # --- billing helper: the note is billed (a charge, a claim, a payment)
+    coverage = Coverage.objects.create(
+        patient=referral.patient, payer=Payer.objects.create(
+            name="Acme Health", kind="commercial", payer_id="ACME1"),
+        priority="primary", member_id="M1", valid_from=timezone.localdate(),
+    )  # fmt: skip
+    authorization = Authorization.objects.create(
+        coverage=coverage, number="A1", visits=5, units=20, valid_from=timezone.localdate(),
+        valid_until=timezone.localdate(),
+    )  # fmt: skip
+    note = log_session_with_services(
         therapist=therapist,
         appointment=visit,
         data={"pain_before": 6, "pain_after": 3, "response": "improved", "subjective": NOTE,
-              "areas": [{"region": "neck", "side": "left", "minutes": 20, "modalities": []}]},
+              "areas": [{"region": "neck", "side": "left", "minutes": 20,
+                         "modalities": ["trigger_point"]}]},
     )  # fmt: skip
-    note = note_services.sign_session_note(note=note, by=therapist)
+    note = sign_note_and_charge(note=note, by=therapist)
+    charge = Charge.objects.get(note=note)
+    claim = Claim.objects.create(payer=coverage.payer, coverage=coverage, number=1, total=1)
+    claim.charges.set([charge])
+    payment = Payment.objects.create(
+        patient=referral.patient, amount=5, method="cash", received_by=therapist
+    )
     Addendum.objects.create(note=note, author=therapist, text=ADDENDUM)
     measurement = OutcomeMeasurement.objects.create(
         plan=plan, measure="nprs", score=5, taken_at=timezone.now(), recorded_by=therapist
@@ -80,7 +99,9 @@ def record(doctor, therapist):
     return {
         "patient": referral.patient, "referral": referral, "plan": plan, "appointment": upcoming,
         "visit": visit, "note": note, "measurement": measurement, "precaution": precaution,
-        "report": report, "audit": AuditEvent.objects.first(),
+        "report": report, "audit": AuditEvent.objects.first(), "coverage": coverage,
+        "authorization": authorization, "charge": charge, "claim": claim, "payment": payment,
+        "payer": coverage.payer,
     }  # fmt: skip
 
 
@@ -95,6 +116,9 @@ BY_API_ROUTE = {
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
     "progress-reports": "report", "precautions": "precaution",
+    # billing helper
+    "coverages": "coverage", "authorizations": "authorization", "charges": "charge",
+    "claims": "claim", "payments": "payment", "payers": "payer", "service-codes": "service_code",
 }  # fmt: skip
 
 
@@ -115,8 +139,12 @@ def urls_for(record):
         kind = record_for(route, parameters[0])
         url = entry.pattern.regex.pattern
         path = "/" + route[: len(route) - len(str(entry.pattern))]
-        filled = _fill(url, {p: str(record[kind].pk) for p in parameters})
+        filled = _fill(url, {p: str(_pk(record, kind)) for p in parameters})
         yield path + filled, kind
+
+
+def _pk(record, kind):
+    return "97140" if kind == "service_code" else record[kind].pk
 
 
 def _fill(regex: str, values: dict) -> str:
@@ -165,6 +193,7 @@ def test_an_outsider_gets_nothing_of_anothers_patient_on_any_url(request, record
         marks = CLINICAL_MARKS + ([PATIENT_NAME] if outsider == "other_therapist" else [])
         leaks += [f"GET {url}: {m}" for m in marks if m in text]
         directory = outsider == "other_doctor" and kind == "patient"
+        directory |= kind in ("payer", "service_code")  # the catalog every role reads
         if kind and not directory and read.status_code not in (403, 404, 405):
             leaks.append(f"GET {url}: {read.status_code}")
         if kind and not directory and url != "/logout/":
@@ -210,3 +239,45 @@ def test_the_referring_doctor_does_see_the_marks_so_the_walk_can_find_leaks(doct
         text = body(client.get(url))
         seen |= {m for m in CLINICAL_MARKS if m in text}
     assert {PRECAUTION, NOTE, ADDENDUM, DIAGNOSIS} <= seen
+
+
+# --- billing helper: the biller ------------------------------------------------------------
+
+BILLING_KINDS = {"coverage", "authorization", "charge", "claim", "payment"}
+
+
+@pytest.fixture
+def biller(db):
+    from clinic.vocabulary import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="bill", role=Role.BILLING)
+
+
+def test_the_biller_never_receives_a_note_precaution_finding_or_report_on_any_url(biller, record):
+    # given the biller, who reads the billing with its diagnosis codes, and nothing clinical
+    client = client_for(biller)
+    before = snapshot(record)
+    marks = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT]
+    leaks, seen = [], set()
+    # when the biller reads every URL, and the lists with the patient's filter
+    for url, kind in urls_for(record):
+        read = client.get(url)
+        text = body(read)
+        leaks += [f"GET {url}: {m}" for m in marks if m in text]
+        if kind in BILLING_KINDS and read.status_code == 200:
+            seen.add(kind)
+        if kind in ("note", "report", "precaution", "measurement") and read.status_code == 200:
+            leaks.append(f"GET {url}: {read.status_code}")
+    lists = ["session-notes/", "measurements/", "precautions/", "progress-reports/",
+             f"referrals/?patient={record['patient'].pk}"]  # fmt: skip
+    for url in ("/api/v1/" + path for path in lists):
+        leaks += [f"GET {url}: {m}" for m in marks if m in body(client.get(url))]
+    # then nothing clinical came back, the billing did, and nothing changed
+    assert leaks == []
+    assert seen == BILLING_KINDS  # the positive control: the walk reached the billing
+    assert snapshot(record) == before
+
+
+def test_the_walk_reaches_every_kind_of_billing_record(record):
+    assert {kind for _, kind in urls_for(record)} >= BILLING_KINDS

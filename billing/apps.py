@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = "Billing"
+
+    def ready(self):
+        check_pdf_libraries()
+
+
+def check_pdf_libraries() -> None:
+    """Superbills and claim summaries need WeasyPrint and the system's Pango:
+    fail at start-up, in one line, rather than at the first PDF."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        raise ImproperlyConfigured(
+            "WeasyPrint cannot load its system libraries (Pango, HarfBuzz, fontconfig): "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core "
+            f"({error.__class__.__name__}: {str(error).splitlines()[0][:120]})"
+        ) from None
