@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from clinic.errors import NotAllowed
 from clinic.models import Patient
 from clinic.vocabulary import Role
 from referrals.models import Referral, ReferralStatus
@@ -51,6 +50,9 @@ CLAIM = {
 }
 PAYMENT = {"read": OFFICE, "create": FRONT_DESK | BILLING}
 LEDGER = {"read": OFFICE}
+# the biller's work queue page; a note's services and units before signing
+WORK_QUEUE = {"read": BILLING | MANAGER}
+NOTE_BILLING = {"read": CLINICIANS | MANAGER}
 # the Django admin: payers, fee schedules, service codes and the mapping
 ADMINISTRATION = {"use": MANAGER}
 
@@ -62,9 +64,9 @@ def may(table: dict, user, verb: str) -> bool:
 
 
 def check(table: dict, user, verb: str) -> None:
-    """For services and pages: a role that may never do this is refused (403)."""
+    """A role that may never do this is refused: a 403 for the API and the pages."""
     if not may(table, user, verb):
-        raise NotAllowed(f"Your role may not {verb.replace('_', ' ')} this.")
+        raise PermissionDenied(f"Your role may not {verb.replace('_', ' ')} this.")
 
 
 def roles_by_action(table: dict, **actions: str) -> dict:
@@ -73,8 +75,7 @@ def roles_by_action(table: dict, **actions: str) -> dict:
 
 
 def page(table: dict, verb: str, user) -> None:
-    if not may(table, user, verb):
-        raise PermissionDenied("Your role does not use this page.")
+    check(table, user, verb)
 
 
 # --- scope: the rows a user may see -----------------------------------------------------------

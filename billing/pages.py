@@ -1,0 +1,250 @@
+"""Billing's pages: the patient's billing (coverage, authorizations, balance,
+a payment) for the front desk; the biller's work queue (signed-but-unclaimed
+charges, claims by status, denials) and a claim with its 837P and PDFs; the
+services and units of a draft note for its therapist. Thin views: access
+through billing.access, the work in billing's services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic.audit import record, record_many
+from clinic.errors import DomainConflict, Invalid, NotAllowed
+from clinic.forms import show_service_error
+from sessions_log.models import SessionNote
+
+from . import access, claims, coverage, payments
+from .access import page
+from .charging import price_note, void_charge
+from .forms import AuthorizationForm, CoverageForm, DenyForm, PaidForm, PaymentForm, VoidForm
+from .models import Authorization, Charge, ChargeLine, Claim, ClaimStatus, Coverage
+
+SERVICE_ERRORS = (Invalid, DomainConflict, NotAllowed)
+
+
+# --- the patient's billing (front desk) ------------------------------------------------------
+
+
+def _patient_context(request, patient, **forms):
+    coverages = list(
+        Coverage.objects.filter(patient=patient)
+        .select_related("payer")
+        .prefetch_related(
+            Prefetch("authorizations", Authorization.objects.prefetch_related("codes"))
+        )
+    )
+    coverage.attach_usage([a for c in coverages for a in c.authorizations.all()])
+    ledger = payments.ledger(patient)
+    writes = access.may(access.COVERAGE, request.user, "create")
+    return {
+        "patient": patient,
+        "coverages": coverages,
+        "ledger": ledger,
+        "can_write": writes,
+        "can_pay": access.may(access.PAYMENT, request.user, "create"),
+        "can_void": access.may(access.CHARGE, request.user, "void"),
+        "coverage_form": forms.get("coverage_form") or CoverageForm(),
+        "authorization_form": forms.get("authorization_form")
+        or AuthorizationForm(coverages=_coverages_of(patient)),
+        "payment_form": forms.get("payment_form") or PaymentForm(),
+    }
+
+
+def _coverages_of(patient):
+    return Coverage.objects.filter(patient=patient).select_related("payer", "patient")
+
+
+@login_required
+def patient_billing(request, patient_id):
+    patient = access.access_patient_billing(request.user, patient_id)
+    record(actor=request.user, action="ledger.read", target=patient, patient=patient)
+    return render(request, "billing/patient_billing.html", _patient_context(request, patient))
+
+
+def _answer_with_form(request, patient, name, form, error):
+    show_service_error(request, error, form)
+    context = _patient_context(request, patient, **{name: form})
+    return render(request, "billing/patient_billing.html", context, status=400)
+
+
+@require_POST
+@login_required
+def coverage_new(request, patient_id):
+    page(access.COVERAGE, "create", request.user)
+    patient = access.access_patient_billing(request.user, patient_id)
+    form = CoverageForm(request.POST)
+    if not form.is_valid():
+        return _answer_with_form(request, patient, "coverage_form", form, Invalid({}))
+    try:
+        coverage.record_coverage(patient=patient, data=form.cleaned_data, by=request.user)
+    except Invalid as error:
+        return _answer_with_form(request, patient, "coverage_form", form, error)
+    messages.success(request, "Coverage recorded.")
+    return redirect("patient_billing", patient_id=patient.pk)
+
+
+@require_POST
+@login_required
+def authorization_new(request, patient_id):
+    page(access.AUTHORIZATION, "create", request.user)
+    patient = access.access_patient_billing(request.user, patient_id)
+    form = AuthorizationForm(request.POST, coverages=_coverages_of(patient))
+    if not form.is_valid():
+        return _answer_with_form(request, patient, "authorization_form", form, Invalid({}))
+    data = dict(form.cleaned_data)
+    try:
+        coverage.record_authorization(coverage=data.pop("coverage"), data=data, by=request.user)
+    except Invalid as error:
+        return _answer_with_form(request, patient, "authorization_form", form, error)
+    messages.success(request, "Authorization recorded.")
+    return redirect("patient_billing", patient_id=patient.pk)
+
+
+@require_POST
+@login_required
+def payment_new(request, patient_id):
+    page(access.PAYMENT, "create", request.user)
+    patient = access.access_patient_billing(request.user, patient_id)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        return _answer_with_form(request, patient, "payment_form", form, Invalid({}))
+    try:
+        payments.record_payment(patient=patient, **form.cleaned_data, by=request.user)
+    except Invalid as error:
+        return _answer_with_form(request, patient, "payment_form", form, error)
+    messages.success(request, f"Payment of {form.cleaned_data['amount']} recorded.")
+    return redirect("patient_billing", patient_id=patient.pk)
+
+
+@require_POST
+@login_required
+def charge_void(request, charge_id):
+    charge = access.access_charge(request.user, charge_id, "void")
+    form = VoidForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise Invalid.field("reason", "Say why the charge is voided.")
+        void_charge(charge=charge, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "Charge voided.")
+    except SERVICE_ERRORS as error:
+        show_service_error(request, error)
+    target = request.POST.get("next") == "queue" and "billing_queue"
+    return redirect(target) if target else redirect("patient_billing", charge.patient_id)
+
+
+# --- the biller's work queue and claims ----------------------------------------------------
+
+
+@login_required
+def billing_queue(request):
+    page(access.WORK_QUEUE, "read", request.user)
+    status = request.GET.get("status", "")
+    unclaimed = list(
+        Charge.objects.unclaimed()
+        .filter(coverage__isnull=False)
+        .select_related("patient", "payer", "coverage")
+        .prefetch_related(Prefetch("lines", ChargeLine.objects.order_by("position")))
+        .order_by("coverage__patient__last_name", "coverage", "service_date")[:200]
+    )
+    record_many(actor=request.user, action="charge.read", targets=unclaimed,
+                patient_of=lambda c: c.patient_id)  # fmt: skip
+    shown = Claim.objects.select_related("payer", "coverage__patient").order_by("-created_at")
+    if status in ClaimStatus.values:
+        shown = shown.filter(status=status)
+    denials = Claim.objects.filter(status=ClaimStatus.DENIED).select_related(
+        "payer", "coverage__patient"
+    )
+    return render(request, "billing/queue.html", {
+        "unclaimed": unclaimed,
+        "claims": list(shown[:100]),
+        "denials": list(denials.order_by("-answered_at")[:20]),
+        "status": status,
+        "statuses": ClaimStatus.choices,
+        "can_claim": access.may(access.CLAIM, request.user, "create"),
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def claim_new(request):
+    page(access.CLAIM, "create", request.user)
+    ids = request.POST.getlist("charges")
+    chosen = list(access.charges_visible_to(request.user).filter(pk__in=_uuids(ids)))
+    try:
+        claim = claims.create_claim(charges=chosen, by=request.user)
+    except SERVICE_ERRORS as error:
+        show_service_error(request, error)
+        return redirect("billing_queue")
+    messages.success(request, f"Claim {claim.number} made: check it, download the 837P, submit.")
+    return redirect("claim_detail", claim_id=claim.pk)
+
+
+def _uuids(values) -> list[str]:
+    import uuid
+
+    good = []
+    for value in values:
+        try:
+            good.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return good
+
+
+@login_required
+def claim_detail(request, claim_id):
+    claim = access.access_claim(request.user, claim_id)
+    record(actor=request.user, action="claim.read", target=claim, patient=claim.coverage.patient)
+    charges = claim.charges.select_related("patient").prefetch_related(
+        Prefetch("lines", ChargeLine.objects.order_by("position"))
+    )
+    return render(request, "billing/claim_detail.html", {
+        "claim": claim, "charges": charges, "deny_form": DenyForm(), "paid_form": PaidForm(),
+        "can_answer": access.may(access.CLAIM, request.user, "submit"),
+        "can_export": access.may(access.CLAIM, request.user, "x12"),
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def claim_answer(request, claim_id, answer):
+    claim = access.access_claim(request.user, claim_id, answer)
+    try:
+        if answer == "submit":
+            claims.submit_claim(claim=claim, by=request.user)
+        elif answer == "deny":
+            form = DenyForm(request.POST)
+            form.is_valid()
+            claims.deny_claim(claim=claim, by=request.user, reason=form.cleaned_data.get("reason"))
+        else:
+            form = PaidForm(request.POST)
+            if not form.is_valid():
+                raise Invalid.field("amount", "The amount is a sum of money, e.g. 85.00.")
+            claims.mark_claim_paid(claim=claim, by=request.user, **form.cleaned_data)
+        messages.success(request, f"Claim {claim.number}: {answer} recorded.")
+    except SERVICE_ERRORS as error:
+        show_service_error(request, error)
+    return redirect("claim_detail", claim_id=claim.pk)
+
+
+# --- the therapist's services and units before signing ---------------------------------------
+
+
+@login_required
+def note_billing(request, note_id):
+    """The services of a draft note and what signing would charge (a partial)."""
+    page(access.NOTE_BILLING, "read", request.user)
+    scoped = SessionNote.objects.visible_to(request.user).select_related(
+        "appointment__patient", "patient", "plan__referral"
+    )
+    note = get_object_or_404(scoped, pk=note_id)
+    try:
+        pricing, problem = price_note(note), None
+    except Invalid as error:
+        pricing, problem = None, error.errors.get("services", [""])[0]
+    return render(request, "billing/_note_billing.html", {
+        "note": note, "services": note.services.order_by("position"), "pricing": pricing,
+        "problem": problem,
+    })  # fmt: skip
