@@ -117,3 +117,26 @@ def test_the_queue_reads_in_the_same_queries_for_one_or_many_charges(
     with CaptureQueriesContext(connection) as four:
         client.get("/billing/")
     assert len(four) == len(one)
+
+
+def test_signing_on_the_tablet_page_charges_the_note(therapist, plan, coverage):
+    # given a draft saved from the tablet page, its services derived from the areas
+    client = client_for(therapist)
+    visit = started_visit(plan)
+    page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    token = page.split('name="form_token" value="')[1].split('"')[0]
+    saved = client.post(f"/visits/{visit.pk}/note/", {
+        "form_token": token, "pain_before": 6, "pain_after": 3, "response": "improved",
+        "area_0": "on", "minutes_0": 30, "modalities_0": ["trigger_point"], "save": "",
+    })  # fmt: skip
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    note = visit.session_note
+    assert [s.service_code_id for s in note.services.all()] == ["97140"]
+    assert not Charge.objects.exists()
+    # the draft page loads its services and units
+    assert f"/notes/{note.pk}/billing/" in client.get(f"/notes/{note.pk}/").content.decode()
+    # when Theo signs it on the page
+    assert client.post(f"/notes/{note.pk}/sign/").status_code == 302
+    # then the charge is made: 30 minutes of 97140 (AMA: 2 units)
+    charge = Charge.objects.get(note=note)
+    assert [(ln.service_code_id, ln.units) for ln in charge.lines.all()] == [("97140", 2)]
