@@ -8,6 +8,13 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         check_pdf_libraries()
+        # authorizations guard the schedule: one of the booking service's rules
+        from clinic import scheduling
+
+        from .booking import check_authorization
+
+        if check_authorization not in scheduling.BOOKING_RULES:
+            scheduling.BOOKING_RULES.append(check_authorization)
 
 
 def check_pdf_libraries() -> None:

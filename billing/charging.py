@@ -5,10 +5,12 @@ note's services, the payer of the service date and its fee schedule; voided
 with a reason; and the fees of missed visits, by the clinic's policy."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from clinic.audit import record
@@ -195,33 +197,63 @@ def void_charge(*, charge: Charge, by: User, reason: str) -> Charge:
 
 
 def missed_visit_fee(appointment: Appointment, *, kind: str) -> Decimal:
-    """The clinic's fee for a no-show or a late cancellation; 0.00 is off."""
+    """The clinic's fee for a no-show, or for a cancellation made less than
+    LATE_CANCEL_HOURS before the start; 0.00 is off (the default)."""
     if kind == ChargeKind.NO_SHOW_FEE:
         return settings.NO_SHOW_FEE
-    hours_before = (appointment.start - timezone.now()).total_seconds() / 3600
-    if hours_before >= settings.LATE_CANCEL_HOURS:
+    notice = appointment.start - (appointment.status_changed_at or appointment.start)
+    if notice >= timedelta(hours=settings.LATE_CANCEL_HOURS):
         return Decimal("0.00")
     return settings.LATE_CANCEL_FEE
 
 
+def missed_visits(*, since) -> list[tuple[Appointment, str]]:
+    """No-shows and late cancellations changed since `since` with no fee yet."""
+    fee_of = Charge.objects.filter(appointment=OuterRef("pk"), kind__in=FEE_KINDS)
+    recent = Appointment.objects.filter(status_changed_at__gte=since).exclude(Exists(fee_of))
+    found = []
+    if settings.NO_SHOW_FEE > 0:
+        found += [(a, ChargeKind.NO_SHOW_FEE) for a in recent.filter(status="no_show")]
+    if settings.LATE_CANCEL_FEE > 0:
+        late = recent.filter(
+            status="cancelled",
+            start__lt=F("status_changed_at") + timedelta(hours=settings.LATE_CANCEL_HOURS),
+        )
+        found += [(a, ChargeKind.LATE_CANCEL_FEE) for a in late]
+    return found
+
+
 @transaction.atomic
-def charge_missed_visit(*, appointment: Appointment, kind: str, by: User) -> Charge | None:
-    """A fee on the patient's ledger (self-pay) for a no-show or a cancellation
-    inside LATE_CANCEL_HOURS, when the clinic charges one."""
+def charge_missed_visit(*, appointment: Appointment, kind: str, by: User | None) -> Charge | None:
+    """A fee on the patient's ledger (self-pay), once per visit and kind: the
+    front desk voids it, with a reason, when the clinic was the cause."""
     amount = missed_visit_fee(appointment, kind=kind)
     if amount <= 0:
         return None
     referral_id = appointment.plan.referral_id if appointment.plan_id else None
-    charge = Charge.objects.create(
-        kind=kind,
-        appointment=appointment,
-        patient_id=appointment.patient_id,
-        referral_id=referral_id,
-        therapist_id=appointment.therapist_id,
-        payer=self_pay_payer(),
-        service_date=timezone.localtime(appointment.start).date(),
-        total=amount,
-        created_by=by,
-    )
+    try:
+        with transaction.atomic():
+            charge = Charge.objects.create(
+                kind=kind,
+                appointment=appointment,
+                patient_id=appointment.patient_id,
+                referral_id=referral_id,
+                therapist_id=appointment.therapist_id,
+                payer=self_pay_payer(),
+                service_date=timezone.localtime(appointment.start).date(),
+                total=amount,
+                created_by=by,
+            )
+    except IntegrityError:  # another scan charged it first
+        return None
     record(actor=by, action="charge.create", target=charge, patient=appointment.patient)
     return charge
+
+
+def charge_missed_visits(*, now=None) -> int:
+    """The periodic scan (billing.tasks): fees of the past week's missed visits."""
+    now = now or timezone.now()
+    made = 0
+    for appointment, kind in missed_visits(since=now - timedelta(days=7)):
+        made += charge_missed_visit(appointment=appointment, kind=kind, by=None) is not None
+    return made

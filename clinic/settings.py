@@ -255,8 +255,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
 # --- clinical thresholds -----------------------------------------------------------
-# The MCIDs, the progress flags' thresholds, the certification period and the
-# break-the-glass window live with their sources in clinic/settings_clinical.py.
+# The MCIDs, the progress flags' thresholds, the certification period and the break-the-glass
+# window live with their sources in clinic/settings_clinical.py.
 from clinic.settings_clinical import (  # noqa: E402, F401
     BREAK_GLASS_MINUTES,
     MCID,
@@ -307,6 +307,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 1800},
     },
+    **BILLING_BEAT_SCHEDULE,  # noqa: F405 - the missed-visit fees (clinic/settings_billing.py)
 }
 
 # --- totp helper -----------------------------------------------------------------

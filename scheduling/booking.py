@@ -94,6 +94,19 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
         )
 
 
+# Rules of the apps above this one that a booking must pass too (billing: a
+# payer's authorization). Each is called as `rule(patient=, slots=,
+# exclude_ids=)` and raises Invalid naming its field; the apps register them in
+# their AppConfig.ready(), so this module never imports them. Kept to what
+# cannot be checked elsewhere: the booking's own transaction and lock.
+BOOKING_RULES: list = []
+
+
+def check_booking_rules(*, patient, slots: list[Slot], exclude_ids=()) -> None:
+    for rule in BOOKING_RULES:
+        rule(patient=patient, slots=slots, exclude_ids=exclude_ids)
+
+
 def lock_booking(*, therapist: User, patient_id) -> Patient:
     """The booking lock, the one every booking, move and series takes: bookings
     touching the same therapist or patient wait for each other (PostgreSQL row
@@ -117,6 +130,7 @@ def book_appointment(
     check_not_on_earlier_day([slot])
     lock_booking(therapist=therapist, patient_id=patient.pk)
     check_prescription(plan=plan, slots=[slot])
+    check_booking_rules(patient=patient, slots=[slot])
     check_availability(therapist=therapist, slots=[slot])
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=[slot]))
     try:
@@ -147,6 +161,7 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     check_not_on_earlier_day([slot])
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
+    check_booking_rules(patient=appointment.patient, slots=[slot], exclude_ids=[appointment.pk])
     check_availability(therapist=appointment.therapist, slots=[slot])
     raise_on_conflicts(
         find_conflicts(
@@ -239,6 +254,7 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
     for check in (
         lambda: check_not_on_earlier_day(preview.occurrences),
         lambda: check_prescription(plan=plan, slots=preview.occurrences),
+        lambda: check_booking_rules(patient=plan.patient, slots=preview.occurrences),
         lambda: check_availability(therapist=therapist, slots=preview.occurrences),
     ):
         try:
@@ -267,6 +283,7 @@ def book_series(
     check_not_on_earlier_day(slots)
     patient = lock_booking(therapist=therapist, patient_id=plan.patient_id)
     check_prescription(plan=plan, slots=slots)
+    check_booking_rules(patient=patient, slots=slots)
     check_availability(therapist=therapist, slots=slots)
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=slots))
     series = AppointmentSeries(

@@ -138,6 +138,12 @@ class Charge(Entity):
             models.UniqueConstraint(
                 fields=["note"], condition=~Q(status="void"), name="charge_one_live_per_note"
             ),
+            # a missed visit's fee is charged once, even when voided since
+            models.UniqueConstraint(
+                fields=["appointment", "kind"],
+                condition=Q(kind__in=["no_show_fee", "late_cancel_fee"]),
+                name="charge_one_fee_per_missed_visit",
+            ),
         ]
         indexes = [
             # the patient's ledger: WHERE patient_id = ? ORDER BY service_date
