@@ -109,7 +109,7 @@ def record(doctor, therapist):
 BY_PARAMETER = {
     "patient_id": "patient", "referral_id": "referral", "plan_id": "plan",
     "appointment_id": "appointment", "note_id": "note", "report_id": "report",
-    "precaution_id": "precaution",
+    "precaution_id": "precaution", "charge_id": "charge", "claim_id": "claim",
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
