@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
@@ -7,14 +9,17 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self):
+        # WeasyPrint reports each step of a PDF at INFO; only its warnings matter here.
+        for name in ("weasyprint", "fontTools"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         check_pdf_libraries()
         # authorizations guard the schedule: one of the booking service's rules
-        from clinic import scheduling
+        from scheduling import booking
 
         from .booking import check_authorization
 
-        if check_authorization not in scheduling.BOOKING_RULES:
-            scheduling.BOOKING_RULES.append(check_authorization)
+        if check_authorization not in booking.BOOKING_RULES:
+            booking.BOOKING_RULES.append(check_authorization)
 
 
 def check_pdf_libraries() -> None:

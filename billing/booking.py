@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.errors import Invalid
-from clinic.models import Appointment
-from clinic.recurrence import local_day_start
+from scheduling.models import Appointment
+from scheduling.recurrence import local_day_start
 
 from .models import Authorization, Coverage, Priority
 

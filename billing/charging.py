@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, NotAllowed
-from clinic.models import Appointment, User
+from clinic.models import User
 from clinic.vocabulary import Role
+from scheduling.models import Appointment
 from sessions_log.models import SessionNote
 from sessions_log.services import sign_session_note
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from clinic.audit import record
 from clinic.errors import Invalid
-from clinic.models import Appointment, User
-from clinic.recurrence import local_day_start
+from clinic.models import User
+from scheduling.models import Appointment
+from scheduling.recurrence import local_day_start
 
 from .models import (
     INJURY_KINDS,

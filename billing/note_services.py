@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.errors import Invalid, Locked
-from clinic.models import Appointment, User
+from clinic.models import User
 from clinic.vocabulary import Region, Side
+from scheduling.models import Appointment
 from sessions_log import services as notes
 from sessions_log.models import SessionNote
 

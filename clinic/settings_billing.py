@@ -3,6 +3,7 @@ clinic as a claim's billing provider (API.md, Billing), the distinct-procedure
 pairs, the missed-visit fees and the 837P's envelope. Each one from the
 environment; a bad value fails at start."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 import environ
@@ -27,6 +28,7 @@ __all__ = [
     "X12_SENDER_ID",
     "X12_USAGE",
     "BILLING_ENUM_NAMES",
+    "BILLING_BEAT_SCHEDULE",
 ]
 
 
@@ -91,4 +93,13 @@ BILLING_ENUM_NAMES = {
     "ClaimStatusEnum": "billing.models.ClaimStatus",
     "PayerKindEnum": "billing.models.PayerKind",
     "PrecautionKindEnum": "referrals.models.PrecautionKind",
+}
+# Part of the periodic schedule (CELERY_BEAT_SCHEDULE in clinic/settings.py): the
+# fees of no-shows and late cancellations, charged by a scan (nothing at 0.00 fees).
+BILLING_BEAT_SCHEDULE = {
+    "charge-missed-visits": {
+        "task": "billing.tasks.charge_missed_visits",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
 }

@@ -55,7 +55,7 @@ def run(statements):
 class Migration(migrations.Migration):
     dependencies = [
         ("billing", "0002_seed_service_codes"),
-        ("sessions_log", "0003_signed_note_locked"),
+        ("sessions_log", "0004_note_visit_in_scheduling"),
     ]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]

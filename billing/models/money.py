@@ -4,9 +4,10 @@ claims, payments. Money is `Decimal`, two places, never a float."""
 from django.db import models
 from django.db.models import Q
 
-from clinic.models import Appointment, Entity, Patient, User
+from clinic.models import Entity, Patient, User
 from clinic.vocabulary import Region, Side
 from referrals.models import Referral
+from scheduling.models import Appointment
 from sessions_log.models import SessionNote
 
 from .catalog import MONEY, ZERO, Payer, ServiceCode

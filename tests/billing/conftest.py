@@ -10,8 +10,7 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Coverage, Fee, Payer
-from clinic.models import AppointmentStatus
-from clinic.vocabulary import Role
+from clinic.vocabulary import AppointmentStatus, Role
 from tests.factories import AppointmentFactory, SessionNoteFactory, UserFactory
 
 FEES = {"97140": "42.50", "97124": "38.00", "97110": "40.00", "97112": "41.00", "97530": "45.00"}

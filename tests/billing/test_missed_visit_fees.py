@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from billing import tasks
 from billing.models import Charge
-from clinic import scheduling
+from scheduling import visits as scheduling
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
