@@ -254,9 +254,7 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
-# --- clinical thresholds -----------------------------------------------------------
-# The MCIDs, the progress flags' thresholds, the certification period and the break-the-glass
-# window live with their sources in clinic/settings_clinical.py.
+# --- clinical thresholds, with their sources: clinic/settings_clinical.py ----------
 from clinic.settings_clinical import (  # noqa: E402, F401
     BREAK_GLASS_MINUTES,
     MCID,
