@@ -9,25 +9,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import GenericAPIView
-from rest_framework.response import Response
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin
 from clinic.audit import record
 from clinic.etag import claim_version
 
-from . import access, claims, coverage, documents, payers, payments, x12
-from .access import roles_by_action
+from . import access, coverage, documents, payers
 from .charging import void_charge
 from .models import (
     Authorization,
     Charge,
     ChargeStatus,
-    Claim,
-    ClaimStatus,
     Coverage,
     Payer,
-    Payment,
     ServiceCode,
 )
 from .serializers import (
@@ -35,20 +29,13 @@ from .serializers import (
     AuthorizationUpdateSerializer,
     ChargeSerializer,
     ChargeWithDiagnosesSerializer,
-    ClaimCreateSerializer,
-    ClaimPaidSerializer,
-    ClaimSerializer,
     CoverageSerializer,
     CoverageUpdateSerializer,
-    LedgerSerializer,
     PayerSerializer,
-    PaymentSerializer,
     ServiceCodeSerializer,
     VoidOrDenySerializer,
 )
 
-CRUD = {"list": "read", "retrieve": "read", "create": "create", "update": "update",
-        "partial_update": "update"}  # fmt: skip
 PDF = {(200, "application/pdf"): OpenApiTypes.BINARY}
 TEXT = {(200, "text/plain"): OpenApiTypes.STR}
 
@@ -61,7 +48,10 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 class BillingViewSet(ClinicAPIMixin, viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
-        return self.detail_response(self.get_object())
+        obj = self.get_object()
+        if hasattr(self, "audit_read"):  # reads of a patient's billing are audited
+            self.audit_read(obj)
+        return self.detail_response(obj)
 
     def perform_content_negotiation(self, request, force=False):
         # the PDF and 837P answers are files, and any error about them is JSON,
@@ -77,7 +67,7 @@ class ServiceCodeViewSet(
     mixins.UpdateModelMixin,
 ):  # fmt: skip
     model = ServiceCode
-    roles = roles_by_action(access.SERVICE_CODE, **CRUD)
+    policy = access.SERVICE_CODE
     serializer_class = ServiceCodeSerializer
     queryset = ServiceCode.objects.filter(is_active=True).order_by("code")
     lookup_value_regex = "[A-Za-z0-9]{1,5}"
@@ -105,7 +95,7 @@ class PayerViewSet(
     mixins.UpdateModelMixin,
 ):  # fmt: skip
     model = Payer
-    roles = roles_by_action(access.PAYER, **CRUD)
+    policy = access.PAYER
     serializer_class = PayerSerializer
     queryset = Payer.objects.prefetch_related("fees").order_by("name", "id")
 
@@ -140,7 +130,7 @@ class CoverageViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin,
 ):  # fmt: skip
     model = Coverage
-    roles = roles_by_action(access.COVERAGE, **CRUD)
+    policy = access.COVERAGE
     serializer_class = CoverageSerializer
     filterset_class = CoverageFilter
     audit_read_action = "coverage.read"
@@ -182,7 +172,7 @@ class AuthorizationViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin,
 ):  # fmt: skip
     model = Authorization
-    roles = roles_by_action(access.AUTHORIZATION, **CRUD)
+    policy = access.AUTHORIZATION
     serializer_class = AuthorizationSerializer
     filterset_class = AuthorizationFilter
     audit_read_action = "authorization.read"
@@ -247,9 +237,7 @@ class ChargeViewSet(
     BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 ):
     model = Charge
-    roles = roles_by_action(
-        access.CHARGE, list="read", retrieve="read", void="void", superbill="superbill"
-    )
+    policy = access.CHARGE
     filterset_class = ChargeFilter
     audit_read_action = "charge.read"
 
@@ -282,143 +270,3 @@ class ChargeViewSet(
         record(actor=request.user, action="charge.superbill", target=charge,
                patient=charge.patient)  # fmt: skip
         return pdf_response(documents.superbill_pdf(charge), f"superbill-{charge.pk}.pdf")
-
-
-# --- claims ---------------------------------------------------------------------------------
-
-
-class ClaimFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices)
-    patient = django_filters.UUIDFilter(field_name="coverage__patient")
-
-    class Meta:
-        model = Claim
-        fields = ["status", "patient"]
-
-
-class ClaimViewSet(
-    BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-):  # fmt: skip
-    model = Claim
-    roles = roles_by_action(
-        access.CLAIM, list="read", retrieve="read", create="create", submit="submit",
-        deny="deny", paid="paid", x12="x12", pdf="pdf",
-    )  # fmt: skip
-    serializer_class = ClaimSerializer
-    filterset_class = ClaimFilter
-    audit_read_action = "claim.read"
-
-    def scoped_queryset(self, user):
-        return (
-            access.claims_visible_to(user)
-            .select_related("coverage")
-            .prefetch_related("charges")
-            .order_by("-created_at", "id")
-        )
-
-    def audit_patient_of(self, obj):
-        return obj.coverage.patient_id
-
-    def _answer(self, claim, code=200):
-        return self.detail_response(self.get_queryset().get(pk=claim.pk), status=code)
-
-    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer})
-    def create(self, request, *args, **kwargs):
-        given = ClaimCreateSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        ids = given.validated_data["charges"]
-        visible = list(access.charges_visible_to(request.user).filter(pk__in=ids))
-        missing = sorted(str(i) for i in set(ids) - {c.pk for c in visible})
-        if missing:
-            return Response({"charges": [f"No charge {i}." for i in missing]}, status=400)
-        claim = claims.create_claim(charges=visible, by=request.user)
-        return self._answer(claim, status.HTTP_201_CREATED)
-
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._answer(claims.submit_claim(claim=self.get_object(), by=request.user))
-
-    @extend_schema(request=VoidOrDenySerializer)
-    @action(detail=True, methods=["post"])
-    def deny(self, request, pk=None):
-        claim = self.get_object()
-        given = VoidOrDenySerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        reason = given.validated_data.get("reason", "")
-        return self._answer(claims.deny_claim(claim=claim, by=request.user, reason=reason))
-
-    @extend_schema(request=ClaimPaidSerializer)
-    @action(detail=True, methods=["post"])
-    def paid(self, request, pk=None):
-        claim = self.get_object()
-        given = ClaimPaidSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        return self._answer(
-            claims.mark_claim_paid(claim=claim, by=request.user, **given.validated_data)
-        )
-
-    @extend_schema(responses=TEXT)
-    @action(detail=True, methods=["get"])
-    def x12(self, request, pk=None):
-        """The claim as an ANSI X12 837P (005010X222A1) interchange."""
-        claim = self.get_object()
-        record(actor=request.user, action="claim.x12_export", target=claim,
-               patient=claim.coverage.patient)  # fmt: skip
-        text = x12.claim_837p(claim)
-        response = HttpResponse(text, content_type="text/plain; charset=ascii")
-        response["Content-Disposition"] = f'attachment; filename="claim-{claim.number}.x12"'
-        return response
-
-    @extend_schema(responses=PDF)
-    @action(detail=True, methods=["get"])
-    def pdf(self, request, pk=None):
-        """A CMS-1500-style summary of the claim."""
-        claim = self.get_object()
-        record(actor=request.user, action="claim.summary", target=claim,
-               patient=claim.coverage.patient)  # fmt: skip
-        return pdf_response(documents.claim_summary_pdf(claim), f"claim-{claim.number}.pdf")
-
-
-# --- payments and the ledger -----------------------------------------------------------------
-
-
-class PaymentFilter(django_filters.FilterSet):
-    patient = django_filters.UUIDFilter()
-
-    class Meta:
-        model = Payment
-        fields = ["patient"]
-
-
-class PaymentViewSet(
-    BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-):  # fmt: skip
-    model = Payment
-    roles = roles_by_action(access.PAYMENT, list="read", retrieve="read", create="create")
-    serializer_class = PaymentSerializer
-    filterset_class = PaymentFilter
-    audit_read_action = "payment.read"
-
-    def scoped_queryset(self, user):
-        return access.payments_visible_to(user).order_by("-created_at", "id")
-
-    def create(self, request, *args, **kwargs):
-        given = self.get_serializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        payment = payments.record_payment(**given.validated_data, by=request.user)
-        return self.detail_response(payment, status=status.HTTP_201_CREATED)
-
-
-class LedgerView(ClinicAPIMixin, GenericAPIView):
-    """`GET /patients/{id}/ledger/`: the patient's charges, payments and balance."""
-
-    roles = roles_by_action(access.LEDGER, get="read")
-
-    @extend_schema(responses=LedgerSerializer, tags=["patients"])
-    def get(self, request, pk):
-        patient = access.access_patient_billing(request.user, pk)
-        record(actor=request.user, action="ledger.read", target=patient, patient=patient)
-        return Response(LedgerSerializer(payments.ledger(patient)).data)

@@ -5,18 +5,27 @@ services and units of a draft note for its therapist. Thin views: access
 through billing.access, the work in billing's services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from clinic.access import allowed
 from clinic.audit import record, record_many
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import show_service_error
-from sessions_log.models import SessionNote
+from sessions_log.access import access_note
 
 from . import access, claims, coverage, payments
-from .access import page
+from .access import (
+    AUTHORIZATION,
+    CHARGE,
+    CLAIM,
+    COVERAGE,
+    LEDGER,
+    NOTE_BILLING,
+    PAYMENT,
+    WORK_QUEUE,
+)
 from .charging import price_note, void_charge
 from .forms import AuthorizationForm, CoverageForm, DenyForm, PaidForm, PaymentForm, VoidForm
 from .models import Authorization, Charge, ChargeLine, Claim, ClaimStatus, Coverage
@@ -37,14 +46,14 @@ def _patient_context(request, patient, **forms):
     )
     coverage.attach_usage([a for c in coverages for a in c.authorizations.all()])
     ledger = payments.ledger(patient)
-    writes = access.may(access.COVERAGE, request.user, "create")
+    writes = COVERAGE.may(request.user, "create")
     return {
         "patient": patient,
         "coverages": coverages,
         "ledger": ledger,
         "can_write": writes,
-        "can_pay": access.may(access.PAYMENT, request.user, "create"),
-        "can_void": access.may(access.CHARGE, request.user, "void"),
+        "can_pay": PAYMENT.may(request.user, "create"),
+        "can_void": CHARGE.may(request.user, "void"),
         "coverage_form": forms.get("coverage_form") or CoverageForm(),
         "authorization_form": forms.get("authorization_form")
         or AuthorizationForm(coverages=_coverages_of(patient)),
@@ -56,7 +65,7 @@ def _coverages_of(patient):
     return Coverage.objects.filter(patient=patient).select_related("payer", "patient")
 
 
-@login_required
+@allowed(LEDGER, "read")
 def patient_billing(request, patient_id):
     patient = access.access_patient_billing(request.user, patient_id)
     record(actor=request.user, action="ledger.read", target=patient, patient=patient)
@@ -70,9 +79,8 @@ def _answer_with_form(request, patient, name, form, error):
 
 
 @require_POST
-@login_required
+@allowed(COVERAGE, "create")
 def coverage_new(request, patient_id):
-    page(access.COVERAGE, "create", request.user)
     patient = access.access_patient_billing(request.user, patient_id)
     form = CoverageForm(request.POST)
     if not form.is_valid():
@@ -86,9 +94,8 @@ def coverage_new(request, patient_id):
 
 
 @require_POST
-@login_required
+@allowed(AUTHORIZATION, "create")
 def authorization_new(request, patient_id):
-    page(access.AUTHORIZATION, "create", request.user)
     patient = access.access_patient_billing(request.user, patient_id)
     form = AuthorizationForm(request.POST, coverages=_coverages_of(patient))
     if not form.is_valid():
@@ -103,9 +110,8 @@ def authorization_new(request, patient_id):
 
 
 @require_POST
-@login_required
+@allowed(PAYMENT, "create")
 def payment_new(request, patient_id):
-    page(access.PAYMENT, "create", request.user)
     patient = access.access_patient_billing(request.user, patient_id)
     form = PaymentForm(request.POST)
     if not form.is_valid():
@@ -119,7 +125,7 @@ def payment_new(request, patient_id):
 
 
 @require_POST
-@login_required
+@allowed(CHARGE, "void")
 def charge_void(request, charge_id):
     charge = access.access_charge(request.user, charge_id, "void")
     form = VoidForm(request.POST)
@@ -137,9 +143,8 @@ def charge_void(request, charge_id):
 # --- the biller's work queue and claims ----------------------------------------------------
 
 
-@login_required
+@allowed(WORK_QUEUE, "read")
 def billing_queue(request):
-    page(access.WORK_QUEUE, "read", request.user)
     status = request.GET.get("status", "")
     unclaimed = list(
         Charge.objects.unclaimed()
@@ -162,14 +167,13 @@ def billing_queue(request):
         "denials": list(denials.order_by("-answered_at")[:20]),
         "status": status,
         "statuses": ClaimStatus.choices,
-        "can_claim": access.may(access.CLAIM, request.user, "create"),
+        "can_claim": CLAIM.may(request.user, "create"),
     })  # fmt: skip
 
 
 @require_POST
-@login_required
+@allowed(CLAIM, "create")
 def claim_new(request):
-    page(access.CLAIM, "create", request.user)
     ids = request.POST.getlist("charges")
     chosen = list(access.charges_visible_to(request.user).filter(pk__in=_uuids(ids)))
     try:
@@ -193,7 +197,7 @@ def _uuids(values) -> list[str]:
     return good
 
 
-@login_required
+@allowed(CLAIM, "read")
 def claim_detail(request, claim_id):
     claim = access.access_claim(request.user, claim_id)
     record(actor=request.user, action="claim.read", target=claim, patient=claim.coverage.patient)
@@ -202,44 +206,63 @@ def claim_detail(request, claim_id):
     )
     return render(request, "billing/claim_detail.html", {
         "claim": claim, "charges": charges, "deny_form": DenyForm(), "paid_form": PaidForm(),
-        "can_answer": access.may(access.CLAIM, request.user, "submit"),
-        "can_export": access.may(access.CLAIM, request.user, "x12"),
+        "can_answer": CLAIM.may(request.user, "submit"),
+        "can_export": CLAIM.may(request.user, "x12"),
     })  # fmt: skip
 
 
-@require_POST
-@login_required
-def claim_answer(request, claim_id, answer):
+def _answer(request, claim_id, answer, act):
     claim = access.access_claim(request.user, claim_id, answer)
     try:
-        if answer == "submit":
-            claims.submit_claim(claim=claim, by=request.user)
-        elif answer == "deny":
-            form = DenyForm(request.POST)
-            form.is_valid()
-            claims.deny_claim(claim=claim, by=request.user, reason=form.cleaned_data.get("reason"))
-        else:
-            form = PaidForm(request.POST)
-            if not form.is_valid():
-                raise Invalid.field("amount", "The amount is a sum of money, e.g. 85.00.")
-            claims.mark_claim_paid(claim=claim, by=request.user, **form.cleaned_data)
+        act(claim)
         messages.success(request, f"Claim {claim.number}: {answer} recorded.")
     except SERVICE_ERRORS as error:
         show_service_error(request, error)
     return redirect("claim_detail", claim_id=claim.pk)
 
 
+@require_POST
+@allowed(CLAIM, "submit")
+def claim_submit(request, claim_id):
+    return _answer(
+        request, claim_id, "submit", lambda claim: claims.submit_claim(claim=claim, by=request.user)
+    )
+
+
+@require_POST
+@allowed(CLAIM, "deny")
+def claim_deny(request, claim_id):
+    form = DenyForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason")
+    return _answer(
+        request,
+        claim_id,
+        "deny",
+        lambda claim: claims.deny_claim(claim=claim, by=request.user, reason=reason),
+    )
+
+
+@require_POST
+@allowed(CLAIM, "paid")
+def claim_paid(request, claim_id):
+    form = PaidForm(request.POST)
+
+    def paid(claim):
+        if not form.is_valid():
+            raise Invalid.field("amount", "The amount is a sum of money, e.g. 85.00.")
+        claims.mark_claim_paid(claim=claim, by=request.user, **form.cleaned_data)
+
+    return _answer(request, claim_id, "paid", paid)
+
+
 # --- the therapist's services and units before signing ---------------------------------------
 
 
-@login_required
+@allowed(NOTE_BILLING, "read")
 def note_billing(request, note_id):
     """The services of a draft note and what signing would charge (a partial)."""
-    page(access.NOTE_BILLING, "read", request.user)
-    scoped = SessionNote.objects.visible_to(request.user).select_related(
-        "appointment__patient", "patient", "plan__referral"
-    )
-    note = get_object_or_404(scoped, pk=note_id)
+    note = access_note(request.user, note_id, "read")
     try:
         pricing, problem = price_note(note), None
     except Invalid as error:

@@ -17,14 +17,8 @@ urlpatterns = [
     path("billing/charges/<uuid:charge_id>/void/", pages.charge_void, name="charge_void"),
     path("billing/claims/new/", pages.claim_new, name="claim_new"),
     path("billing/claims/<uuid:claim_id>/", pages.claim_detail, name="claim_detail"),
-    *[
-        path(
-            f"billing/claims/<uuid:claim_id>/{answer}/",
-            pages.claim_answer,
-            {"answer": answer},
-            name=f"claim_{answer}",
-        )
-        for answer in ("submit", "deny", "paid")
-    ],
+    path("billing/claims/<uuid:claim_id>/submit/", pages.claim_submit, name="claim_submit"),
+    path("billing/claims/<uuid:claim_id>/deny/", pages.claim_deny, name="claim_deny"),
+    path("billing/claims/<uuid:claim_id>/paid/", pages.claim_paid, name="claim_paid"),
     path("notes/<uuid:note_id>/billing/", pages.note_billing, name="note_billing"),
 ]

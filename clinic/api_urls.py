@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from billing import api as billing_api
+from billing import claims_api as billing_claims_api
 from billing import notes_api as billing_notes_api
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
@@ -38,8 +39,8 @@ router.register("payers", billing_api.PayerViewSet, basename="payer")
 router.register("coverages", billing_api.CoverageViewSet, basename="coverage")
 router.register("authorizations", billing_api.AuthorizationViewSet, basename="authorization")
 router.register("charges", billing_api.ChargeViewSet, basename="charge")
-router.register("claims", billing_api.ClaimViewSet, basename="claim")
-router.register("payments", billing_api.PaymentViewSet, basename="payment")
+router.register("claims", billing_claims_api.ClaimViewSet, basename="claim")
+router.register("payments", billing_claims_api.PaymentViewSet, basename="payment")
 
 app_name = "api"
 
@@ -60,7 +61,7 @@ urlpatterns = [
         referrals_api.PatientEpisodesView.as_view(),
         name="patient-episodes",
     ),
-    path("patients/<str:pk>/ledger/", billing_api.LedgerView.as_view(), name="patient-ledger"),
+    path("patients/<str:pk>/ledger/", billing_claims_api.LedgerView.as_view(), name="patient-ledger"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
