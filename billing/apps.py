@@ -16,10 +16,11 @@ class BillingConfig(AppConfig):
         # authorizations guard the schedule: one of the booking service's rules
         from scheduling import booking
 
-        from .booking import check_authorization
+        from .booking import check_authorization, needs_authorization
 
         if check_authorization not in booking.BOOKING_RULES:
             booking.BOOKING_RULES.append(check_authorization)
+        booking.PATIENT_FACTS["needs_authorization"] = needs_authorization()
 
 
 def check_pdf_libraries() -> None:

@@ -4,12 +4,13 @@ has a visit left, is refused at booking with a 400 naming `authorization`,
 exactly as a prescription cap is. Registered with the booking service as one
 of its rules (billing.apps), so scheduling never imports billing.
 
-Three queries at most, whatever the number of visits: the coverages that need
+None when no primary coverage needs authorizations (the fact loaded with the patient);
+three at most otherwise, whatever the number of visits: the coverages that need
 an authorization, their authorizations, and the visits already counted."""
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clinic.errors import Invalid
@@ -19,8 +20,23 @@ from scheduling.recurrence import local_day_start
 from .models import Authorization, Coverage, Priority
 
 
+def needs_authorization():
+    """Loaded with the patient's row by the booking service (its PATIENT_FACTS): does
+    any primary coverage of an active payer require authorizations at all? When
+    not, the check below costs no query."""
+    return Exists(
+        Coverage.objects.filter(
+            patient=OuterRef("pk"),
+            priority=Priority.PRIMARY,
+            payer__is_active=True,
+            payer__requires_authorization=True,
+        )
+    )
+
+
 def check_authorization(*, patient, slots, exclude_ids=()) -> None:
-    if not slots:
+    # a patient loaded without the fact (another caller) is checked in full
+    if not slots or not getattr(patient, "needs_authorization", True):
         return
     days = [timezone.localtime(slot.start).date() for slot in slots]
     first, last = min(days), max(days)

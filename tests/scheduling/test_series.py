@@ -370,10 +370,9 @@ def test_the_preview_takes_the_same_queries_for_three_visits_or_thirty_six(
             rrule=f"FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT={count}",
         )
 
-    # when / then: closures, referral, visits used, authorizations, hours, time off, clashes,
-    # patient
+    # when / then: closures, referral, visits used, hours, time off, clashes, patient
     long_plan.refresh_from_db()
-    with django_assert_num_queries(8) as few:  # and the coverages needing an authorization
+    with django_assert_num_queries(7) as few:
         assert len(preview(3).occurrences) == 3
     long_plan.refresh_from_db()
     with django_assert_num_queries(len(few.captured_queries)):
