@@ -159,6 +159,12 @@ def front_desk(db):
 
 
 @pytest.fixture
+def biller(db):
+    """Bill, the biller: reads the billing and the diagnosis codes a claim needs."""
+    return UserFactory(username="bill", first_name="Bill", last_name="Ing", role=Role.BILLING)
+
+
+@pytest.fixture
 def manager(db):
     return UserFactory(
         username="mia", first_name="Mia", last_name="Manager", role=Role.MANAGER, is_staff=True

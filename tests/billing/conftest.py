@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Coverage, Fee, Payer
-from clinic.vocabulary import AppointmentStatus, Role
-from tests.factories import AppointmentFactory, SessionNoteFactory, UserFactory
+from clinic.vocabulary import AppointmentStatus
+from tests.factories import AppointmentFactory, SessionNoteFactory
 
 FEES = {"97140": "42.50", "97124": "38.00", "97110": "40.00", "97112": "41.00", "97530": "45.00"}
 
@@ -21,11 +21,6 @@ def payer_with_fees(**fields) -> Payer:
     for code, amount in FEES.items():
         Fee.objects.create(payer=payer, service_code_id=code, per_unit=Decimal(amount))
     return payer
-
-
-@pytest.fixture
-def biller(db):
-    return UserFactory(username="bill", first_name="Bill", last_name="Ing", role=Role.BILLING)
 
 
 @pytest.fixture

@@ -246,14 +246,6 @@ def test_the_referring_doctor_does_see_the_marks_so_the_walk_can_find_leaks(doct
 BILLING_KINDS = {"coverage", "authorization", "charge", "claim", "payment"}
 
 
-@pytest.fixture
-def biller(db):
-    from clinic.vocabulary import Role
-    from tests.factories import UserFactory
-
-    return UserFactory(username="bill", role=Role.BILLING)
-
-
 def test_the_biller_never_receives_a_note_precaution_finding_or_report_on_any_url(biller, record):
     # given the biller, who reads the billing with its diagnosis codes, and nothing clinical
     client = client_for(biller)
@@ -281,3 +273,39 @@ def test_the_biller_never_receives_a_note_precaution_finding_or_report_on_any_ur
 
 def test_the_walk_reaches_every_kind_of_billing_record(record):
     assert {kind for _, kind in urls_for(record)} >= BILLING_KINDS
+
+
+def test_the_biller_is_refused_every_clinical_and_schedule_record(biller, record):
+    # given the biller and Pat's billed record
+    client = client_for(biller)
+    pk = record["patient"].pk
+    clinical = [
+        "referrals/", f"referrals/{record['referral'].pk}/", "treatment-plans/",
+        f"treatment-plans/{record['plan'].pk}/progress/", "session-notes/",
+        f"session-notes/{record['note'].pk}/", "measurements/", "precautions/",
+        "progress-reports/", "appointments/", f"appointments/{record['visit'].pk}/",
+        "appointment-series/", "audit-events/", "break-glass/", f"patients/{pk}/fhir/",
+        f"patients/{pk}/episodes/", "diagnoses/?search=neck",
+    ]  # fmt: skip
+    # when the biller asks for anything clinical or the schedule
+    answers = {path: client.get("/api/v1/" + path).status_code for path in clinical}
+    # then every one is refused for the role, whatever the record
+    assert answers == dict.fromkeys(clinical, 403)
+    # and the pages too: the note, the referral, the plan and the calendar
+    for page in (f"/notes/{record['note'].pk}/", f"/referrals/{record['referral'].pk}/",
+                 f"/plans/{record['plan'].pk}/", "/week/", "/today/"):  # fmt: skip
+        assert client.get(page).status_code == 403, page
+
+
+def test_the_biller_reads_the_claim_with_the_diagnosis_codes_it_needs(biller, record):
+    # given the biller
+    client = client_for(biller)
+    # when the biller reads Pat's charge, claim and ledger
+    charge = client.get(f"/api/v1/charges/{record['charge'].pk}/")
+    claim = client.get(f"/api/v1/claims/{record['claim'].pk}/")
+    ledger = client.get(f"/api/v1/patients/{record['patient'].pk}/ledger/")
+    # then the claim's diagnosis (code and letter) is there, and the ledger
+    assert charge.status_code == claim.status_code == ledger.status_code == 200
+    assert "M54.2" in [d["code"] for d in charge.json()["diagnoses"]]
+    assert charge.json()["lines"][0]["diagnosis_pointers"] == ["A"]
+    assert ledger.json()["balance"] is not None
