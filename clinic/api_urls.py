@@ -61,7 +61,9 @@ urlpatterns = [
         referrals_api.PatientEpisodesView.as_view(),
         name="patient-episodes",
     ),
-    path("patients/<str:pk>/ledger/", billing_claims_api.LedgerView.as_view(), name="patient-ledger"),
+    path(
+        "patients/<str:pk>/ledger/", billing_claims_api.LedgerView.as_view(), name="patient-ledger"
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
