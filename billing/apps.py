@@ -21,6 +21,19 @@ class BillingConfig(AppConfig):
         if check_authorization not in booking.BOOKING_RULES:
             booking.BOOKING_RULES.append(check_authorization)
         booking.PATIENT_FACTS["needs_authorization"] = needs_authorization()
+        # authorizations running low: the doctor's flags and the front desk's worklist
+        from scheduling import worklist
+        from sessions_log import progress
+
+        from .alerts import has_authorization, plans_running_low
+
+        for sources, facts in (
+            (progress.FLAG_SOURCES, progress.PLAN_FACTS),
+            (worklist.WARNING_SOURCES, worklist.PLAN_FACTS),
+        ):
+            if plans_running_low not in sources:
+                sources.append(plans_running_low)
+            facts["has_authorization"] = has_authorization()
 
 
 def check_pdf_libraries() -> None:
