@@ -7,6 +7,7 @@ through billing.access, the work in billing's services."""
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.access import allowed
@@ -26,6 +27,7 @@ from .access import (
     PAYMENT,
     WORK_QUEUE,
 )
+from .alerts import running_low
 from .charging import price_note, void_charge
 from .forms import AuthorizationForm, CoverageForm, DenyForm, PaidForm, PaymentForm, VoidForm
 from .models import Authorization, Charge, ChargeLine, Claim, ClaimStatus, Coverage
@@ -44,7 +46,11 @@ def _patient_context(request, patient, **forms):
             Prefetch("authorizations", Authorization.objects.prefetch_related("codes"))
         )
     )
-    coverage.attach_usage([a for c in coverages for a in c.authorizations.all()])
+    today = timezone.localdate()
+    for authorization in coverage.attach_usage(
+        [a for c in coverages for a in c.authorizations.all()]
+    ):
+        authorization.running_low = running_low(authorization, today)
     ledger = payments.ledger(patient)
     writes = COVERAGE.may(request.user, "create")
     return {
