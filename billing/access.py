@@ -49,6 +49,7 @@ CLAIM = Policy(
         "submit": BILLING,
         "deny": BILLING,
         "paid": BILLING,
+        "secondary": BILLING,  # the same charges to the secondary coverage
         "x12": BILLING | MANAGER,
         "pdf": BILLING | MANAGER | CLINICIANS,
     },
@@ -143,7 +144,7 @@ def access_charge(user, charge_id, verb: str = "read") -> Charge:
 
 def access_claim(user, claim_id, verb: str = "read") -> Claim:
     CLAIM.check(user, verb)
-    scoped = claims_visible_to(user).select_related("payer", "coverage__patient")
+    scoped = claims_visible_to(user).select_related("payer", "coverage__patient", "primary_claim")
     return get_object_or_404(scoped, pk=claim_id)
 
 

@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from clinic.audit import record
-from clinic.errors import Invalid, InvalidTransition
+from clinic.errors import Conflict, Invalid, InvalidTransition
 from clinic.models import User
 
 from .models import (
@@ -20,7 +20,10 @@ from .models import (
     ChargeStatus,
     Claim,
     ClaimStatus,
+    Coverage,
+    PayerKind,
     PaymentMethod,
+    Priority,
 )
 from .payments import record_payment
 from .rules import POINTER_LETTERS
@@ -98,6 +101,15 @@ def create_claim(*, charges: list[Charge], by: User) -> Claim:
     return claim
 
 
+# What a secondary claim's answer does to charges the primary payer already
+# answered: it moves only those in these states (paid by the primary stay paid).
+SECONDARY_MOVES = {
+    ChargeStatus.CLAIMED: (ChargeStatus.OPEN,),
+    ChargeStatus.OPEN: (ChargeStatus.CLAIMED,),
+    ChargeStatus.PAID: (ChargeStatus.CLAIMED, ChargeStatus.OPEN),
+}
+
+
 def _move(claim: Claim, *, by: User, allowed_from, to: str, charges_to: str, **changes) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status not in allowed_from:
@@ -106,7 +118,10 @@ def _move(claim: Claim, *, by: User, allowed_from, to: str, charges_to: str, **c
         setattr(claim, name, value)
     claim.version += 1
     claim.save()
-    claim.charges.update(status=charges_to)
+    charges = claim.charges.all()
+    if claim.primary_claim_id:
+        charges = charges.filter(status__in=SECONDARY_MOVES[charges_to])
+    charges.update(status=charges_to)
     patient = claim.coverage.patient
     record(actor=by, action=f"claim.{to}", target=claim, patient=patient)
     return claim
@@ -161,4 +176,55 @@ def mark_claim_paid(*, claim: Claim, by: User, amount: Decimal | None = None, re
             claim=claim,
             by=by,
         )
+    return claim
+
+
+# --- secondary claims ------------------------------------------------------------------------
+
+
+def secondary_coverage_for(primary: Claim) -> Coverage:
+    """The patient's secondary coverage valid on every service date of the claim."""
+    dates = [c.service_date for c in primary.charges.all()]
+    candidates = (
+        Coverage.objects.filter(
+            patient_id=primary.coverage.patient_id,
+            priority=Priority.SECONDARY,
+            payer__is_active=True,
+            valid_from__lte=min(dates),
+        )
+        .exclude(payer__kind=PayerKind.SELF_PAY)
+        .exclude(valid_until__lt=max(dates))
+        .select_related("payer")
+        .order_by("-valid_from", "-created_at")
+    )
+    coverage = candidates.first()
+    if coverage is None:
+        raise Invalid.field(
+            "coverage", "The patient has no secondary coverage valid on the claim's dates."
+        )
+    return coverage
+
+
+@transaction.atomic
+def create_secondary_claim(*, primary: Claim, by: User) -> Claim:
+    """The same charges, claimed from the secondary coverage once the primary
+    payer has answered (paid or denied); its 837P carries that answer."""
+    primary = Claim.objects.select_for_update().select_related("coverage").get(pk=primary.pk)
+    if primary.primary_claim_id or primary.coverage.priority != Priority.PRIMARY:
+        raise Invalid.field("claim", "Only a claim to a primary coverage has a secondary claim.")
+    if primary.status not in (ClaimStatus.PAID, ClaimStatus.DENIED):
+        raise InvalidTransition(f"A {primary.status} claim has no answer to pass on yet.")
+    if primary.secondary_claims.filter(status__in=LIVE_CLAIM_STATUSES).exists():
+        raise Conflict("This claim already has a secondary claim.")
+    coverage = secondary_coverage_for(primary)
+    claim = Claim.objects.create(
+        payer=coverage.payer,
+        coverage=coverage,
+        primary_claim=primary,
+        number=_next_number(),
+        total=primary.total,
+        created_by=by,
+    )
+    claim.charges.set(primary.charges.all())
+    record(actor=by, action="claim.create_secondary", target=claim, patient=coverage.patient)
     return claim

@@ -73,6 +73,14 @@ class ClaimViewSet(
         claim = claims.create_claim(charges=visible, by=request.user)
         return self._answer(claim, status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={201: ClaimSerializer})
+    @action(detail=True, methods=["post"])
+    def secondary(self, request, pk=None):
+        """The same charges claimed from the patient's secondary coverage, once the
+        primary payer has answered (paid or denied)."""
+        made = claims.create_secondary_claim(primary=self.get_object(), by=request.user)
+        return self._answer(made, status.HTTP_201_CREATED)
+
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

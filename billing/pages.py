@@ -228,6 +228,19 @@ def _answer(request, claim_id, answer, act):
 
 
 @require_POST
+@allowed(CLAIM, "secondary")
+def claim_secondary(request, claim_id):
+    primary = access.access_claim(request.user, claim_id, "secondary")
+    try:
+        claim = claims.create_secondary_claim(primary=primary, by=request.user)
+    except SERVICE_ERRORS as error:
+        show_service_error(request, error)
+        return redirect("claim_detail", claim_id=primary.pk)
+    messages.success(request, f"Secondary claim {claim.number} made: download its 837P, submit.")
+    return redirect("claim_detail", claim_id=claim.pk)
+
+
+@require_POST
 @allowed(CLAIM, "submit")
 def claim_submit(request, claim_id):
     return _answer(

@@ -244,6 +244,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "answered_at",
             "denial_reason",
             "paid_amount",
+            "primary_claim",
             "created_at",
         ]
         read_only_fields = fields

@@ -18,6 +18,9 @@ urlpatterns = [
     path("billing/claims/new/", pages.claim_new, name="claim_new"),
     path("billing/claims/<uuid:claim_id>/", pages.claim_detail, name="claim_detail"),
     path("billing/claims/<uuid:claim_id>/submit/", pages.claim_submit, name="claim_submit"),
+    path(
+        "billing/claims/<uuid:claim_id>/secondary/", pages.claim_secondary, name="claim_secondary"
+    ),
     path("billing/claims/<uuid:claim_id>/deny/", pages.claim_deny, name="claim_deny"),
     path("billing/claims/<uuid:claim_id>/paid/", pages.claim_paid, name="claim_paid"),
     path("notes/<uuid:note_id>/billing/", pages.note_billing, name="note_billing"),

@@ -4,6 +4,8 @@ as billing provider (2000A), the subscriber and payer (2000B), the patient
 when not the subscriber (2000C), one claim (2300) with its diagnoses, and a
 service line (2400) per charge line. Auto and workers' comp claims carry the
 related cause, the accident date and the property-and-casualty claim number.
+A secondary claim names the primary payer as the other payer (2320, 2330A/B)
+with what it paid, and each line's adjudication by it (2430).
 
 The tests run pyx12's validator over every kind of claim we export."""
 
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .claims import claim_diagnoses
-from .models import Charge, ChargeLine, Claim, PayerKind, Relationship
+from .models import Charge, ChargeLine, Claim, ClaimStatus, PayerKind, Relationship
 from .rules import POINTER_LETTERS
 
 ELEMENT, COMPONENT, REPETITION, TERMINATOR = "*", ":", "^", "~"
@@ -156,10 +158,11 @@ def _subscriber(x: Interchange, claim: Claim, patient) -> None:
     is_patient = coverage.relationship == Relationship.SELF
     injury = payer.kind in RELATED_CAUSES
     x.add("HL", 2, 1, "22", 0 if is_patient else 1)
-    # P: a claim goes to the coverage valid on the service date, never to a
-    # secondary while a primary is valid, so this payer is the first to pay
-    x.add("SBR", "P", "18" if is_patient else "", text(coverage.group_number, 50), "", "", "",
-          "", "", FILING_CODES[payer.kind])  # fmt: skip
+    # P: a claim goes to the coverage valid on the service date; S: the secondary
+    # claim, after the primary payer answered
+    responsibility = "S" if claim.primary_claim_id else "P"
+    x.add("SBR", responsibility, "18" if is_patient else "", text(coverage.group_number, 50),
+          "", "", "", "", "", FILING_CODES[payer.kind])  # fmt: skip
     if is_patient:
         last, first = patient.last_name, patient.first_name
     else:
@@ -208,9 +211,61 @@ def _claim(x: Interchange, claim: Claim, charges: list[Charge], lines: list[Char
     claim_level = charges[0].therapist if len(therapists) == 1 else None
     if claim_level is not None and claim_level.npi:
         _rendering_provider(x, claim_level)
+    primary = claim.primary_claim
+    paid = paid_shares(primary, lines) if primary else {}
+    if primary is not None:
+        _other_payer(x, primary, charges[0].patient, sum(paid.values(), Decimal("0")))
     letters = {d["code"]: POINTER_LETTERS[i] for i, d in enumerate(diagnoses)}
     for number, line in enumerate(lines, start=1):
         _service_line(x, number, line, letters, per_line=claim_level is None)
+        if primary is not None:
+            _line_adjudication(x, primary, line, paid[line.pk])
+
+
+def paid_shares(primary: Claim, lines: list[ChargeLine]) -> dict:
+    """What the primary payer paid, spread over the lines by their amounts (cents;
+    the rest of the rounding on the last line); nothing when it denied."""
+    total = sum((line.amount for line in lines), Decimal("0"))
+    paid = min(primary.paid_amount or Decimal("0"), total)
+    if primary.status != ClaimStatus.PAID or not total:
+        return {line.pk: Decimal("0.00") for line in lines}
+    shares, given = {}, Decimal("0.00")
+    for line in lines[:-1]:
+        shares[line.pk] = (paid * line.amount / total).quantize(Decimal("0.01"))
+        given += shares[line.pk]
+    shares[lines[-1].pk] = paid - given
+    return shares
+
+
+def _other_payer(x: Interchange, primary: Claim, patient, paid: Decimal) -> None:
+    """2320/2330A/2330B: the primary coverage, its payer and what it paid."""
+    coverage, payer = primary.coverage, primary.payer
+    is_patient = coverage.relationship == Relationship.SELF
+    relation = "18" if is_patient else RELATIONSHIP_CODES.get(coverage.relationship, "G8")
+    x.add("SBR", "P", relation, text(coverage.group_number, 50), "", "", "", "", "",
+          FILING_CODES[payer.kind])  # fmt: skip
+    x.add("AMT", "D", amount(paid))
+    x.add("OI", "", "", "Y", "", "", "Y")
+    if is_patient:
+        last, first = patient.last_name, patient.first_name
+    else:
+        last, first = split_name(coverage.subscriber_name)
+    member_id = text(coverage.member_id or coverage.claim_number, 80)
+    x.add("NM1", "IL", "1", text(last, 60), text(first, 35), "", "", "", "MI", member_id)
+    x.add("NM1", "PR", "2", text(payer.name, 60), "", "", "", "", "PI", text(payer.payer_id, 80))
+
+
+def _line_adjudication(x: Interchange, primary: Claim, line: ChargeLine, paid: Decimal) -> None:
+    """2430: the primary payer's answer for the line; what it did not pay is a
+    contractual adjustment (CO 45) when it paid, a denial (CO 96) when not."""
+    procedure = COMPONENT.join(["HC", line.service_code_id, *line.modifiers[:4]])
+    x.add("SVD", text(primary.payer.payer_id, 80), amount(paid), procedure, "", line.units)
+    left = line.amount - paid
+    if left > 0:
+        reason = "45" if primary.status == ClaimStatus.PAID else "96"
+        x.add("CAS", "CO", reason, amount(left))
+    answered = timezone.localtime(primary.answered_at or timezone.now())
+    x.add("DTP", "573", "D8", ymd(answered))
 
 
 def _rendering_provider(x: Interchange, therapist) -> None:

@@ -191,6 +191,11 @@ class Claim(Entity):
     answered_at = models.DateTimeField(null=True, blank=True)
     denial_reason = models.CharField(max_length=500, blank=True)
     paid_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    # a secondary claim: the same charges, to the secondary coverage, after the
+    # primary payer answered (its 837P carries the primary's adjudication)
+    primary_claim = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="secondary_claims"
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
@@ -199,6 +204,12 @@ class Claim(Entity):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ClaimStatus.values), name="claim_status_known"
+            ),
+            # one live secondary claim per primary claim (a denied one may be redone)
+            models.UniqueConstraint(
+                fields=["primary_claim"],
+                condition=Q(primary_claim__isnull=False, status__in=["draft", "submitted", "paid"]),
+                name="claim_one_live_secondary",
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1, number__lte=999_999_999), name="claim_number_nine_digits"

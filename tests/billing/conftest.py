@@ -84,3 +84,19 @@ def started_visit(plan, *, hours_ago=1):
 
 def note_data(**fields):
     return {"pain_before": 6, "pain_after": 3, "response": "improved", **fields}
+
+
+@pytest.fixture
+def patient_with_address(plan):
+    patient = plan.patient
+    patient.address_line, patient.city, patient.state = "1 Main Street", "Springfield", "IL"
+    patient.postal_code, patient.sex = "62701-1234", "male"
+    patient.save()
+    return patient
+
+
+@pytest.fixture
+def therapist_with_npi(therapist):
+    therapist.npi, therapist.taxonomy_code = "1245319599", "225700000X"
+    therapist.save()
+    return therapist

@@ -23,22 +23,6 @@ SERVICES = [
 ]
 
 
-@pytest.fixture
-def patient_with_address(plan):
-    patient = plan.patient
-    patient.address_line, patient.city, patient.state = "1 Main Street", "Springfield", "IL"
-    patient.postal_code, patient.sex = "62701-1234", "male"
-    patient.save()
-    return patient
-
-
-@pytest.fixture
-def therapist_with_npi(therapist):
-    therapist.npi, therapist.taxonomy_code = "1245319599", "225700000X"
-    therapist.save()
-    return therapist
-
-
 def claim_for(therapist, plan, biller, *, visits=1):
     charges = []
     for hours_ago in range(1, visits + 1):

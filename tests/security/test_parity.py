@@ -80,6 +80,7 @@ PAIRS = {
     "claim_submit": ("post", "api:claim-submit", "post"),
     "claim_deny": ("post", "api:claim-deny", "post"),
     "claim_paid": ("post", "api:claim-paid", "post"),
+    "claim_secondary": ("post", "api:claim-secondary", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
