@@ -182,9 +182,9 @@ def mark_claim_paid(*, claim: Claim, by: User, amount: Decimal | None = None, re
 # --- secondary claims ------------------------------------------------------------------------
 
 
-def secondary_coverage_for(primary: Claim) -> Coverage:
+def secondary_coverage_for(primary: Claim, charges: list[Charge]) -> Coverage:
     """The patient's secondary coverage valid on every service date of the claim."""
-    dates = [c.service_date for c in primary.charges.all()]
+    dates = [c.service_date for c in charges]
     candidates = (
         Coverage.objects.filter(
             patient_id=primary.coverage.patient_id,
@@ -216,7 +216,8 @@ def create_secondary_claim(*, primary: Claim, by: User) -> Claim:
         raise InvalidTransition(f"A {primary.status} claim has no answer to pass on yet.")
     if primary.secondary_claims.filter(status__in=LIVE_CLAIM_STATUSES).exists():
         raise Conflict("This claim already has a secondary claim.")
-    coverage = secondary_coverage_for(primary)
+    charges = list(primary.charges.all())
+    coverage = secondary_coverage_for(primary, charges)
     claim = Claim.objects.create(
         payer=coverage.payer,
         coverage=coverage,
@@ -225,6 +226,6 @@ def create_secondary_claim(*, primary: Claim, by: User) -> Claim:
         total=primary.total,
         created_by=by,
     )
-    claim.charges.set(primary.charges.all())
+    claim.charges.set(charges)
     record(actor=by, action="claim.create_secondary", target=claim, patient=coverage.patient)
     return claim
