@@ -4,7 +4,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-# WeasyPrint's system libraries (clinical documents as PDF)
+# WeasyPrint's system libraries (clinical documents, superbills and claim summaries as PDF)
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "scheduling",
     "sessions_log",
     "documents",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -145,8 +146,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 from clinic.settings_documents import *  # noqa: E402, F403 - attachments, PDFs, STORAGES
 
 # --- email and reminders --------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST...
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <reminders@clinic.example>")
 REMINDER_OFFSETS = parse_offsets(env.str("REMINDER_OFFSETS", default="24h,2h"))
 SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.sms.ConsoleSmsBackend")
@@ -154,6 +154,7 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Medical Massage")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 Harbor Street, Suite 3")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(555) 010-2030")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+from clinic.settings_billing import *  # noqa: E402, F403 - the clinic as billing provider
 
 # --- celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -219,6 +220,7 @@ SPECTACULAR_SETTINGS = {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
         **ENUM_NAMES,  # noqa: F405 - two `kind`s, documents' and precautions' (settings_documents)
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
+        **BILLING_ENUM_NAMES,  # noqa: F405 - clinic/settings_billing.py
     },
 }
 
@@ -255,9 +257,7 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
-# --- clinical thresholds -----------------------------------------------------------
-# The MCIDs, the progress flags' thresholds, the certification period and the
-# break-the-glass window live with their sources in clinic/settings_clinical.py.
+# --- clinical thresholds, with their sources: clinic/settings_clinical.py ----------
 from clinic.settings_clinical import (  # noqa: E402, F401
     BREAK_GLASS_MINUTES,
     MCID,
@@ -309,6 +309,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 1800},
     },
     "remind-waiting-physicians": PHYSICIAN_REMINDERS,  # noqa: F405 - settings_documents.py
+    **BILLING_BEAT_SCHEDULE,  # noqa: F405 - the missed-visit fees (clinic/settings_billing.py)
 }
 
 # --- totp helper -----------------------------------------------------------------
@@ -388,9 +389,8 @@ READY_SCAN_MAX_AGE_SECONDS = env.int(
 if not 0.5 <= READY_TIMEOUT_SECONDS <= 4.5:
     raise ImproperlyConfigured("READY_TIMEOUT_SECONDS must be 0.5 to 4.5")
 
-# Logs: one JSON object per line in production (LOG_FORMAT=json), readable
-# lines under DEBUG; each with the request id (ops/logs.py). The worker keeps
-# this configuration instead of Celery's own.
+# Logs: JSON lines in production (LOG_FORMAT=json), readable under DEBUG; each with the
+# request id (ops/logs.py). The worker keeps this configuration instead of Celery's own.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

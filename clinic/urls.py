@@ -7,6 +7,7 @@ urlpatterns = [
     path("calendar/", include("scheduling.calendar_urls")),
     path("visit/", include("scheduling.confirm_urls")),
     path("", include("sessions_log.supervision_urls")),  # reports, clearances (issue 5)
+    path("", include("billing.urls")),  # billing helper: the biller's and front desk's pages
     path("", include("clinic.page_urls")),
 ]
 
