@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from referrals import views as referral_views
-from scheduling import series_pages
+from scheduling import calendar_pages, series_pages
 from scheduling import views as scheduling_views
 from sessions_log import views as note_views
 
@@ -59,7 +59,8 @@ urlpatterns = [
     path("notes/<uuid:note_id>/sign/", note_views.note_sign, name="note_sign"),
     path("notes/<uuid:note_id>/addendum/", note_views.note_addendum, name="note_addendum"),
     # the front desk
-    path("week/", scheduling_views.calendar, name="calendar"),
+    path("week/", calendar_pages.calendar, name="calendar"),
+    path("week/book/", calendar_pages.calendar_book, name="calendar_book"),
     path(
         "visits/<uuid:appointment_id>/",
         scheduling_views.appointment_detail,

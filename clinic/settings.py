@@ -254,14 +254,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
 # --- clinical thresholds -----------------------------------------------------------
-# The MCIDs, the progress flags' thresholds, the certification period and the
-# break-the-glass window live with their sources in clinic/settings_clinical.py.
-from clinic.settings_clinical import (  # noqa: E402, F401
-    BREAK_GLASS_MINUTES,
-    MCID,
-    PLAN_CERTIFICATION_MAX_DAYS,
-    PROGRESS_FLAGS,
-)
+# The MCIDs, the progress flags, the certification period, the break-the-glass
+# window and the clinic's hours: with their sources in clinic/settings_clinical.py.
+from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

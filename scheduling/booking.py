@@ -94,13 +94,15 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
         )
 
 
-def lock_booking(*, therapist: User, patient_id) -> Patient:
+def lock_booking(*, therapist: User, patient_id, also: User | None = None) -> Patient:
     """The booking lock, the one every booking, move and series takes: bookings
     touching the same therapist or patient wait for each other (PostgreSQL row
-    locks, therapist first, then patient, so two never deadlock; on SQLite the
-    IMMEDIATE transaction already serialises writers). Returns the patient,
-    loaded by the lock's own query (the reminders need it)."""
-    User.objects.select_for_update().filter(pk=therapist.pk).exists()
+    locks, therapists first in id order, then the patient, so two never deadlock;
+    on SQLite the IMMEDIATE transaction already serialises writers). `also` is a
+    second therapist (a visit moved from one therapist to another). Returns the
+    patient, loaded by the lock's own query (the reminders need it)."""
+    ids = sorted({therapist.pk, also.pk if also else therapist.pk})
+    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     return Patient.objects.select_for_update().get(pk=patient_id)
 
 
@@ -134,10 +136,18 @@ def book_appointment(
 
 
 @transaction.atomic
-def move_appointment(*, appointment: Appointment, start: datetime, end: datetime, by: User):
+def move_appointment(
+    *, appointment: Appointment, start: datetime, end: datetime, by: User, therapist=None
+):
+    """Move a booked visit to another time, length or therapist (the calendar's
+    drag, resize and the visit page): every rule of a new booking is checked for
+    the new place, and nothing changes on refusal."""
     APPOINTMENT.check(by, "update")
+    therapist = therapist or appointment.therapist
+    if therapist.role != Role.THERAPIST:
+        raise Invalid.field("therapist", "Appointments are booked with a therapist.")
     # the same lock as a booking: a move and a booking into the same slot wait in turn
-    lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
+    lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id, also=therapist)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition(
@@ -147,23 +157,22 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     check_not_on_earlier_day([slot])
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
-    check_availability(therapist=appointment.therapist, slots=[slot])
+    check_availability(therapist=therapist, slots=[slot])
     raise_on_conflicts(
         find_conflicts(
-            therapist=appointment.therapist,
+            therapist=therapist,
             patient=appointment.patient,
             slots=[slot],
             exclude_ids=[appointment.pk],
         )
     )
-    appointment.start, appointment.end = start, end
+    appointment.start, appointment.end, appointment.therapist = start, end, therapist
     appointment.confirmed_at = None  # the patient confirmed the old time, not this one
     appointment.version = F("version") + 1
+    fields = ["start", "end", "therapist", "confirmed_at", "version", "updated_at"]
     try:
         with transaction.atomic():
-            appointment.save(
-                update_fields=["start", "end", "confirmed_at", "version", "updated_at"]
-            )
+            appointment.save(update_fields=fields)
     except IntegrityError as error:
         if is_overlap_violation(error):
             raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
@@ -172,9 +181,6 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     appointment.refresh_from_db()
     reminders.reschedule(appointment)
     return appointment
-
-
-# --- working hours and time off ------------------------------------------------------
 
 
 # --- recurring series ------------------------------------------------------------------

@@ -66,6 +66,13 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(mine)
 
 
+class AppointmentKind(models.TextChoices):
+    """API.md, Scheduling (v1 additions): an evaluation needs only a signed referral."""
+
+    EVALUATION = "evaluation", "Evaluation"
+    TREATMENT = "treatment", "Treatment"
+
+
 class Appointment(Entity):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     therapist = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments")
@@ -88,6 +95,9 @@ class Appointment(Entity):
     status = models.CharField(
         max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
+    kind = models.CharField(
+        max_length=20, choices=AppointmentKind.choices, default=AppointmentKind.TREATMENT
+    )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
     # set when the patient confirms through the link in a reminder
@@ -108,6 +118,9 @@ class Appointment(Entity):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=AppointmentStatus.values), name="appointment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AppointmentKind.values), name="appointment_kind_known"
             ),
             # The overlap exclusion constraints live in migration
             # 0002_appointment_no_overlap (PostgreSQL only, btree_gist).

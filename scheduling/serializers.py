@@ -25,6 +25,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "end",
             "status",
             "series",
+            "kind",
             "cancel_reason",
         ]
         read_only_fields = fields
@@ -41,6 +42,11 @@ class AppointmentCreateSerializer(serializers.Serializer):
 class AppointmentMoveSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
+    therapist = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.with_role(Role.THERAPIST),
+        required=False,
+        help_text="Move the visit to another therapist (the front desk).",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

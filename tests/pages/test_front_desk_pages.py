@@ -85,7 +85,7 @@ def test_the_week_shows_status_colours_and_closures(as_, front_desk, plan):
     # when
     body = as_(front_desk).get(reverse("calendar"), {"week": monday.isoformat()}).content.decode()
     # then
-    assert 'class="visit status-booked"' in body and "Pat Parker" in body
+    assert 'class="cal-visit status-booked' in body and "Pat Parker" in body
     assert "Closed: Staff training" in body
 
 

@@ -15,9 +15,9 @@ def locks(monkeypatch):
     taken = []
     real = booking.lock_booking
 
-    def spy(*, therapist, patient_id):
+    def spy(*, therapist, patient_id, also=None):
         taken.append((therapist.pk, patient_id))
-        return real(therapist=therapist, patient_id=patient_id)
+        return real(therapist=therapist, patient_id=patient_id, also=also)
 
     monkeypatch.setattr(booking, "lock_booking", spy)
     return taken

@@ -46,6 +46,7 @@ PAIRS = {
     "note_sign": ("post", "api:session-note-sign", "post"),
     "note_addendum": ("post", "api:session-note-addenda", "post"),
     "calendar": ("get", "api:appointment-list", "get"),
+    "calendar_book": ("get", "api:appointment-list", "post"),
     "appointment_detail": ("get", "api:appointment-detail", "get"),
     "appointment_check_in": ("post", "api:appointment-check-in", "post"),
     "appointment_no_show": ("post", "api:appointment-no-show", "post"),
