@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     # --- api helper
     "ENUM_NAME_OVERRIDES": {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
+        "AppointmentKindEnum": "scheduling.models.AppointmentKind",
+        "PrecautionKindEnum": "referrals.models.PrecautionKind",
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
     },
 }

@@ -16,9 +16,8 @@ def time_24h(label: str) -> forms.TimeField:
     """A time typed as HH:MM: the browser's time input shows AM/PM in some
     locales, and the clinic keeps 24-hour time everywhere."""
     return forms.TimeField(
-        label=label,
+        label=f"{label} (24-hour)",
         input_formats=["%H:%M"],
-        help_text="24-hour, e.g. 14:30",
         widget=forms.TimeInput(
             format="%H:%M",
             attrs={
@@ -125,7 +124,9 @@ class BookForm(PageForm):
     """One visit booked from the calendar: a click on an empty slot fills the
     therapist, the day and the time; the front desk picks the plan."""
 
-    plan = forms.ModelChoiceField(queryset=None, label="Patient and plan")
+    plan = forms.ModelChoiceField(
+        queryset=None, label="Patient and plan", empty_label="Choose the patient's plan"
+    )
     therapist = forms.ModelChoiceField(
         queryset=User.objects.with_role(Role.THERAPIST), label="Therapist", empty_label=None
     )

@@ -60,8 +60,8 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (answer) {
       if (answer.ok) {
-        say(answer.data.message, false);
-        return refresh(visit.dataset.id);
+        // said once the grid shows it: the line and the grid never disagree
+        return refresh(visit.dataset.id).then(function () { say(answer.data.message, false); });
       }
       restore(visit, from);
       refuse(target, answer.data.message);
@@ -118,6 +118,10 @@
   }
 
   // --- dragging ----------------------------------------------------------------------
+  // A link is natively draggable: the browser's own drag would cancel ours.
+  grid.addEventListener("dragstart", function (event) {
+    if (event.target.closest && event.target.closest(".cal-visit")) event.preventDefault();
+  });
   grid.addEventListener("pointerdown", function (event) {
     if (event.button !== 0) return;
     var visit = event.target.closest(".cal-visit[data-move-url]");
