@@ -77,6 +77,11 @@ urlpatterns = [
         name="appointment_no_show",
     ),
     path(
+        "visits/<uuid:appointment_id>/revert/",
+        scheduling_views.appointment_revert,
+        name="appointment_revert",
+    ),
+    path(
         "visits/<uuid:appointment_id>/move/",
         scheduling_views.appointment_move,
         name="appointment_move",

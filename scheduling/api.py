@@ -104,6 +104,13 @@ class AppointmentViewSet(
         appointment = visits.mark_no_show(appointment=self.get_object(), by=request.user)
         return self.detail_response(appointment)
 
+    @APPOINTMENT_ACTION
+    @action(detail=True, methods=["post"])
+    def revert(self, request, pk=None):
+        """Undo a check-in, no-show or cancellation of the last 24 hours (front desk)."""
+        appointment = visits.revert_status(appointment=self.get_object(), by=request.user)
+        return self.detail_response(appointment)
+
     @extend_schema(responses=ReminderSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reminders(self, request, pk=None):

@@ -154,6 +154,12 @@ def _render_visit(request, appointment, move_form=None, cancel_form=None):
             "can_manage": APPOINTMENT.may(request.user, "update"),
             # the front desk, and the therapist for the visits they give (the scope)
             "can_check_in": APPOINTMENT.may(request.user, "check_in"),
+            "on_its_day": timezone.localtime(appointment.start).date() == timezone.localdate(),
+            "started": appointment.start <= timezone.now(),
+            "can_revert": APPOINTMENT.may(request.user, "revert")
+            and appointment.status in visits.REVERTIBLE
+            and appointment.status_changed_at is not None
+            and appointment.status_changed_at >= timezone.now() - visits.REVERT_WITHIN,
         },
     )
 
@@ -184,6 +190,18 @@ def appointment_no_show(request, appointment_id):
     try:
         visits.mark_no_show(appointment=appointment, by=request.user)
         messages.success(request, f"{appointment.patient} is marked as a no-show.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return _back_to(request, appointment)
+
+
+@require_POST
+@allowed(APPOINTMENT, "revert")
+def appointment_revert(request, appointment_id):
+    appointment = _visit(request, appointment_id, "revert")
+    try:
+        visits.revert_status(appointment=appointment, by=request.user)
+        messages.success(request, f"The visit of {appointment.patient} is booked again.")
     except (DomainConflict, Invalid, NotAllowed) as error:
         show_service_error(request, error)
     return _back_to(request, appointment)

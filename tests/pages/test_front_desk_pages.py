@@ -4,6 +4,7 @@ conflict preview, and one visit's check-in, no-show, move and cancel."""
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,10 +187,11 @@ def test_check_in_and_no_show_from_the_visit_page(as_, front_desk, plan):
         AppointmentFactory(plan=plan),
         AppointmentFactory(plan=plan, start=timezone.now() + timedelta(days=2)),
     )
-    client = as_(front_desk)
-    # when
-    client.post(reverse("appointment_check_in", args=[one.pk]))
-    client.post(reverse("appointment_no_show", args=[two.pk]))
+    # when: one checked in on its day, two marked once it started
+    with time_machine.travel(one.start - timedelta(minutes=5), tick=False):
+        as_(front_desk).post(reverse("appointment_check_in", args=[one.pk]))
+    with time_machine.travel(two.start + timedelta(minutes=20), tick=False):
+        as_(front_desk).post(reverse("appointment_no_show", args=[two.pk]))
     # then
     one.refresh_from_db()
     two.refresh_from_db()

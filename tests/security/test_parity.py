@@ -50,6 +50,7 @@ PAIRS = {
     "appointment_detail": ("get", "api:appointment-detail", "get"),
     "appointment_check_in": ("post", "api:appointment-check-in", "post"),
     "appointment_no_show": ("post", "api:appointment-no-show", "post"),
+    "appointment_revert": ("post", "api:appointment-revert", "post"),
     "appointment_move": ("post", "api:appointment-detail", "patch"),
     "appointment_cancel": ("post", "api:appointment-cancel", "post"),
     "series_new": ("get", "api:appointment-series-list", "post"),
