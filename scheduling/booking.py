@@ -9,37 +9,31 @@ used), below this layer. Every write takes the booking lock first:
 on PostgreSQL the exclusion constraint is the last word on overlaps; on SQLite
 the IMMEDIATE transaction serialises writers, so check-then-insert is safe."""
 
-import dataclasses
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.audit import record, record_many
+from clinic.audit import record
 from clinic.errors import Conflict, Invalid, InvalidTransition
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
 from referrals.models import PlanStatus, ReferralStatus, TreatmentPlan
 
 from . import reminders
-from .access import APPOINTMENT, SERIES
+from .access import APPOINTMENT
 from .availability import (
     Slot,
     check_availability,
+    check_free,
     check_not_on_earlier_day,
-    find_conflicts,
     is_overlap_violation,
-    raise_on_conflicts,
 )
 from .models import (
     Appointment,
-    AppointmentSeries,
     AppointmentStatus,
-    Closure,
 )
-from .recurrence import expand, local_day_start
 
 
 def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
@@ -120,7 +114,7 @@ def book_appointment(
     lock_booking(therapist=therapist, patient_id=patient.pk)
     check_prescription(plan=plan, slots=[slot])
     check_availability(therapist=therapist, slots=[slot])
-    raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=[slot]))
+    check_free(therapist=therapist, patient=patient, slots=[slot])
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
@@ -158,13 +152,8 @@ def move_appointment(
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
     check_availability(therapist=therapist, slots=[slot])
-    raise_on_conflicts(
-        find_conflicts(
-            therapist=therapist,
-            patient=appointment.patient,
-            slots=[slot],
-            exclude_ids=[appointment.pk],
-        )
+    check_free(
+        therapist=therapist, patient=appointment.patient, slots=[slot], exclude_ids=[appointment.pk]
     )
     appointment.start, appointment.end, appointment.therapist = start, end, therapist
     appointment.confirmed_at = None  # the patient confirmed the old time, not this one
@@ -181,179 +170,3 @@ def move_appointment(
     appointment.refresh_from_db()
     reminders.reschedule(appointment)
     return appointment
-
-
-# --- recurring series ------------------------------------------------------------------
-
-
-@dataclass
-class SeriesBooking:
-    series: AppointmentSeries
-    appointments: list[Appointment]
-    skipped: list[date]  # occurrences that fell on a clinic closure
-
-
-@dataclass
-class SeriesPreview:
-    occurrences: list[Slot]
-    conflicts: list[dict]
-    skipped: list[date]
-    problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # Invalid's shape
-
-    @property
-    def ok(self) -> bool:
-        return not self.conflicts and not self.problems
-
-
-def _series_slots(*, first_start, duration_minutes, rrule) -> tuple[list[Slot], list[date]]:
-    """The occurrences of the rule, minus the days the clinic is closed."""
-    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 480:
-        raise Invalid.field("duration_minutes", "A visit lasts from 5 to 480 minutes.")
-    starts = expand(rrule, first_start)
-    closed = set(
-        Closure.objects.filter(date__in={timezone.localtime(s).date() for s in starts}).values_list(
-            "date", flat=True
-        )
-    )
-    length = timedelta(minutes=duration_minutes)
-    slots = [Slot(s, s + length) for s in starts if timezone.localtime(s).date() not in closed]
-    skipped = sorted({timezone.localtime(s).date() for s in starts} & closed)
-    if not slots:
-        raise Invalid.field("rrule", "Every visit of the rule falls on a day the clinic is closed.")
-    return slots, skipped
-
-
-def _check_series_parties(*, plan, therapist) -> None:
-    if plan is None:
-        raise Invalid.field("plan", "A series is booked under a treatment plan.")
-    if getattr(therapist, "role", None) != Role.THERAPIST:
-        raise Invalid.field("therapist", "Appointments are booked with a therapist.")
-
-
-def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> SeriesPreview:
-    """What `book_series` would do, without writing anything: the occurrences,
-    the clashes and every problem at once, for the front desk's live preview."""
-    preview = SeriesPreview(occurrences=[], conflicts=[], skipped=[])
-    try:
-        _check_series_parties(plan=plan, therapist=therapist)
-        preview.occurrences, preview.skipped = _series_slots(
-            first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
-        )
-    except Invalid as error:
-        preview.problems = error.errors
-        return preview
-    for check in (
-        lambda: check_not_on_earlier_day(preview.occurrences),
-        lambda: check_prescription(plan=plan, slots=preview.occurrences),
-        lambda: check_availability(therapist=therapist, slots=preview.occurrences),
-    ):
-        try:
-            check()
-        except Invalid as error:
-            for name, messages in error.errors.items():
-                preview.problems.setdefault(name, []).extend(messages)
-    preview.conflicts = find_conflicts(
-        therapist=therapist, patient=plan.patient, slots=preview.occurrences
-    )
-    return preview
-
-
-@transaction.atomic
-def book_series(
-    *, plan, therapist: User, first_start: datetime, duration_minutes: int, rrule: str, by: User
-) -> SeriesBooking:
-    """Book every occurrence of `rrule` or none: the prescription, working hours
-    and clashes are checked for the whole set at once, then one INSERT. The
-    number of queries does not grow with the number of visits."""
-    SERIES.check(by, "create")
-    _check_series_parties(plan=plan, therapist=therapist)
-    slots, skipped = _series_slots(
-        first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
-    )
-    check_not_on_earlier_day(slots)
-    patient = lock_booking(therapist=therapist, patient_id=plan.patient_id)
-    check_prescription(plan=plan, slots=slots)
-    check_availability(therapist=therapist, slots=slots)
-    raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=slots))
-    series = AppointmentSeries(
-        plan=plan,
-        patient=patient,
-        therapist=therapist,
-        rrule=rrule.strip(),
-        first_start=first_start,
-        duration_minutes=duration_minutes,
-        created_by=by,
-    )
-    appointments = [
-        Appointment(
-            patient=patient,
-            therapist=therapist,
-            plan=plan,
-            series=series,
-            start=slot.start,
-            end=slot.end,
-            created_by=by,
-        )
-        for slot in slots
-    ]
-    # No inner savepoint: on a clash the whole booking is rolled back anyway.
-    try:
-        series.save(force_insert=True)
-        Appointment.objects.bulk_create(appointments)
-    except IntegrityError as error:
-        if is_overlap_violation(error):
-            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
-        raise
-    reminders.create_for(appointments)
-    record_many(
-        actor=by, action="appointment.book", targets=appointments, patient_of=lambda a: patient.pk
-    )
-    return SeriesBooking(series=series, appointments=appointments, skipped=skipped)
-
-
-def skipped_dates(series: AppointmentSeries) -> list[date]:
-    """The days of a series' rule left out because the clinic was closed (for
-    showing a series after it was booked; `book_series` reports them too)."""
-    days = {timezone.localtime(s).date() for s in expand(series.rrule, series.first_start)}
-    booked = {
-        timezone.localtime(s).date() for s in series.appointments.values_list("start", flat=True)
-    }
-    closed = Closure.objects.filter(date__in=days - booked).values_list("date", flat=True)
-    return sorted(closed)
-
-
-@transaction.atomic
-def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by: User):
-    """Cancel the booked visits of a series from `from_date` (clinic time) on;
-    their slots go back to the prescription and their reminders are skipped."""
-    SERIES.check(by, "cancel")
-    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
-    cancelled = list(
-        Appointment.objects.select_for_update()
-        .filter(series=series, status=AppointmentStatus.BOOKED)
-        .filter(start__gte=local_day_start(from_date))
-        .order_by("start")
-    )
-    now, reason = timezone.now(), (reason or "")[:500]
-    ids = [a.pk for a in cancelled]
-    Appointment.objects.filter(pk__in=ids).update(
-        status=AppointmentStatus.CANCELLED,
-        status_changed_at=now,
-        cancel_reason=reason,
-        version=F("version") + 1,
-    )
-    reminders.skip_for(ids, reason="The visit was cancelled.")
-    if series.cancelled_from is None or from_date < series.cancelled_from:
-        series.cancelled_from = from_date
-        series.save(update_fields=["cancelled_from", "updated_at"])
-    record(
-        actor=by,
-        action="series.cancelled",
-        target=series,
-        patient=series.patient,
-        detail=f"from {from_date.isoformat()}: {len(ids)} visits; {reason}",
-    )
-    return list(Appointment.objects.filter(pk__in=ids).order_by("start"))
-
-
-# --- the patient's answer to a reminder ------------------------------------------------

@@ -8,22 +8,15 @@ Positions are row numbers, drawn by the classes of static/css/calendar.css
 (`at-N`, `len-N`, `rows-N`): the CSP allows no inline style."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
-
+from .availability import clinic_hours
 from .recurrence import clinic_zone
 
 ROW_MINUTES = 5
 MAX_ROWS = 24 * 60 // ROW_MINUTES  # a whole day: the classes at-0 .. at-288
 MAX_LENGTH_ROWS = 8 * 60 // ROW_MINUTES  # a visit is drawn at most 8 hours long
 MAX_LANES = 3  # overlapping visits (a no-show and its rebooking) side by side
-
-
-def clinic_hours() -> tuple[time, time]:
-    """The hours the clinic is open (setting CLINIC_HOURS, e.g. "08:00-19:00")."""
-    opens, closes = settings.CLINIC_HOURS.split("-")
-    return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from clinic.models import User
 from clinic.vocabulary import Role
 from referrals.models import TreatmentPlan
 
-from . import booking
+from . import series
 from .access import SERIES
 from .forms import SeriesForm
 
@@ -65,7 +65,7 @@ def _preview(form, plan) -> dict:
             for name, errors in form.errors.items()
         ]
         return {"preview": None, "missing": missing}
-    preview = booking.preview_series(
+    preview = series.preview_series(
         plan=plan,
         therapist=form.cleaned_data["therapist"],
         first_start=form.first_start(),
@@ -89,7 +89,7 @@ def series_new(request, plan_id):
     form = _series_form(request, plan)
     if request.method == "POST" and form.is_valid():
         try:
-            booked = booking.book_series(
+            booked = series.book_series(
                 plan=plan,
                 therapist=form.cleaned_data["therapist"],
                 first_start=form.first_start(),

@@ -25,6 +25,7 @@ from .calendars import rotate_calendar_token
 from .forms import CancelForm, MoveForm
 from .models import Appointment, Reminder, ReminderStatus
 from .recurrence import local_day_start
+from .series import cancel_series
 
 
 @allowed(PATIENT, "read")
@@ -280,7 +281,7 @@ def appointment_cancel(request, appointment_id):
     reason = form.cleaned_data["reason"]
     try:
         if form.cleaned_data["scope"] == "rest" and appointment.series_id:
-            cancelled = booking.cancel_series(
+            cancelled = cancel_series(
                 series=appointment.series,
                 from_date=timezone.localtime(appointment.start).date(),
                 reason=reason,

@@ -14,7 +14,7 @@ from clinic.vocabulary import Role
 
 from . import reminders
 from .access import APPOINTMENT
-from .availability import Slot, find_conflicts, raise_on_conflicts
+from .availability import Slot, check_free
 from .booking import check_prescription, lock_booking
 from .models import (
     Appointment,
@@ -134,13 +134,11 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
     if changed < timezone.now() - REVERT_WITHIN:
         raise InvalidTransition("Only a change made in the last 24 hours can be undone.")
     slot = Slot(appointment.start, appointment.end)
-    raise_on_conflicts(
-        find_conflicts(
-            therapist=appointment.therapist,
-            patient=appointment.patient,
-            slots=[slot],
-            exclude_ids=[appointment.pk],
-        )
+    check_free(
+        therapist=appointment.therapist,
+        patient=appointment.patient,
+        slots=[slot],
+        exclude_ids=[appointment.pk],
     )
     if appointment.status == AppointmentStatus.CANCELLED and appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])

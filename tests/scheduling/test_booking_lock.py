@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from scheduling import booking
+from scheduling import booking, series
 from tests.factories import AppointmentFactory
 
 
@@ -42,7 +42,7 @@ def test_booking_one_visit_and_a_series_take_the_same_lock(locks, plan, front_de
         plan=plan,
         by=front_desk,
     )
-    booking.book_series(
+    series.book_series(
         plan=plan,
         therapist=plan.therapist,
         first_start=start + timedelta(days=1),

@@ -89,6 +89,7 @@ API_ONLY = {
     "api:measurement-list": {"get", "post"}, "api:measurement-detail": {"get"},
     "api:progress-report-detail": {"put", "patch"},
     "api:precaution-list": {"get"}, "api:precaution-detail": {"get"},
+    "api:availability": {"get"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}
