@@ -89,6 +89,20 @@ class SeriesForm(PageForm):
         label="Weekdays", choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
     count = forms.IntegerField(label="Number of visits", min_value=1, max_value=60, required=False)
+    on_conflict = forms.ChoiceField(
+        label="When a date clashes",
+        choices=[
+            ("skip", "Book the free dates; skip the clashing ones (each one is listed)"),
+            ("refuse", "Book nothing until every date is free"),
+        ],
+        widget=forms.RadioSelect,
+        initial="refuse",
+        required=False,  # left out: refuse, as the API's default
+    )
+    extend = forms.BooleanField(
+        label="Make up skipped dates after the last one (within the prescription)",
+        required=False,
+    )
     until = forms.DateField(
         label="Or until (date)",
         required=False,
@@ -106,6 +120,9 @@ class SeriesForm(PageForm):
         elif data.get("count") and data.get("until"):
             self.add_error("until", "Give the number of visits or an end date, not both.")
         return data
+
+    def clean_on_conflict(self):
+        return self.cleaned_data.get("on_conflict") or "refuse"
 
     def first_start(self) -> datetime:
         return local_datetime(self.cleaned_data["first_day"], self.cleaned_data["at"])

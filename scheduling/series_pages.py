@@ -96,8 +96,10 @@ def series_new(request, plan_id):
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 rrule=form.rrule(),
                 by=request.user,
+                on_conflict=form.cleaned_data["on_conflict"],
+                extend=form.cleaned_data["extend"],
             )
-            messages.success(request, f"{len(booked.appointments)} visits booked.")
+            messages.success(request, series.booked_in_words(booked))
             return redirect("patient_detail", patient_id=plan.patient_id)
         except Invalid as error:
             show_service_error(request, error, form)

@@ -26,6 +26,7 @@ from .forms import CancelForm, MoveForm
 from .models import Appointment, Reminder, ReminderStatus
 from .recurrence import local_day_start
 from .series import cancel_series
+from .series import visits as visits_in_words
 
 
 @allowed(PATIENT, "read")
@@ -287,7 +288,8 @@ def appointment_cancel(request, appointment_id):
                 reason=reason,
                 by=request.user,
             )
-            messages.success(request, f"{len(cancelled)} visits of the series are cancelled.")
+            counted = visits_in_words(len(cancelled))
+            messages.success(request, f"{counted} of the series cancelled.")
         else:
             visits.cancel_appointment(appointment=appointment, by=request.user, reason=reason)
             messages.success(request, "The visit is cancelled.")
