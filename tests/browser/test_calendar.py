@@ -194,3 +194,28 @@ def test_the_front_desk_drags_stretches_and_books_on_the_grid(
         page.goto(f"{live_server.url}/week/?view=week&date={MONDAY.isoformat()}")
         check(page, "calendar-week")
         context.close()
+
+
+def test_the_visit_and_series_pages_pass_axe_and_show_the_new_choices(
+    browser, live_server, desk_day, front_desk, other_therapist
+):
+    pat = desk_day["pat"]
+    with time_machine.travel(at(8, 30), tick=True):
+        context, page = sign_in(browser, live_server.url, front_desk)
+        # the visit page: 24-hour time, another therapist, no check-in before its day
+        page.goto(f"{live_server.url}/visits/{pat.pk}/")
+        page.wait_for_selector("h2:has-text('Move this visit')")
+        assert page.get_attribute("#id_at", "placeholder") == "HH:MM"
+        page.select_option("#id_therapist", str(other_therapist.pk))
+        check(page, "visit-page")
+        # the series page: a live preview with the clash's free times
+        plan = desk_day["sams_plan"]
+        page.goto(f"{live_server.url}/plans/{plan.pk}/series/new/")
+        page.fill("#id_first_day", MONDAY.isoformat())
+        page.fill("#id_at", "10:00")
+        page.check("input[name=weekdays][value=MO]")
+        page.wait_for_selector("#series-preview li")
+        page.check("input[name=on_conflict][value=skip]")
+        page.check("#id_extend")
+        check(page, "series-form")
+        context.close()
