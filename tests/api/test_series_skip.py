@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from scheduling.models import Appointment, Closure
-from tests.factories import AppointmentFactory, TreatmentPlanFactory
+from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
@@ -93,16 +93,24 @@ def test_extend_makes_up_the_skipped_visits_after_the_last(api, front_desk, dece
 
 
 def test_extend_stops_at_the_plans_visits_and_reports_the_rest(api, front_desk, december):
-    december.planned_visits = 7
-    december.save()
-    response = book(api, front_desk, december, on_conflict="skip", extend=True)
+    # given: a plan of 7 visits under the same referral (an approved plan stays as it is)
+    seven = TreatmentPlanFactory(
+        therapist=december.therapist, referral=december.referral, planned_visits=7
+    )
+    response = book(api, front_desk, seven, on_conflict="skip", extend=True)
     assert len(days(response)) == 7 and response.json()["short_by"] == 1
 
 
-def test_extend_stops_at_the_referrals_validity(api, front_desk, december):
-    december.referral.valid_until = date(2027, 1, 8)
-    december.referral.save()
-    response = book(api, front_desk, december, on_conflict="skip", extend=True)
+def test_extend_stops_at_the_referrals_validity(api, front_desk, december, doctor):
+    # given: the same plan under a referral valid until Friday Jan 8 (a signed
+    # referral cannot change: the database refuses it)
+    short = TreatmentPlanFactory(
+        therapist=december.therapist,
+        referral=ReferralFactory(
+            patient=december.patient, doctor=doctor, valid_until=date(2027, 1, 8)
+        ),
+    )
+    response = book(api, front_desk, short, on_conflict="skip", extend=True)
     assert days(response)[-1] == "2027-01-07" and response.json()["short_by"] == 1
 
 
