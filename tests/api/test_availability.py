@@ -28,10 +28,11 @@ def at(day, hour, minute=0):
 
 
 @pytest.fixture(autouse=True)
-def theos_monday(settings, therapist, plan):
+def theos_monday(settings, therapist, request):
     settings.TIME_ZONE = "America/New_York"
     settings.CLINIC_HOURS = "08:00-19:00"
     with time_machine.travel(at(MONDAY, 8, 30), tick=False):
+        plan = request.getfixturevalue("plan")  # its referral valid from the pinned Monday
         WorkingHours.objects.create(
             therapist=therapist, weekday=0, start_time=time(9), end_time=time(12)
         )
