@@ -158,7 +158,9 @@ class PatientViewSet(
     def create(self, request, *args, **kwargs):
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
-        patient = register_patient(data=given.validated_data, by=request.user)
+        data = dict(given.validated_data)
+        confirm_new = data.pop("confirm_new", False)
+        patient = register_patient(data=data, by=request.user, confirm_new=confirm_new)
         return self.detail_response(patient, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):

@@ -84,8 +84,16 @@ class PatientSerializer(serializers.ModelSerializer):
             "email",
             "reminder_channel",
             "reminder_consent",
+            "confirm_new",
         ]
         extra_kwargs = {"reminder_channel": {"choices": ReminderChannel.choices}}
+
+    confirm_new = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Register even though a patient with the same last name and birth date exists.",
+    )
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
