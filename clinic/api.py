@@ -168,7 +168,8 @@ class PatientViewSet(
         given = self.get_serializer(patient, data=request.data, partial=partial)
         given.is_valid(raise_exception=True)
         claim_version(patient, request)
-        patient = update_patient(patient=patient, data=given.validated_data, by=request.user)
+        data = {k: v for k, v in given.validated_data.items() if k != "confirm_new"}
+        patient = update_patient(patient=patient, data=data, by=request.user)
         return self.detail_response(patient)
 
     @extend_schema(request=BreakGlassRequestSerializer, responses={201: BreakGlassOpenedSerializer})
