@@ -19,7 +19,7 @@ from clinic.audit import record
 from clinic.errors import Conflict, Invalid, InvalidTransition
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
-from referrals.models import PlanStatus, ReferralStatus, TreatmentPlan
+from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
 from . import reminders
 from .access import APPOINTMENT
@@ -32,6 +32,7 @@ from .availability import (
 )
 from .models import (
     Appointment,
+    AppointmentKind,
     AppointmentStatus,
 )
 
@@ -88,6 +89,45 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
         )
 
 
+def _check_evaluation_parties(*, kind, plan, referral, patient) -> None:
+    if kind not in AppointmentKind.values:
+        raise Invalid.field("kind", "Choose evaluation or treatment.")
+    if kind == AppointmentKind.TREATMENT:
+        if referral is not None:
+            raise Invalid.field("referral", "A treatment is booked under its plan.")
+        return
+    if referral is None:
+        raise Invalid.field("referral", "An evaluation is booked on a signed referral.")
+    if plan is not None:
+        raise Invalid.field("plan", "An evaluation is booked on the referral, without a plan.")
+    if referral.patient_id != patient.pk:
+        raise Invalid.field("referral", "The referral is another patient's.")
+
+
+def check_referral(*, referral, slots: list[Slot], exclude_ids=()) -> None:
+    """An evaluation visit: the referral is signed, valid on the day, and has a
+    visit left of those it prescribes (its plans' visits and evaluations)."""
+    if referral.status != ReferralStatus.SIGNED:
+        raise Invalid.field(
+            "referral", f"The referral is {referral.status}; visits need a signed referral."
+        )
+    last_day = max(timezone.localtime(s.start).date() for s in slots)
+    if last_day > referral.valid_until:
+        raise Invalid.field(
+            "start",
+            f"The referral is valid until {referral.valid_until:%b %d, %Y}; "
+            f"a visit on {last_day:%b %d, %Y} is past it.",
+        )
+    used = Referral.objects.with_visits_used().values_list("visits_used_count", flat=True)
+    used = used.get(pk=referral.pk)
+    if used + len(slots) > referral.visits_prescribed:
+        raise Invalid.field(
+            "referral",
+            f"The referral prescribes {referral.visits_prescribed} visits and {used} are "
+            "booked or done; none is left for an evaluation.",
+        )
+
+
 def lock_booking(*, therapist: User, patient_id, also: User | None = None) -> Patient:
     """The booking lock, the one every booking, move and series takes: bookings
     touching the same therapist or patient wait for each other (PostgreSQL row
@@ -102,24 +142,38 @@ def lock_booking(*, therapist: User, patient_id, also: User | None = None) -> Pa
 
 @transaction.atomic
 def book_appointment(
-    *, patient: Patient, therapist: User, start: datetime, end: datetime, plan=None, by: User
+    *,
+    patient: Patient,
+    therapist: User,
+    start: datetime,
+    end: datetime,
+    plan=None,
+    by: User,
+    kind: str = AppointmentKind.TREATMENT,
+    referral=None,
 ) -> Appointment:
+    """One visit: a treatment under a plan, or an evaluation on a signed
+    referral alone (before any plan; it counts against the referral's visits)."""
     APPOINTMENT.check(by, "create")
     if therapist.role != Role.THERAPIST:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
     if plan is not None and plan.patient_id != patient.pk:
         raise Invalid.field("plan", "The plan belongs to another patient.")
+    _check_evaluation_parties(kind=kind, plan=plan, referral=referral, patient=patient)
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
     lock_booking(therapist=therapist, patient_id=patient.pk)
     check_prescription(plan=plan, slots=[slot])
+    if kind == AppointmentKind.EVALUATION:
+        check_referral(referral=referral, slots=[slot])
     check_availability(therapist=therapist, slots=[slot])
     check_free(therapist=therapist, patient=patient, slots=[slot])
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
-                patient=patient, therapist=therapist, plan=plan, start=start, end=end, created_by=by
-            )
+                patient=patient, therapist=therapist, plan=plan, start=start, end=end,
+                created_by=by, kind=kind, referral=referral,
+            )  # fmt: skip
     except IntegrityError as error:
         if is_overlap_violation(error):
             raise Conflict("The time was just taken by another booking.", conflicts=[]) from error

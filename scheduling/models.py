@@ -58,7 +58,7 @@ class AppointmentQuerySet(models.QuerySet):
         if user.role == Role.THERAPIST:
             mine = Q(therapist=user)
         elif user.role == Role.DOCTOR:
-            mine = Q(plan__referral__doctor=user)
+            mine = Q(plan__referral__doctor=user) | Q(referral__doctor=user)
         else:
             return self.none()
         if glass:
@@ -82,6 +82,14 @@ class Appointment(Entity):
         null=True,
         blank=True,
         related_name="appointments",
+    )
+    # an evaluation visit's referral (API.md: booked on a signed referral, before any plan)
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
     )
     series = models.ForeignKey(
         AppointmentSeries,
@@ -121,6 +129,12 @@ class Appointment(Entity):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=AppointmentKind.values), name="appointment_kind_known"
+            ),
+            # an evaluation is booked on its referral, never under a plan
+            models.CheckConstraint(
+                condition=~Q(kind=AppointmentKind.EVALUATION)
+                | Q(referral__isnull=False, plan__isnull=True),
+                name="appointment_evaluation_on_referral",
             ),
             # The overlap exclusion constraints live in migration
             # 0002_appointment_no_overlap (PostgreSQL only, btree_gist).

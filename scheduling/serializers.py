@@ -8,9 +8,9 @@ from clinic.serializers import (
     ScopedRelatedField,
 )
 from clinic.vocabulary import Role
-from referrals.models import TreatmentPlan
+from referrals.models import Referral, TreatmentPlan
 
-from .models import Appointment, AppointmentSeries, Reminder
+from .models import Appointment, AppointmentKind, AppointmentSeries, Reminder
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -26,6 +26,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "status",
             "series",
             "kind",
+            "referral",
             "cancel_reason",
         ]
         read_only_fields = fields
@@ -37,6 +38,15 @@ class AppointmentCreateSerializer(serializers.Serializer):
     plan = ScopedRelatedField(TreatmentPlan, required=False, allow_null=True)
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
+    kind = serializers.ChoiceField(
+        choices=AppointmentKind.choices, default=AppointmentKind.TREATMENT
+    )
+    referral = ScopedRelatedField(
+        Referral,
+        required=False,
+        allow_null=True,
+        help_text="An evaluation's signed referral (kind evaluation, no plan).",
+    )
 
 
 class AppointmentMoveSerializer(serializers.Serializer):
