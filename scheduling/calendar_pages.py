@@ -19,13 +19,13 @@ from clinic.forms import show_service_error
 from clinic.models import User
 from clinic.vocabulary import Role
 from referrals.contraindications import rule_of
-from referrals.models import PlanStatus, Precaution, ReferralStatus, TreatmentPlan
+from referrals.models import PlanStatus, Precaution, Referral, ReferralStatus, TreatmentPlan
 
 from . import booking
 from .access import APPOINTMENT
 from .forms import BookForm
 from .grid import ROW_MINUTES, build_grid, week_of
-from .models import Appointment, AppointmentStatus, Closure, TimeOff, WorkingHours
+from .models import Appointment, AppointmentKind, AppointmentStatus, Closure, TimeOff, WorkingHours
 from .recurrence import local_day_start
 
 
@@ -140,6 +140,20 @@ def _precautions(user, visits) -> dict:
     return shown
 
 
+def _evaluable_referrals(user):
+    """Signed, still valid referrals with no plan yet and a visit left: a new
+    patient's evaluation (API.md, Scheduling (v1 additions))."""
+    return (
+        Referral.objects.visible_to(user)
+        .signed()
+        .filter(valid_until__gte=timezone.localdate(), plans__isnull=True)
+        .with_visits_used()
+        .filter(visits_used_count__lt=F("visits_prescribed"))
+        .select_related("patient", "doctor")
+        .order_by("patient__last_name", "patient__first_name", "signed_at")
+    )
+
+
 def _bookable_plans(user):
     """Approved plans under a signed referral that still have a visit to give."""
     return (
@@ -156,21 +170,26 @@ def _bookable_plans(user):
 def calendar_book(request):
     """Book one visit: a click on an empty slot (or a column's "Book" link)
     opens this with the therapist, day and time filled in."""
-    plans = _bookable_plans(request.user)
+    choices = {
+        "plans": _bookable_plans(request.user),
+        "referrals": _evaluable_referrals(request.user),
+    }
     if request.method != "POST":
-        form = BookForm(plans=plans, initial=_slot_asked(request))
+        form = BookForm(**choices, initial=_slot_asked(request))
         return render(request, "scheduling/calendar_book.html", {"form": form})
-    form = BookForm(request.POST, plans=plans)
+    form = BookForm(request.POST, **choices)
     if form.is_valid():
         start, end = form.slot()
-        plan = form.cleaned_data["plan"]
+        plan, referral = form.cleaned_data["plan"], form.cleaned_data["referral"]
         try:
             visit = booking.book_appointment(
-                patient=plan.patient,
+                patient=(plan or referral).patient,
                 therapist=form.cleaned_data["therapist"],
                 start=start,
                 end=end,
                 plan=plan,
+                referral=referral,
+                kind=AppointmentKind.EVALUATION if referral else AppointmentKind.TREATMENT,
                 by=request.user,
             )
         except Invalid as error:

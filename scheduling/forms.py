@@ -142,7 +142,16 @@ class BookForm(PageForm):
     therapist, the day and the time; the front desk picks the plan."""
 
     plan = forms.ModelChoiceField(
-        queryset=None, label="Patient and plan", empty_label="Choose the patient's plan"
+        queryset=None,
+        label="Patient and plan",
+        empty_label="Choose the patient's plan",
+        required=False,
+    )
+    referral = forms.ModelChoiceField(
+        queryset=None,
+        label="Or an evaluation on a signed referral (a new patient, no plan yet)",
+        empty_label="No evaluation",
+        required=False,
     )
     therapist = forms.ModelChoiceField(
         queryset=User.objects.with_role(Role.THERAPIST), label="Therapist", empty_label=None
@@ -153,14 +162,26 @@ class BookForm(PageForm):
     at = time_24h("Time")
     duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=45)
 
-    def __init__(self, *args, plans, **kwargs):
+    def __init__(self, *args, plans, referrals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
         self.fields["plan"].label_from_instance = _plan_label
+        self.fields["referral"].queryset = referrals
+        self.fields["referral"].label_from_instance = _referral_label
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("plan")) == bool(data.get("referral")):
+            self.add_error("plan", "Choose the patient's plan, or a referral for an evaluation.")
+        return data
 
     def slot(self):
         start = local_datetime(self.cleaned_data["day"], self.cleaned_data["at"])
         return start, start + timedelta(minutes=self.cleaned_data["duration_minutes"])
+
+
+def _referral_label(referral) -> str:
+    return f"{referral.patient} · evaluation · referral by {referral.doctor}"
 
 
 def _plan_label(plan) -> str:

@@ -21,7 +21,13 @@ from clinic.vocabulary import Role
 from referrals.models import Precaution, PrecautionKind, PrecautionSource
 from scheduling.grid import MAX_LENGTH_ROWS, MAX_ROWS, build_grid
 from scheduling.models import Appointment, Closure, TimeOff, WorkingHours
-from tests.factories import AppointmentFactory, PatientFactory, TreatmentPlanFactory, UserFactory
+from tests.factories import (
+    AppointmentFactory,
+    PatientFactory,
+    ReferralFactory,
+    TreatmentPlanFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
@@ -356,3 +362,38 @@ def test_a_patient_without_a_bookable_plan_is_not_offered(as_, front_desk, plan)
     PatientFactory(first_name="Nora", last_name="Noplan")
     body = as_(front_desk).get(reverse("calendar_book")).content.decode()
     assert "Noplan" not in body and "Pat Parker" in body
+
+
+def test_a_new_patient_is_booked_for_an_evaluation_on_the_signed_referral(
+    as_, front_desk, therapist, doctor
+):
+    # given: Nora's referral is signed; no plan yet
+    nora = PatientFactory(first_name="Nora", last_name="New")
+    referral = ReferralFactory(patient=nora, doctor=doctor)
+    client = as_(front_desk)
+    assert (
+        "Nora New · evaluation · referral by"
+        in client.get(reverse("calendar_book")).content.decode()
+    )
+    # when
+    response = client.post(
+        reverse("calendar_book"),
+        {"referral": referral.pk, "therapist": therapist.pk, "day": "2026-12-08",
+         "at": "09:00", "duration_minutes": 60},
+    )  # fmt: skip
+    # then
+    assert response.status_code == 302
+    visit = Appointment.objects.get(patient=nora)
+    assert (visit.kind, visit.referral_id, visit.plan_id) == ("evaluation", referral.pk, None)
+
+
+def test_booking_needs_a_plan_or_a_referral(as_, front_desk, therapist):
+    response = as_(front_desk).post(
+        reverse("calendar_book"),
+        {"therapist": therapist.pk, "day": "2026-12-08", "at": "09:00", "duration_minutes": 60},
+    )
+    assert response.status_code == 400
+    assert (
+        "Choose the patient&#x27;s plan, or a referral for an evaluation."
+        in response.content.decode()
+    )
