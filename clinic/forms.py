@@ -70,7 +70,7 @@ class PatientForm(NoColon, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
+        if self.instance._state.adding:  # a new patient (its uuid pk is set already)
             # consent is asked, never assumed (issue 15: the box was pre-ticked)
             self.initial["reminder_consent"] = False
 

@@ -219,3 +219,23 @@ def test_the_visit_and_series_pages_pass_axe_and_show_the_new_choices(
         page.check("#id_extend")
         check(page, "series-form")
         context.close()
+
+
+def test_a_likely_duplicate_patient_is_shown_and_asked_about(
+    browser, live_server, desk_day, front_desk, patient
+):
+    with time_machine.travel(at(8, 30), tick=True):
+        context, page = sign_in(browser, live_server.url, front_desk)
+        page.goto(f"{live_server.url}/patients/new/")
+        assert not page.is_checked("#id_reminder_consent")  # asked, never assumed
+        page.fill("#id_first_name", "Patricia")
+        page.fill("#id_last_name", patient.last_name.upper())
+        page.fill("#id_date_of_birth", patient.date_of_birth.isoformat())
+        page.select_option("#id_reminder_channel", "none")
+        page.click("button:has-text('Register')")
+        page.wait_for_selector("text=This may be a patient already registered")
+        check(page, "patient-duplicate")
+        page.check("#confirm_new")
+        page.click("button:has-text('Register')")
+        page.wait_for_selector("text=Patricia")
+        context.close()
