@@ -21,9 +21,10 @@ from referrals.models import ReferralStatus, TreatmentPlan
 
 from . import booking, visits
 from .access import APPOINTMENT, REMINDER, SERIES, access_appointment
+from .availability import free_starts
 from .calendars import rotate_calendar_token
 from .forms import CancelForm, MoveForm
-from .models import Appointment, Reminder, ReminderStatus
+from .models import Appointment, AppointmentStatus, Reminder, ReminderStatus
 from .recurrence import local_day_start
 from .series import cancel_series
 from .series import visits as visits_in_words
@@ -144,6 +145,22 @@ def appointment_detail(request, appointment_id):
     return _render_visit(request, visit)
 
 
+def _free_that_day(user, appointment) -> list:
+    """Where a booked visit could move on its day with its therapist (the move
+    form's companion): its own time counts as free."""
+    if appointment.status != AppointmentStatus.BOOKED or not APPOINTMENT.may(user, "update"):
+        return []
+    day = timezone.localtime(appointment.start).date()
+    free = free_starts(
+        therapist=appointment.therapist,
+        patient=appointment.patient,
+        days=[day],
+        duration=appointment.end - appointment.start,
+        exclude_ids=[appointment.pk],
+    )
+    return free[day]
+
+
 def _render_visit(request, appointment, move_form=None, cancel_form=None):
     """The visit's page, also re-shown with a refused form (no second fetch)."""
     return render(
@@ -151,6 +168,7 @@ def _render_visit(request, appointment, move_form=None, cancel_form=None):
         "scheduling/appointment_detail.html",
         {
             "visit": appointment,
+            "free_that_day": _free_that_day(request.user, appointment),
             "move_form": move_form or MoveForm.for_appointment(appointment),
             "cancel_form": cancel_form or CancelForm(),
             "can_manage": APPOINTMENT.may(request.user, "update"),

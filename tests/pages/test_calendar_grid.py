@@ -397,3 +397,13 @@ def test_booking_needs_a_plan_or_a_referral(as_, front_desk, therapist):
         "Choose the patient&#x27;s plan, or a referral for an evaluation."
         in response.content.decode()
     )
+
+
+def test_the_visit_page_shows_where_the_visit_could_move_that_day(as_, front_desk, plan):
+    WorkingHours.objects.create(
+        therapist=plan.therapist, weekday=0, start_time=time(9), end_time=time(11)
+    )
+    visit = visit_at(plan, MONDAY, 10)
+    visit_at(TreatmentPlanFactory(therapist=plan.therapist), MONDAY, 9, minutes=30)
+    body = as_(front_desk).get(reverse("appointment_detail", args=[visit.pk])).content.decode()
+    assert f"Free with {plan.therapist} that day: 09:30, 09:45, 10:00, 10:15." in body
