@@ -158,7 +158,9 @@ class PatientViewSet(
     def create(self, request, *args, **kwargs):
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
-        patient = register_patient(data=given.validated_data, by=request.user)
+        data = dict(given.validated_data)
+        confirm_new = data.pop("confirm_new", False)
+        patient = register_patient(data=data, by=request.user, confirm_new=confirm_new)
         return self.detail_response(patient, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -166,7 +168,8 @@ class PatientViewSet(
         given = self.get_serializer(patient, data=request.data, partial=partial)
         given.is_valid(raise_exception=True)
         claim_version(patient, request)
-        patient = update_patient(patient=patient, data=given.validated_data, by=request.user)
+        data = {k: v for k, v in given.validated_data.items() if k != "confirm_new"}
+        patient = update_patient(patient=patient, data=data, by=request.user)
         return self.detail_response(patient)
 
     @extend_schema(request=BreakGlassRequestSerializer, responses={201: BreakGlassOpenedSerializer})

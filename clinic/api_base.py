@@ -91,7 +91,9 @@ ConflictBody = inline_serializer(
     "ConflictError",
     fields={
         "detail": serializers.CharField(),
-        "code": serializers.ChoiceField(choices=["conflict", "locked", "invalid_transition"]),
+        "code": serializers.ChoiceField(
+            choices=["conflict", "locked", "invalid_transition", "duplicate"]
+        ),
         "conflicts": serializers.ListField(
             child=inline_serializer(
                 "ConflictItem",
@@ -101,6 +103,29 @@ ConflictBody = inline_serializer(
                     "end": serializers.DateTimeField(),
                     "with": serializers.ChoiceField(choices=["therapist", "patient"]),
                     "occurrence": serializers.DateTimeField(required=False),
+                    "suggestions": serializers.ListField(
+                        child=inline_serializer(
+                            "FreeStart",
+                            fields={
+                                "start": serializers.DateTimeField(),
+                                "end": serializers.DateTimeField(),
+                            },
+                        ),
+                        required=False,
+                    ),
+                },
+            ),
+            required=False,
+        ),
+        # a `duplicate`: the patients already registered that look the same
+        "candidates": serializers.ListField(
+            child=inline_serializer(
+                "DuplicateCandidate",
+                fields={
+                    "id": serializers.CharField(),
+                    "first_name": serializers.CharField(),
+                    "last_name": serializers.CharField(),
+                    "date_of_birth": serializers.DateField(),
                 },
             ),
             required=False,

@@ -55,6 +55,7 @@ urlpatterns = [
     path("auth/logout-all/", clinic_api.LogoutAllView.as_view(), name="logout-all"),
     path("me/", clinic_api.MeView.as_view(), name="me"),
     path("diagnoses/", referrals_api.DiagnosisLookupView.as_view(), name="diagnoses"),
+    path("availability/", scheduling_api.AvailabilityView.as_view(), name="availability"),
     path(
         "treatment-plans/<str:pk>/progress/",
         sessions_api.PlanProgressView.as_view(),

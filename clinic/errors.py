@@ -19,6 +19,12 @@ class Conflict(DomainConflict):
     code = "conflict"
 
 
+class Duplicate(DomainConflict):
+    """A new patient looks like one already registered (`candidates`)."""
+
+    code = "duplicate"
+
+
 class Locked(DomainConflict):
     """The record is signed; its clinical content can no longer change."""
 

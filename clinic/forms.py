@@ -68,6 +68,12 @@ class PatientForm(NoColon, forms.ModelForm):
         }
         labels = {"reminder_consent": "The patient agrees to appointment reminders"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:  # a new patient (its uuid pk is set already)
+            # consent is asked, never assumed (issue 15: the box was pre-ticked)
+            self.initial["reminder_consent"] = False
+
     def clean(self):
         data = super().clean()
         channel = data.get("reminder_channel")

@@ -7,7 +7,7 @@ from billing.workflows import BILLED_NOTE_WORKFLOW
 from documents import pages as document_pages
 from referrals import link_pages
 from referrals import views as referral_views
-from scheduling import series_pages
+from scheduling import calendar_pages, series_pages
 from scheduling import views as scheduling_views
 from sessions_log import views as note_views
 
@@ -87,7 +87,8 @@ urlpatterns = [
     path("notes/<uuid:note_id>/sign/", note_views.note_sign, BILLED, name="note_sign"),
     path("notes/<uuid:note_id>/addendum/", note_views.note_addendum, name="note_addendum"),
     # the front desk
-    path("week/", scheduling_views.calendar, name="calendar"),
+    path("week/", calendar_pages.calendar, name="calendar"),
+    path("week/book/", calendar_pages.calendar_book, name="calendar_book"),
     path(
         "visits/<uuid:appointment_id>/",
         scheduling_views.appointment_detail,
@@ -102,6 +103,11 @@ urlpatterns = [
         "visits/<uuid:appointment_id>/no-show/",
         scheduling_views.appointment_no_show,
         name="appointment_no_show",
+    ),
+    path(
+        "visits/<uuid:appointment_id>/revert/",
+        scheduling_views.appointment_revert,
+        name="appointment_revert",
     ),
     path(
         "visits/<uuid:appointment_id>/move/",

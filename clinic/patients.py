@@ -1,11 +1,14 @@
 """Registering patients and changing their details, for the API and the pages."""
 
+import unicodedata
+
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 
 from .access import PATIENT
 from .audit import record
+from .errors import Duplicate
 from .models import Patient, User
 
 # A change to any of these re-plans the reminders not yet sent.
@@ -16,9 +19,40 @@ REMINDER_FIELDS = {"reminder_channel", "reminder_consent", "email", "phone"}
 contact_changed = Signal()  # kwargs: patient
 
 
+def _folded(name: str) -> str:
+    """A name compared without case or accents: "Müller" is "muller"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def likely_duplicates(*, last_name: str, date_of_birth) -> list[Patient]:
+    """Registered patients with the same last name (case and accents ignored)
+    and date of birth (API.md, Scheduling (v1 additions))."""
+    same_birthday = Patient.objects.filter(date_of_birth=date_of_birth, is_active=True)
+    return [
+        p for p in same_birthday.order_by("last_name") if _folded(p.last_name) == _folded(last_name)
+    ]
+
+
 @transaction.atomic
-def register_patient(*, data: dict, by: User) -> Patient:
+def register_patient(*, data: dict, by: User, confirm_new: bool = False) -> Patient:
+    """Register a patient; one who looks like a registered patient is a
+    `Duplicate` (409 duplicate, with the candidates) unless `confirm_new`."""
     PATIENT.check(by, "create")
+    data = {k: v for k, v in data.items() if k != "confirm_new"}
+    if not confirm_new and data.get("date_of_birth"):
+        found = likely_duplicates(
+            last_name=data.get("last_name", ""), date_of_birth=data["date_of_birth"]
+        )
+        if found:
+            raise Duplicate(
+                "A patient with this last name and date of birth is already registered.",
+                candidates=[
+                    {"id": str(p.pk), "first_name": p.first_name, "last_name": p.last_name,
+                     "date_of_birth": p.date_of_birth.isoformat()}
+                    for p in found
+                ],
+            )  # fmt: skip
     patient = Patient.objects.create(**data, created_by=by)
     record(actor=by, action="patient.create", target=patient, patient=patient)
     return patient

@@ -97,11 +97,19 @@ class PatientSerializer(serializers.ModelSerializer):
             "state",
             "postal_code",
             "sex",
+            "confirm_new",
         ]
         extra_kwargs = {"reminder_channel": {"choices": ReminderChannel.choices}}
 
     def validate_state(self, value: str) -> str:
         return value.upper()
+
+    confirm_new = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Register even though a patient with the same last name and birth date exists.",
+    )
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
         **ENUM_NAMES,  # noqa: F405 - two `kind`s, documents' and precautions' (settings_documents)
+        "AppointmentKindEnum": "scheduling.models.AppointmentKind",
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
         **BILLING_ENUM_NAMES,  # noqa: F405 - clinic/settings_billing.py
     },
@@ -257,13 +258,10 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
-# --- clinical thresholds, with their sources: clinic/settings_clinical.py ----------
-from clinic.settings_clinical import (  # noqa: E402, F401
-    BREAK_GLASS_MINUTES,
-    MCID,
-    PLAN_CERTIFICATION_MAX_DAYS,
-    PROGRESS_FLAGS,
-)
+# --- clinical thresholds -----------------------------------------------------------
+# The MCIDs, the progress flags, the certification period, the break-the-glass
+# window and the clinic's hours: with their sources in clinic/settings_clinical.py.
+from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

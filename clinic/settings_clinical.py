@@ -1,7 +1,10 @@
 """The clinic's clinical thresholds, part of the settings (clinic/settings.py
 imports them): each one from the environment, with its source where it has one."""
 
+import re
+
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from clinic.settings_checks import within
 
@@ -48,4 +51,17 @@ BREAK_GLASS_MINUTES = within(
     "BREAK_GLASS_MINUTES", env.int("BREAK_GLASS_MINUTES", default=240), 1, 24 * 60, "minutes"
 )
 
-__all__ = ["BREAK_GLASS_MINUTES", "MCID", "PLAN_CERTIFICATION_MAX_DAYS", "PROGRESS_FLAGS"]
+# The hours the clinic is open ("HH:MM-HH:MM", 24-hour, clinic time): the
+# calendar's grid spans them and shades the rest of the day.
+CLINIC_HOURS = env.str("CLINIC_HOURS", default="08:00-19:00")
+_hours = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", CLINIC_HOURS)
+if not _hours or CLINIC_HOURS[:5] >= CLINIC_HOURS[6:]:
+    raise ImproperlyConfigured(f"CLINIC_HOURS={CLINIC_HOURS!r}: give HH:MM-HH:MM, opening first")
+
+__all__ = [
+    "BREAK_GLASS_MINUTES",
+    "CLINIC_HOURS",
+    "MCID",
+    "PLAN_CERTIFICATION_MAX_DAYS",
+    "PROGRESS_FLAGS",
+]

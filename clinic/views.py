@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .access import PATIENT, access_patient, allowed
+from .errors import Duplicate
 from .forms import PatientForm
 from .models import Patient
 from .patients import register_patient, update_patient
@@ -71,11 +72,23 @@ def patient_directory(request):
 @allowed(PATIENT, "create")
 def patient_new(request):
     form = PatientForm(request.POST or None)
+    candidates = []
     if request.method == "POST" and form.is_valid():
-        patient = register_patient(data=form.cleaned_data, by=request.user)
-        messages.success(request, f"{patient} is registered.")
-        return redirect("patient_detail", patient_id=patient.pk)
-    return render(request, "clinic/patient_form.html", {"form": form, "patient": None})
+        try:
+            patient = register_patient(
+                data=form.cleaned_data, by=request.user, confirm_new="confirm_new" in request.POST
+            )
+        except Duplicate as error:
+            candidates = error.extra["candidates"]  # shown, and the desk is asked
+        else:
+            messages.success(request, f"{patient} is registered.")
+            return redirect("patient_detail", patient_id=patient.pk)
+    return render(
+        request,
+        "clinic/patient_form.html",
+        {"form": form, "patient": None, "candidates": candidates},
+        status=409 if candidates else 200,
+    )
 
 
 @allowed(PATIENT, "update")

@@ -16,6 +16,7 @@ APPOINTMENT = Policy(
         "cancel": FRONT_DESK,
         "check_in": FRONT_DESK | THERAPIST,
         "no_show": FRONT_DESK | THERAPIST,
+        "revert": FRONT_DESK,  # undo a check-in, no-show or cancellation within 24 hours
         "reminders": ALL_ROLES,
         "day": THERAPIST,  # the therapist's Today page
     },

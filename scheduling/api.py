@@ -1,11 +1,14 @@
 """REST API of scheduling (API.md): appointments and appointment series. Views are
 thin: scope through `visible_to(user)`, check structure, call the booking service."""
 
+from datetime import timedelta
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from clinic.api_base import ClinicAPIMixin
 from clinic.etag import claim_version
@@ -13,11 +16,14 @@ from clinic.vocabulary import Role
 
 from . import booking, visits
 from .access import APPOINTMENT, SERIES
+from .availability import free_starts
 from .models import Appointment, AppointmentSeries
 from .serializers import (
     AppointmentCreateSerializer,
     AppointmentMoveSerializer,
     AppointmentSerializer,
+    AvailabilityQuerySerializer,
+    FreeSlotSerializer,
     ReasonSerializer,
     ReminderSerializer,
     SeriesBookedSerializer,
@@ -25,6 +31,7 @@ from .serializers import (
     SeriesCreateSerializer,
     SeriesSerializer,
 )
+from .series import book_series, cancel_series
 
 
 class AppointmentFilter(django_filters.FilterSet):
@@ -104,6 +111,13 @@ class AppointmentViewSet(
         appointment = visits.mark_no_show(appointment=self.get_object(), by=request.user)
         return self.detail_response(appointment)
 
+    @APPOINTMENT_ACTION
+    @action(detail=True, methods=["post"])
+    def revert(self, request, pk=None):
+        """Undo a check-in, no-show or cancellation of the last 24 hours (front desk)."""
+        appointment = visits.revert_status(appointment=self.get_object(), by=request.user)
+        return self.detail_response(appointment)
+
     @extend_schema(responses=ReminderSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reminders(self, request, pk=None):
@@ -144,18 +158,21 @@ class SeriesViewSet(
         given = SeriesCreateSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        booked = booking.book_series(
+        booked = book_series(
             plan=data["plan"],
             therapist=data["therapist"],
             first_start=data["start"],
             duration_minutes=data["duration_minutes"],
             rrule=data["rrule"],
             by=request.user,
+            on_conflict=data["on_conflict"],
+            extend=data["extend"],
         )
         # answered from what book_series returned: no second read of the series
         series = booked.series
         series.booked_appointments = booked.appointments
         series.skipped = booked.skipped
+        series.short_by = booked.short_by
         return self.detail_response(
             series, serializer_class=SeriesBookedSerializer, status=status.HTTP_201_CREATED
         )
@@ -166,10 +183,33 @@ class SeriesViewSet(
         series = self.get_object()
         given = SeriesCancelSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        booking.cancel_series(
+        cancel_series(
             series=series,
             from_date=given.validated_data["from"],
             reason=given.validated_data.get("reason", ""),
             by=request.user,
         )
         return self.detail_response(self.get_queryset().get(pk=series.pk))
+
+
+class AvailabilityView(ClinicAPIMixin, APIView):
+    """The free starts of one therapist's day (API.md, Scheduling (v1 additions)):
+    working hours, closures, time off and live visits considered; a bare list."""
+
+    policy, verbs = APPOINTMENT, {"get": "read"}
+
+    @extend_schema(
+        parameters=[AvailabilityQuerySerializer],
+        responses=FreeSlotSerializer(many=True),
+        tags=["appointments"],
+    )
+    def get(self, request):
+        given = AvailabilityQuerySerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        day, minutes = given.validated_data["date"], given.validated_data["duration_minutes"]
+        free = free_starts(
+            therapist=given.validated_data["therapist"],
+            days=[day],
+            duration=timedelta(minutes=minutes),
+        )
+        return Response(FreeSlotSerializer(free[day], many=True).data)

@@ -2,8 +2,9 @@
 visits (half-open intervals), working hours, time off and closures."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,9 +13,11 @@ from clinic.models import User
 
 from .models import (
     Appointment,
+    Closure,
     TimeOff,
     WorkingHours,
 )
+from .recurrence import clinic_zone
 
 # PostgreSQL error codes that mean "someone else got the slot first".
 EXCLUSION_VIOLATION = "23P01"
@@ -88,13 +91,16 @@ def _hours_text(rows) -> str:
 def availability_problems(*, therapist: User, slots: list[Slot]) -> list[str]:
     """Why the therapist cannot take some of `slots`, in plain words (two queries
     whatever the number of slots). No working hours at all means any time."""
+    return [
+        m for messages in unavailable(therapist=therapist, slots=slots).values() for m in messages
+    ]
+
+
+def unavailable(*, therapist: User, slots: list[Slot]) -> dict[datetime, list[str]]:
+    """{slot start: why the therapist cannot take it}, for the slots they cannot."""
     if not slots:
-        return []
-    hours: dict[int, list] = {}
-    for weekday, start, end in WorkingHours.objects.filter(therapist=therapist).values_list(
-        "weekday", "start_time", "end_time"
-    ):
-        hours.setdefault(weekday, []).append((start, end))
+        return {}
+    hours = _weekly_hours(therapist)
     time_off = list(
         TimeOff.objects.filter(
             therapist=therapist,
@@ -102,18 +108,20 @@ def availability_problems(*, therapist: User, slots: list[Slot]) -> list[str]:
             end__gt=min(s.start for s in slots),
         )
     )
-    problems = []
+    problems: dict[datetime, list[str]] = {}
     for slot in slots:
         start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
         when = f"{start:%a %b %d, %Y} at {start:%H:%M}-{end:%H:%M}"
         if hours and not _within_hours(hours.get(start.weekday(), []), start, end):
-            problems.append(
+            problems.setdefault(slot.start, []).append(
                 f"{therapist} does not work on {when} "
                 f"(working hours that day: {_hours_text(hours.get(start.weekday(), []))})."
             )
         for off in time_off:
             if off.start < slot.end and off.end > slot.start:
-                problems.append(f"{therapist} is off on {when}{_reason(off.reason)}.")
+                problems.setdefault(slot.start, []).append(
+                    f"{therapist} is off on {when}{_reason(off.reason)}."
+                )
     return problems
 
 
@@ -131,3 +139,116 @@ def check_availability(*, therapist: User, slots: list[Slot]) -> None:
     problems = availability_problems(therapist=therapist, slots=slots)
     if problems:
         raise Invalid({"start": problems})
+
+
+# --- free time: the availability look-up and the suggestions of a clash ------------------
+
+SUGGESTION_STEP = timedelta(minutes=15)  # free starts are offered on the quarter hour
+SUGGESTIONS = 3
+
+
+def clinic_hours() -> tuple[time, time]:
+    """The hours the clinic is open (setting CLINIC_HOURS, e.g. "08:00-19:00")."""
+    opens, closes = settings.CLINIC_HOURS.split("-")
+    return time.fromisoformat(opens), time.fromisoformat(closes)
+
+
+def free_starts(
+    *, therapist, days, duration: timedelta, patient=None, exclude_ids=()
+) -> dict[date, list[Slot]]:
+    """The starts of `duration` the therapist (and the patient) can take on each
+    of `days`: within working hours (the clinic's hours for a therapist who has
+    none), outside closures, time off and live visits, not in the past. Four
+    queries, whatever the number of days."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    zone = clinic_zone()
+    first = datetime.combine(days[0], time.min, zone)
+    last = datetime.combine(days[-1] + timedelta(days=1), time.min, zone)
+    closed = set(Closure.objects.filter(date__in=days).values_list("date", flat=True))
+    hours = _weekly_hours(therapist)
+    busy = [
+        (a.start, a.end)
+        for a in Appointment.objects.live()
+        .filter(Q(therapist=therapist) | Q(patient=patient) if patient else Q(therapist=therapist))
+        .overlapping(first, last)
+        .exclude(pk__in=list(exclude_ids))
+        .only("start", "end")
+    ]
+    busy += [
+        (off.start, off.end)
+        for off in TimeOff.objects.filter(therapist=therapist, start__lt=last, end__gt=first)
+    ]
+    now = timezone.now()
+    free = {}
+    for day in days:
+        windows = (
+            [] if day in closed else hours.get(day.weekday(), []) if hours else [clinic_hours()]
+        )
+        free[day] = [
+            slot
+            for opens, closes in windows
+            for slot in _starts(day, opens, closes, duration, zone)
+            if slot.start >= now and not any(s < slot.end and e > slot.start for s, e in busy)
+        ]
+    return free
+
+
+def _windows(hours: dict, day: date) -> list:
+    # no working hours at all: bookable whenever the clinic is open
+    return hours.get(day.weekday(), []) if hours else [clinic_hours()]
+
+
+def _weekly_hours(therapist) -> dict[int, list]:
+    hours: dict[int, list] = {}
+    rows = WorkingHours.objects.filter(therapist=therapist).values_list(
+        "weekday", "start_time", "end_time"
+    )
+    for weekday, start, end in rows:
+        hours.setdefault(weekday, []).append((start, end))
+    return hours
+
+
+def _starts(day, opens, closes, duration, zone):
+    start = datetime.combine(day, opens, zone)
+    end_of_window = datetime.combine(day, closes, zone)
+    while start + duration <= end_of_window:
+        yield Slot(start, start + duration)
+        start += SUGGESTION_STEP
+
+
+def check_free(*, therapist, patient, slots: list[Slot], exclude_ids=()) -> None:
+    """A 409 listing every clash, each with its suggestions, or nothing."""
+    conflicts = find_conflicts(
+        therapist=therapist, patient=patient, slots=slots, exclude_ids=exclude_ids
+    )
+    add_suggestions(
+        conflicts, therapist=therapist, patient=patient, slots=slots, exclude_ids=exclude_ids
+    )
+    raise_on_conflicts(conflicts)
+
+
+def add_suggestions(
+    conflicts: list[dict], *, therapist, patient, slots: list[Slot], exclude_ids=()
+) -> None:
+    """Each clash gets `suggestions`: up to three free starts of the same length
+    for that therapist and patient on the same day, nearest first. The clashing
+    visits themselves stay busy; the slots being booked are not yet anyone's."""
+    if not conflicts:
+        return
+    by_start = {s.start: s for s in slots}
+    wanted = {timezone.localtime(c["occurrence"]).date() for c in conflicts}
+    length = slots[0].end - slots[0].start
+    free = free_starts(
+        therapist=therapist, patient=patient, days=wanted, duration=length, exclude_ids=exclude_ids
+    )
+    for conflict in conflicts:
+        asked = by_start.get(conflict["occurrence"])
+        day = timezone.localtime(conflict["occurrence"]).date()
+        span = (asked.end - asked.start) if asked else length
+        nearest = sorted(
+            (s for s in free.get(day, []) if s.end - s.start == span),
+            key=lambda s: abs(s.start - conflict["occurrence"]),
+        )[:SUGGESTIONS]
+        conflict["suggestions"] = [{"start": s.start, "end": s.end} for s in nearest]

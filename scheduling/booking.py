@@ -9,37 +9,32 @@ used), below this layer. Every write takes the booking lock first:
 on PostgreSQL the exclusion constraint is the last word on overlaps; on SQLite
 the IMMEDIATE transaction serialises writers, so check-then-insert is safe."""
 
-import dataclasses
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clinic.audit import record, record_many
+from clinic.audit import record
 from clinic.errors import Conflict, Invalid, InvalidTransition
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
-from referrals.models import PlanStatus, ReferralStatus, TreatmentPlan
+from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
 
 from . import reminders
-from .access import APPOINTMENT, SERIES
+from .access import APPOINTMENT
 from .availability import (
     Slot,
     check_availability,
+    check_free,
     check_not_on_earlier_day,
-    find_conflicts,
     is_overlap_violation,
-    raise_on_conflicts,
 )
 from .models import (
     Appointment,
-    AppointmentSeries,
+    AppointmentKind,
     AppointmentStatus,
-    Closure,
 )
-from .recurrence import expand, local_day_start
 
 
 def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
@@ -115,37 +110,92 @@ def check_booking_rules(*, patient, slots: list[Slot], exclude_ids=()) -> None:
         rule(patient=patient, slots=slots, exclude_ids=exclude_ids)
 
 
-def lock_booking(*, therapist: User, patient_id) -> Patient:
+def _check_evaluation_parties(*, kind, plan, referral, patient) -> None:
+    if kind not in AppointmentKind.values:
+        raise Invalid.field("kind", "Choose evaluation or treatment.")
+    if kind == AppointmentKind.TREATMENT:
+        if referral is not None:
+            raise Invalid.field("referral", "A treatment is booked under its plan.")
+        return
+    if referral is None:
+        raise Invalid.field("referral", "An evaluation is booked on a signed referral.")
+    if plan is not None:
+        raise Invalid.field("plan", "An evaluation is booked on the referral, without a plan.")
+    if referral.patient_id != patient.pk:
+        raise Invalid.field("referral", "The referral is another patient's.")
+
+
+def check_referral(*, referral, slots: list[Slot], exclude_ids=()) -> None:
+    """An evaluation visit: the referral is signed, valid on the day, and has a
+    visit left of those it prescribes (its plans' visits and evaluations)."""
+    if referral.status != ReferralStatus.SIGNED:
+        raise Invalid.field(
+            "referral", f"The referral is {referral.status}; visits need a signed referral."
+        )
+    last_day = max(timezone.localtime(s.start).date() for s in slots)
+    if last_day > referral.valid_until:
+        raise Invalid.field(
+            "start",
+            f"The referral is valid until {referral.valid_until:%b %d, %Y}; "
+            f"a visit on {last_day:%b %d, %Y} is past it.",
+        )
+    used = Referral.objects.with_visits_used().values_list("visits_used_count", flat=True)
+    used = used.get(pk=referral.pk)
+    if used + len(slots) > referral.visits_prescribed:
+        raise Invalid.field(
+            "referral",
+            f"The referral prescribes {referral.visits_prescribed} visits and {used} are "
+            "booked or done; none is left for an evaluation.",
+        )
+
+
+def lock_booking(*, therapist: User, patient_id, also: User | None = None) -> Patient:
     """The booking lock, the one every booking, move and series takes: bookings
     touching the same therapist or patient wait for each other (PostgreSQL row
-    locks, therapist first, then patient, so two never deadlock; on SQLite the
-    IMMEDIATE transaction already serialises writers). Returns the patient,
-    loaded by the lock's own query (the reminders need it)."""
-    User.objects.select_for_update().filter(pk=therapist.pk).exists()
+    locks, therapists first in id order, then the patient, so two never deadlock;
+    on SQLite the IMMEDIATE transaction already serialises writers). `also` is a
+    second therapist (a visit moved from one therapist to another). Returns the
+    patient, loaded by the lock's own query with the facts the booking rules need."""
+    ids = sorted({therapist.pk, also.pk if also else therapist.pk})
+    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     return patients_for_booking().select_for_update().get(pk=patient_id)
 
 
 @transaction.atomic
 def book_appointment(
-    *, patient: Patient, therapist: User, start: datetime, end: datetime, plan=None, by: User
+    *,
+    patient: Patient,
+    therapist: User,
+    start: datetime,
+    end: datetime,
+    plan=None,
+    by: User,
+    kind: str = AppointmentKind.TREATMENT,
+    referral=None,
 ) -> Appointment:
+    """One visit: a treatment under a plan, or an evaluation on a signed
+    referral alone (before any plan; it counts against the referral's visits)."""
     APPOINTMENT.check(by, "create")
     if therapist.role != Role.THERAPIST:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
     if plan is not None and plan.patient_id != patient.pk:
         raise Invalid.field("plan", "The plan belongs to another patient.")
+    _check_evaluation_parties(kind=kind, plan=plan, referral=referral, patient=patient)
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
     locked = lock_booking(therapist=therapist, patient_id=patient.pk)
     check_prescription(plan=plan, slots=[slot])
     check_booking_rules(patient=locked, slots=[slot])
+    if kind == AppointmentKind.EVALUATION:
+        check_referral(referral=referral, slots=[slot])
     check_availability(therapist=therapist, slots=[slot])
-    raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=[slot]))
+    check_free(therapist=therapist, patient=patient, slots=[slot])
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
-                patient=patient, therapist=therapist, plan=plan, start=start, end=end, created_by=by
-            )
+                patient=patient, therapist=therapist, plan=plan, start=start, end=end,
+                created_by=by, kind=kind, referral=referral,
+            )  # fmt: skip
     except IntegrityError as error:
         if is_overlap_violation(error):
             raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
@@ -156,10 +206,20 @@ def book_appointment(
 
 
 @transaction.atomic
-def move_appointment(*, appointment: Appointment, start: datetime, end: datetime, by: User):
+def move_appointment(
+    *, appointment: Appointment, start: datetime, end: datetime, by: User, therapist=None
+):
+    """Move a booked visit to another time, length or therapist (the calendar's
+    drag, resize and the visit page): every rule of a new booking is checked for
+    the new place, and nothing changes on refusal."""
     APPOINTMENT.check(by, "update")
+    therapist = therapist or appointment.therapist
+    if therapist.role != Role.THERAPIST:
+        raise Invalid.field("therapist", "Appointments are booked with a therapist.")
     # the same lock as a booking: a move and a booking into the same slot wait in turn
-    patient = lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
+    patient = lock_booking(
+        therapist=appointment.therapist, patient_id=appointment.patient_id, also=therapist
+    )
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition(
@@ -170,23 +230,17 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
     check_booking_rules(patient=patient, slots=[slot], exclude_ids=[appointment.pk])
-    check_availability(therapist=appointment.therapist, slots=[slot])
-    raise_on_conflicts(
-        find_conflicts(
-            therapist=appointment.therapist,
-            patient=appointment.patient,
-            slots=[slot],
-            exclude_ids=[appointment.pk],
-        )
+    check_availability(therapist=therapist, slots=[slot])
+    check_free(
+        therapist=therapist, patient=appointment.patient, slots=[slot], exclude_ids=[appointment.pk]
     )
-    appointment.start, appointment.end = start, end
+    appointment.start, appointment.end, appointment.therapist = start, end, therapist
     appointment.confirmed_at = None  # the patient confirmed the old time, not this one
     appointment.version = F("version") + 1
+    fields = ["start", "end", "therapist", "confirmed_at", "version", "updated_at"]
     try:
         with transaction.atomic():
-            appointment.save(
-                update_fields=["start", "end", "confirmed_at", "version", "updated_at"]
-            )
+            appointment.save(update_fields=fields)
     except IntegrityError as error:
         if is_overlap_violation(error):
             raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
@@ -195,185 +249,3 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     appointment.refresh_from_db()
     reminders.reschedule(appointment)
     return appointment
-
-
-# --- working hours and time off ------------------------------------------------------
-
-
-# --- recurring series ------------------------------------------------------------------
-
-
-@dataclass
-class SeriesBooking:
-    series: AppointmentSeries
-    appointments: list[Appointment]
-    skipped: list[date]  # occurrences that fell on a clinic closure
-
-
-@dataclass
-class SeriesPreview:
-    occurrences: list[Slot]
-    conflicts: list[dict]
-    skipped: list[date]
-    problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # Invalid's shape
-
-    @property
-    def ok(self) -> bool:
-        return not self.conflicts and not self.problems
-
-
-def _series_slots(*, first_start, duration_minutes, rrule) -> tuple[list[Slot], list[date]]:
-    """The occurrences of the rule, minus the days the clinic is closed."""
-    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 480:
-        raise Invalid.field("duration_minutes", "A visit lasts from 5 to 480 minutes.")
-    starts = expand(rrule, first_start)
-    closed = set(
-        Closure.objects.filter(date__in={timezone.localtime(s).date() for s in starts}).values_list(
-            "date", flat=True
-        )
-    )
-    length = timedelta(minutes=duration_minutes)
-    slots = [Slot(s, s + length) for s in starts if timezone.localtime(s).date() not in closed]
-    skipped = sorted({timezone.localtime(s).date() for s in starts} & closed)
-    if not slots:
-        raise Invalid.field("rrule", "Every visit of the rule falls on a day the clinic is closed.")
-    return slots, skipped
-
-
-def _check_series_parties(*, plan, therapist) -> None:
-    if plan is None:
-        raise Invalid.field("plan", "A series is booked under a treatment plan.")
-    if getattr(therapist, "role", None) != Role.THERAPIST:
-        raise Invalid.field("therapist", "Appointments are booked with a therapist.")
-
-
-def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> SeriesPreview:
-    """What `book_series` would do, without writing anything: the occurrences,
-    the clashes and every problem at once, for the front desk's live preview."""
-    preview = SeriesPreview(occurrences=[], conflicts=[], skipped=[])
-    try:
-        _check_series_parties(plan=plan, therapist=therapist)
-        preview.occurrences, preview.skipped = _series_slots(
-            first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
-        )
-    except Invalid as error:
-        preview.problems = error.errors
-        return preview
-    patient = patients_for_booking().get(pk=plan.patient_id)
-    for check in (
-        lambda: check_not_on_earlier_day(preview.occurrences),
-        lambda: check_prescription(plan=plan, slots=preview.occurrences),
-        lambda: check_booking_rules(patient=patient, slots=preview.occurrences),
-        lambda: check_availability(therapist=therapist, slots=preview.occurrences),
-    ):
-        try:
-            check()
-        except Invalid as error:
-            for name, messages in error.errors.items():
-                preview.problems.setdefault(name, []).extend(messages)
-    preview.conflicts = find_conflicts(
-        therapist=therapist, patient=patient, slots=preview.occurrences
-    )
-    return preview
-
-
-@transaction.atomic
-def book_series(
-    *, plan, therapist: User, first_start: datetime, duration_minutes: int, rrule: str, by: User
-) -> SeriesBooking:
-    """Book every occurrence of `rrule` or none: the prescription, working hours
-    and clashes are checked for the whole set at once, then one INSERT. The
-    number of queries does not grow with the number of visits."""
-    SERIES.check(by, "create")
-    _check_series_parties(plan=plan, therapist=therapist)
-    slots, skipped = _series_slots(
-        first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
-    )
-    check_not_on_earlier_day(slots)
-    patient = lock_booking(therapist=therapist, patient_id=plan.patient_id)
-    check_prescription(plan=plan, slots=slots)
-    check_booking_rules(patient=patient, slots=slots)
-    check_availability(therapist=therapist, slots=slots)
-    raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=slots))
-    series = AppointmentSeries(
-        plan=plan,
-        patient=patient,
-        therapist=therapist,
-        rrule=rrule.strip(),
-        first_start=first_start,
-        duration_minutes=duration_minutes,
-        created_by=by,
-    )
-    appointments = [
-        Appointment(
-            patient=patient,
-            therapist=therapist,
-            plan=plan,
-            series=series,
-            start=slot.start,
-            end=slot.end,
-            created_by=by,
-        )
-        for slot in slots
-    ]
-    # No inner savepoint: on a clash the whole booking is rolled back anyway.
-    try:
-        series.save(force_insert=True)
-        Appointment.objects.bulk_create(appointments)
-    except IntegrityError as error:
-        if is_overlap_violation(error):
-            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
-        raise
-    reminders.create_for(appointments)
-    record_many(
-        actor=by, action="appointment.book", targets=appointments, patient_of=lambda a: patient.pk
-    )
-    return SeriesBooking(series=series, appointments=appointments, skipped=skipped)
-
-
-def skipped_dates(series: AppointmentSeries) -> list[date]:
-    """The days of a series' rule left out because the clinic was closed (for
-    showing a series after it was booked; `book_series` reports them too)."""
-    days = {timezone.localtime(s).date() for s in expand(series.rrule, series.first_start)}
-    booked = {
-        timezone.localtime(s).date() for s in series.appointments.values_list("start", flat=True)
-    }
-    closed = Closure.objects.filter(date__in=days - booked).values_list("date", flat=True)
-    return sorted(closed)
-
-
-@transaction.atomic
-def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by: User):
-    """Cancel the booked visits of a series from `from_date` (clinic time) on;
-    their slots go back to the prescription and their reminders are skipped."""
-    SERIES.check(by, "cancel")
-    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
-    cancelled = list(
-        Appointment.objects.select_for_update()
-        .filter(series=series, status=AppointmentStatus.BOOKED)
-        .filter(start__gte=local_day_start(from_date))
-        .order_by("start")
-    )
-    now, reason = timezone.now(), (reason or "")[:500]
-    ids = [a.pk for a in cancelled]
-    Appointment.objects.filter(pk__in=ids).update(
-        status=AppointmentStatus.CANCELLED,
-        status_changed_at=now,
-        cancel_reason=reason,
-        version=F("version") + 1,
-    )
-    reminders.skip_for(ids, reason="The visit was cancelled.")
-    if series.cancelled_from is None or from_date < series.cancelled_from:
-        series.cancelled_from = from_date
-        series.save(update_fields=["cancelled_from", "updated_at"])
-    record(
-        actor=by,
-        action="series.cancelled",
-        target=series,
-        patient=series.patient,
-        detail=f"from {from_date.isoformat()}: {len(ids)} visits; {reason}",
-    )
-    return list(Appointment.objects.filter(pk__in=ids).order_by("start"))
-
-
-# --- the patient's answer to a reminder ------------------------------------------------

@@ -58,12 +58,19 @@ class AppointmentQuerySet(models.QuerySet):
         if user.role == Role.THERAPIST:
             mine = Q(therapist=user)
         elif user.role == Role.DOCTOR:
-            mine = Q(plan__referral__doctor=user)
+            mine = Q(plan__referral__doctor=user) | Q(referral__doctor=user)
         else:
             return self.none()
         if glass:
             mine |= Q(patient__in=BreakGlass.objects.patients_opened_to(user))
         return self.filter(mine)
+
+
+class AppointmentKind(models.TextChoices):
+    """API.md, Scheduling (v1 additions): an evaluation needs only a signed referral."""
+
+    EVALUATION = "evaluation", "Evaluation"
+    TREATMENT = "treatment", "Treatment"
 
 
 class Appointment(Entity):
@@ -76,6 +83,14 @@ class Appointment(Entity):
         blank=True,
         related_name="appointments",
     )
+    # an evaluation visit's referral (API.md: booked on a signed referral, before any plan)
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+    )
     series = models.ForeignKey(
         AppointmentSeries,
         on_delete=models.PROTECT,
@@ -87,6 +102,9 @@ class Appointment(Entity):
     end = models.DateTimeField()
     status = models.CharField(
         max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    kind = models.CharField(
+        max_length=20, choices=AppointmentKind.choices, default=AppointmentKind.TREATMENT
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
@@ -108,6 +126,15 @@ class Appointment(Entity):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=AppointmentStatus.values), name="appointment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AppointmentKind.values), name="appointment_kind_known"
+            ),
+            # an evaluation is booked on its referral, never under a plan
+            models.CheckConstraint(
+                condition=~Q(kind=AppointmentKind.EVALUATION)
+                | Q(referral__isnull=False, plan__isnull=True),
+                name="appointment_evaluation_on_referral",
             ),
             # The overlap exclusion constraints live in migration
             # 0002_appointment_no_overlap (PostgreSQL only, btree_gist).

@@ -311,3 +311,17 @@ def next_local_time(moment: datetime, at: time) -> datetime:
             tzinfo=clinic_zone()
         )
     return candidate
+
+
+def further(rule: str, first_start: datetime, after: datetime, limit: int) -> list[datetime]:
+    """Up to `limit` more occurrences of the rule's pattern after `after`, its own
+    COUNT or UNTIL set aside (within MAX_SPAN of the first visit): the make-up
+    visits of a series extended past its closures and clashes."""
+    tz = clinic_zone()
+    pattern = replace(read_rule(rule, tz), count=None, until=None)
+    start = timezone.localtime(first_start, tz).replace(tzinfo=None, microsecond=0)
+    past = timezone.localtime(after, tz).replace(tzinfo=None)
+    walls = _occurrences(
+        _with_defaults(pattern, start), start, start + MAX_SPAN, 2 * MAX_OCCURRENCES
+    )
+    return [wall.replace(tzinfo=tz) for wall in walls if wall > past][:limit]

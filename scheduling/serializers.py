@@ -8,9 +8,9 @@ from clinic.serializers import (
     ScopedRelatedField,
 )
 from clinic.vocabulary import Role
-from referrals.models import TreatmentPlan
+from referrals.models import Referral, TreatmentPlan
 
-from .models import Appointment, AppointmentSeries, Reminder
+from .models import Appointment, AppointmentKind, AppointmentSeries, Reminder
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -25,6 +25,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "end",
             "status",
             "series",
+            "kind",
+            "referral",
             "cancel_reason",
         ]
         read_only_fields = fields
@@ -36,11 +38,25 @@ class AppointmentCreateSerializer(serializers.Serializer):
     plan = ScopedRelatedField(TreatmentPlan, required=False, allow_null=True)
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
+    kind = serializers.ChoiceField(
+        choices=AppointmentKind.choices, default=AppointmentKind.TREATMENT
+    )
+    referral = ScopedRelatedField(
+        Referral,
+        required=False,
+        allow_null=True,
+        help_text="An evaluation's signed referral (kind evaluation, no plan).",
+    )
 
 
 class AppointmentMoveSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
+    therapist = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.with_role(Role.THERAPIST),
+        required=False,
+        help_text="Move the visit to another therapist (the front desk).",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -59,6 +75,14 @@ class SeriesCreateSerializer(serializers.Serializer):
     start = serializers.DateTimeField(help_text="The first visit; its local time repeats.")
     duration_minutes = serializers.IntegerField()
     rrule = serializers.CharField(max_length=500, help_text="e.g. FREQ=WEEKLY;BYDAY=MO,TH;COUNT=12")
+    on_conflict = serializers.ChoiceField(
+        choices=["refuse", "skip"],
+        default="refuse",
+        help_text="refuse: all or nothing; skip: book the free visits, answer the others",
+    )
+    extend = serializers.BooleanField(
+        default=False, help_text="Make up skipped visits after the last, to reach the count."
+    )
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -81,14 +105,30 @@ class SeriesSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SeriesBookedSerializer(SeriesSerializer):
-    """The answer to booking a series: also the days skipped for clinic closures."""
+class FreeSlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
 
-    skipped = serializers.ListField(child=serializers.DateField(), read_only=True)
+
+class SkippedSerializer(serializers.Serializer):
+    """An occurrence left out of a series: `reason` closure, conflict or unavailable."""
+
+    occurrence = serializers.DateTimeField()
+    reason = serializers.CharField()
+    detail = serializers.CharField()
+    suggestions = FreeSlotSerializer(many=True)
+
+
+class SeriesBookedSerializer(SeriesSerializer):
+    """The answer to booking a series: also every occurrence left out, and why,
+    and how many visits of the rule are neither booked nor made up."""
+
+    skipped = SkippedSerializer(many=True, read_only=True)
+    short_by = serializers.IntegerField(read_only=True)
     appointments = AppointmentSerializer(source="booked_appointments", many=True, read_only=True)
 
     class Meta(SeriesSerializer.Meta):
-        fields = [*SeriesSerializer.Meta.fields, "skipped"]
+        fields = [*SeriesSerializer.Meta.fields, "skipped", "short_by"]
         read_only_fields = fields
 
 
@@ -100,3 +140,9 @@ class SeriesCancelSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = serializers.DateField()
         return fields
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    therapist = serializers.PrimaryKeyRelatedField(queryset=User.objects.with_role(Role.THERAPIST))
+    date = serializers.DateField()
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=480)

@@ -14,7 +14,7 @@ from clinic.models import User
 from clinic.vocabulary import Role
 from referrals.models import TreatmentPlan
 
-from . import booking
+from . import series
 from .access import SERIES
 from .forms import SeriesForm
 
@@ -65,7 +65,7 @@ def _preview(form, plan) -> dict:
             for name, errors in form.errors.items()
         ]
         return {"preview": None, "missing": missing}
-    preview = booking.preview_series(
+    preview = series.preview_series(
         plan=plan,
         therapist=form.cleaned_data["therapist"],
         first_start=form.first_start(),
@@ -89,15 +89,17 @@ def series_new(request, plan_id):
     form = _series_form(request, plan)
     if request.method == "POST" and form.is_valid():
         try:
-            booked = booking.book_series(
+            booked = series.book_series(
                 plan=plan,
                 therapist=form.cleaned_data["therapist"],
                 first_start=form.first_start(),
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 rrule=form.rrule(),
                 by=request.user,
+                on_conflict=form.cleaned_data["on_conflict"],
+                extend=form.cleaned_data["extend"],
             )
-            messages.success(request, f"{len(booked.appointments)} visits booked.")
+            messages.success(request, series.booked_in_words(booked))
             return redirect("patient_detail", patient_id=plan.patient_id)
         except Invalid as error:
             show_service_error(request, error, form)

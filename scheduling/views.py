@@ -1,10 +1,11 @@
 """The scheduling pages: a patient's page with their visits, the therapist's day,
 the week calendar, one visit's actions and the reminders' outbox."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_POST
 from clinic.access import NO_FRONT_DESK, PATIENT, STAFF, access_patient, allowed
 from clinic.audit import record_many
 from clinic.errors import DomainConflict, Invalid, NotAllowed
-from clinic.forms import show_service_error
-from clinic.models import Patient, User
+from clinic.forms import flat_errors, show_service_error
+from clinic.models import Patient
 from clinic.vocabulary import Role
 from documents.access import DOCUMENT
 from documents.models import Document, DocumentKind
@@ -22,10 +23,13 @@ from referrals.models import ReferralStatus, TreatmentPlan
 
 from . import booking, visits
 from .access import APPOINTMENT, REMINDER, SERIES, access_appointment
+from .availability import free_starts
 from .calendars import rotate_calendar_token
 from .forms import CancelForm, MoveForm
-from .models import Appointment, AppointmentStatus, Closure, Reminder, ReminderStatus
+from .models import Appointment, AppointmentStatus, Reminder, ReminderStatus
 from .recurrence import local_day_start
+from .series import cancel_series
+from .series import visits as visits_in_words
 
 
 @allowed(PATIENT, "read")
@@ -147,57 +151,6 @@ def today(request):
     )
 
 
-def _week_start(text: str | None) -> date:
-    try:
-        day = date.fromisoformat(text) if text else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    return day - timedelta(days=day.weekday())
-
-
-@allowed(APPOINTMENT, "read")
-def calendar(request):
-    """A week of visits, for one therapist or for all, with the closures."""
-    monday = _week_start(request.GET.get("week"))
-    days = [monday + timedelta(days=i) for i in range(7)]
-    therapists = list(User.objects.with_role(Role.THERAPIST))
-    chosen = None
-    if request.user.role == Role.THERAPIST:
-        chosen = request.user
-    elif request.GET.get("therapist"):
-        chosen = next((t for t in therapists if str(t.pk) == request.GET["therapist"]), None)
-    start, end = local_day_start(monday), local_day_start(monday + timedelta(days=7))
-    visits = (
-        Appointment.objects.visible_to(request.user)
-        .filter(start__gte=start, start__lt=end)
-        .select_related("patient", "therapist")
-        .only("id", "start", "end", "status", "series_id", "patient__first_name",
-              "patient__last_name", "therapist__first_name", "therapist__last_name",
-              "therapist__username")
-        .order_by("start")
-    )  # fmt: skip
-    if chosen:
-        visits = visits.filter(therapist=chosen)
-    by_day = {d: [] for d in days}
-    for visit in visits:
-        by_day[timezone.localtime(visit.start).date()].append(visit)
-    closures = {c.date: c for c in Closure.objects.filter(date__gte=days[0], date__lte=days[-1])}
-    return render(
-        request,
-        "scheduling/calendar.html",
-        {
-            "week": [{"day": d, "visits": by_day[d], "closure": closures.get(d)} for d in days],
-            "monday": monday,
-            "previous": monday - timedelta(days=7),
-            "next": monday + timedelta(days=7),
-            "therapists": therapists,
-            "chosen": chosen,
-            "today": timezone.localdate(),
-            "statuses": AppointmentStatus.choices,
-        },
-    )
-
-
 def _visit(request, appointment_id, verb):
     return access_appointment(request.user, appointment_id, verb)
 
@@ -208,6 +161,22 @@ def appointment_detail(request, appointment_id):
     return _render_visit(request, visit)
 
 
+def _free_that_day(user, appointment) -> list:
+    """Where a booked visit could move on its day with its therapist (the move
+    form's companion): its own time counts as free."""
+    if appointment.status != AppointmentStatus.BOOKED or not APPOINTMENT.may(user, "update"):
+        return []
+    day = timezone.localtime(appointment.start).date()
+    free = free_starts(
+        therapist=appointment.therapist,
+        patient=appointment.patient,
+        days=[day],
+        duration=appointment.end - appointment.start,
+        exclude_ids=[appointment.pk],
+    )
+    return free[day]
+
+
 def _render_visit(request, appointment, move_form=None, cancel_form=None):
     """The visit's page, also re-shown with a refused form (no second fetch)."""
     return render(
@@ -215,11 +184,18 @@ def _render_visit(request, appointment, move_form=None, cancel_form=None):
         "scheduling/appointment_detail.html",
         {
             "visit": appointment,
+            "free_that_day": _free_that_day(request.user, appointment),
             "move_form": move_form or MoveForm.for_appointment(appointment),
             "cancel_form": cancel_form or CancelForm(),
             "can_manage": APPOINTMENT.may(request.user, "update"),
             # the front desk, and the therapist for the visits they give (the scope)
             "can_check_in": APPOINTMENT.may(request.user, "check_in"),
+            "on_its_day": timezone.localtime(appointment.start).date() == timezone.localdate(),
+            "started": appointment.start <= timezone.now(),
+            "can_revert": APPOINTMENT.may(request.user, "revert")
+            and appointment.status in visits.REVERTIBLE
+            and appointment.status_changed_at is not None
+            and appointment.status_changed_at >= timezone.now() - visits.REVERT_WITHIN,
         },
     )
 
@@ -256,21 +232,73 @@ def appointment_no_show(request, appointment_id):
 
 
 @require_POST
+@allowed(APPOINTMENT, "revert")
+def appointment_revert(request, appointment_id):
+    appointment = _visit(request, appointment_id, "revert")
+    try:
+        visits.revert_status(appointment=appointment, by=request.user)
+        messages.success(request, f"The visit of {appointment.patient} is booked again.")
+    except (DomainConflict, Invalid, NotAllowed) as error:
+        show_service_error(request, error)
+    return _back_to(request, appointment)
+
+
+@require_POST
 @allowed(APPOINTMENT, "update")
 def appointment_move(request, appointment_id):
+    """The visit page's move form, and the calendar's drag, resize and keys
+    (which ask for JSON: the reason of a refusal is shown where the visit was)."""
     appointment = _visit(request, appointment_id, "update")
+    wants_json = request.headers.get("Accept") == "application/json"
     form = MoveForm(request.POST)
-    if form.is_valid():
-        start, end = form.slot()
-        try:
-            booking.move_appointment(appointment=appointment, start=start, end=end, by=request.user)
-            messages.success(request, "The visit is moved.")
-            return redirect("appointment_detail", appointment_id=appointment.pk)
-        except Invalid as error:
-            show_service_error(request, _as_move_fields(error), form)
-        except DomainConflict as error:
-            show_service_error(request, error)
+    if not form.is_valid():
+        if wants_json:
+            errors = {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
+            return _refused(Invalid(errors), status=400)
+        return _render_visit(request, appointment, move_form=form)
+    start, end = form.slot()
+    try:
+        moved = booking.move_appointment(
+            appointment=appointment,
+            start=start,
+            end=end,
+            therapist=form.cleaned_data.get("therapist"),
+            by=request.user,
+        )
+    except Invalid as error:
+        if wants_json:
+            return _refused(error, status=400)
+        show_service_error(request, _as_move_fields(error), form)
+    except DomainConflict as error:
+        if wants_json:
+            return _refused(error, status=409)
+        show_service_error(request, error)
+    else:
+        if wants_json:
+            return JsonResponse({"message": f"Moved: {_described(moved)}."})
+        messages.success(request, "The visit is moved.")
+        return redirect("appointment_detail", appointment_id=appointment.pk)
     return _render_visit(request, appointment, move_form=form)
+
+
+def _described(visit) -> str:
+    start, end = timezone.localtime(visit.start), timezone.localtime(visit.end)
+    return f"{visit.patient}, {start:%a %b %d %H:%M}-{end:%H:%M} with {visit.therapist}"
+
+
+def _refused(error, *, status: int) -> JsonResponse:
+    """Why the visit stays where it was, in sentences."""
+    if isinstance(error, Invalid):
+        sentences = [
+            m.get("message", m) if isinstance(m, dict) else m for m in flat_errors(error.errors)
+        ]
+    else:
+        sentences = [error.detail]
+        for clash in error.extra.get("conflicts", []):
+            start, end = timezone.localtime(clash["start"]), timezone.localtime(clash["end"])
+            whose = "the therapist" if clash["with"] == "therapist" else "the patient"
+            sentences.append(f"It overlaps a visit of {whose} at {start:%H:%M}-{end:%H:%M}.")
+    return JsonResponse({"message": "Not moved: " + " ".join(sentences)}, status=status)
 
 
 def _as_move_fields(error: Invalid) -> Invalid:
@@ -288,13 +316,14 @@ def appointment_cancel(request, appointment_id):
     reason = form.cleaned_data["reason"]
     try:
         if form.cleaned_data["scope"] == "rest" and appointment.series_id:
-            cancelled = booking.cancel_series(
+            cancelled = cancel_series(
                 series=appointment.series,
                 from_date=timezone.localtime(appointment.start).date(),
                 reason=reason,
                 by=request.user,
             )
-            messages.success(request, f"{len(cancelled)} visits of the series are cancelled.")
+            counted = visits_in_words(len(cancelled))
+            messages.success(request, f"{counted} of the series cancelled.")
         else:
             visits.cancel_appointment(appointment=appointment, by=request.user, reason=reason)
             messages.success(request, "The visit is cancelled.")

@@ -1,6 +1,8 @@
 """One visit's day: check-in, no-show, cancellation (by the desk, the patient's
 reminder link or the end of therapy) and completion by the session note."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +14,8 @@ from clinic.vocabulary import Role
 
 from . import reminders
 from .access import APPOINTMENT
+from .availability import Slot, check_free
+from .booking import check_prescription, lock_booking
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -25,12 +29,16 @@ def _check_own_visit(appointment: Appointment, by: User, verb: str) -> None:
         raise NotAllowed("This visit is another therapist's.")
 
 
-def _set_status(appointment, *, by, allowed_from, to, action, **changes):
+def _set_status(appointment, *, by, allowed_from, to, action, clock=None, **changes):
+    """`clock(appointment)` is the rule of time for the step (check-in on the
+    visit's day, no-show after its start), asked of the locked row."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status not in allowed_from:
         raise InvalidTransition(
             f"A {appointment.get_status_display().lower()} visit cannot be {action.split('.')[-1]}."
         )
+    if clock is not None:
+        clock(appointment)
     appointment.status = to
     appointment.status_changed_at = timezone.now()
     for field, value in changes.items():
@@ -73,7 +81,24 @@ def check_in(*, appointment: Appointment, by: User) -> Appointment:
         allowed_from=[AppointmentStatus.BOOKED],
         to=AppointmentStatus.CHECKED_IN,
         action="appointment.checked_in",
+        clock=_on_its_day,
     )
+
+
+def _on_its_day(appointment: Appointment) -> None:
+    """A visit is checked in on its own clinic day: checking in next week's
+    visit today would silently drop its reminders."""
+    day = timezone.localtime(appointment.start).date()
+    if day != timezone.localdate():
+        raise InvalidTransition(f"A visit is checked in on its own day ({day:%a %b %d, %Y}).")
+
+
+def _started(appointment: Appointment) -> None:
+    if appointment.start > timezone.now():
+        start = timezone.localtime(appointment.start)
+        raise InvalidTransition(
+            f"A visit is marked a no-show only after it starts ({start:%a %b %d, %Y at %H:%M})."
+        )
 
 
 @transaction.atomic
@@ -85,7 +110,51 @@ def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
         allowed_from=[AppointmentStatus.BOOKED],
         to=AppointmentStatus.NO_SHOW,
         action="appointment.no_show",
+        clock=_started,
     )
+
+
+REVERTIBLE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED)
+REVERT_WITHIN = timedelta(hours=24)
+
+
+@transaction.atomic
+def revert_status(*, appointment: Appointment, by: User) -> Appointment:
+    """Undo a check-in, no-show or cancellation made in the last 24 hours (a
+    slip of the front desk): the visit is booked again if its slot is still
+    free and the prescription still has room, and its reminders are replanned."""
+    APPOINTMENT.check(by, "revert")
+    lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    changed = appointment.status_changed_at
+    if appointment.status not in REVERTIBLE or not changed:
+        raise InvalidTransition(
+            f"A {appointment.get_status_display().lower()} visit has nothing to undo."
+        )
+    if changed < timezone.now() - REVERT_WITHIN:
+        raise InvalidTransition("Only a change made in the last 24 hours can be undone.")
+    slot = Slot(appointment.start, appointment.end)
+    check_free(
+        therapist=appointment.therapist,
+        patient=appointment.patient,
+        slots=[slot],
+        exclude_ids=[appointment.pk],
+    )
+    if appointment.status == AppointmentStatus.CANCELLED and appointment.plan_id:
+        check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
+    was = appointment.get_status_display().lower()
+    appointment.status = AppointmentStatus.BOOKED
+    appointment.status_changed_at = timezone.now()
+    appointment.cancel_reason = ""
+    appointment.version = F("version") + 1
+    appointment.save()
+    appointment.refresh_from_db()
+    reminders.reschedule(appointment)
+    record(
+        actor=by, action="appointment.reverted", target=appointment, patient=appointment.patient,
+        detail=f"was {was}",
+    )  # fmt: skip
+    return appointment
 
 
 def complete_for_note(appointment: Appointment) -> None:

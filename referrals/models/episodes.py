@@ -43,13 +43,31 @@ def visits_used(plans, per: str, *, excluding=()):
     return Coalesce(Subquery(rows.values("n")), 0)
 
 
+def evaluations_used(referral, *, excluding=()):
+    """The evaluation visits (booked on the referral alone, before any plan)
+    that count against the referral's visits: through the referral's
+    `evaluations` relation, in the same statuses as `visits_used`."""
+    counted = Q(evaluations__status__in=COUNTED_STATUSES)
+    if excluding:
+        counted &= ~Q(evaluations__pk__in=list(excluding))
+    rows = (
+        Referral.objects.filter(pk=referral)
+        .order_by()
+        .values("pk")
+        .annotate(n=Count("evaluations", filter=counted))
+    )
+    return Coalesce(Subquery(rows.values("n")), 0)
+
+
 class ReferralQuerySet(models.QuerySet):
     def signed(self):
         return self.filter(status=ReferralStatus.SIGNED)
 
     def with_visits_used(self):
         plans = TreatmentPlan.objects.filter(referral=OuterRef("pk"))
-        return self.annotate(visits_used_count=visits_used(plans, "referral"))
+        return self.annotate(
+            visits_used_count=visits_used(plans, "referral") + evaluations_used(OuterRef("pk"))
+        )
 
     def visible_to(self, user, *, glass: bool = False):
         """The referrals `user` may read (API.md, Roles): those of the episodes
@@ -289,7 +307,8 @@ class TreatmentPlanQuerySet(models.QuerySet):
         referral = TreatmentPlan.objects.filter(referral=OuterRef("referral"))
         return self.annotate(
             visits_used_count=visits_used(plan, "pk", excluding=excluding),
-            referral_visits_used=visits_used(referral, "referral", excluding=excluding),
+            referral_visits_used=visits_used(referral, "referral", excluding=excluding)
+            + evaluations_used(OuterRef("referral"), excluding=excluding),
         )
 
     def visible_to(self, user, *, glass: bool = False):

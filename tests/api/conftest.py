@@ -58,7 +58,7 @@ def world(
     visits (tomorrow, started, a two-visit series), notes (draft, signed), a
     measurement; and Quinn, a new patient waiting in the intake queue."""
     from referrals.models import Precaution
-    from scheduling import booking
+    from scheduling import series
     from sessions_log.models import OutcomeMeasurement, ProgressReport
     from tests.factories import PatientFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -104,7 +104,7 @@ def world(
         ),
         signed_at=timezone.now(),
     )
-    w["series"] = booking.book_series(
+    w["series"] = series.book_series(
         plan=plan,
         therapist=therapist,
         first_start=at_local(3, 15),

@@ -12,8 +12,8 @@ from bench import harness
 from bench.dataset import Scale, seed, seeded_at
 from clinic.models import User
 from referrals.models import TreatmentPlan
-from scheduling.booking import book_series
 from scheduling.models import Appointment, Reminder
+from scheduling.series import book_series
 from sessions_log.models import SessionNote
 from sessions_log.services import log_session, note_is_intact
 

@@ -1,9 +1,10 @@
 """The front desk: patients, the week calendar, a series with its live
 conflict preview, and one visit's check-in, no-show, move and cancel."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,7 +86,7 @@ def test_the_week_shows_status_colours_and_closures(as_, front_desk, plan):
     # when
     body = as_(front_desk).get(reverse("calendar"), {"week": monday.isoformat()}).content.decode()
     # then
-    assert 'class="visit status-booked"' in body and "Pat Parker" in body
+    assert 'class="cal-visit status-booked' in body and "Pat Parker" in body
     assert "Closed: Staff training" in body
 
 
@@ -186,10 +187,11 @@ def test_check_in_and_no_show_from_the_visit_page(as_, front_desk, plan):
         AppointmentFactory(plan=plan),
         AppointmentFactory(plan=plan, start=timezone.now() + timedelta(days=2)),
     )
-    client = as_(front_desk)
-    # when
-    client.post(reverse("appointment_check_in", args=[one.pk]))
-    client.post(reverse("appointment_no_show", args=[two.pk]))
+    # when: one checked in on its day, two marked once it started
+    with time_machine.travel(one.start - timedelta(minutes=5), tick=False):
+        as_(front_desk).post(reverse("appointment_check_in", args=[one.pk]))
+    with time_machine.travel(two.start + timedelta(minutes=20), tick=False):
+        as_(front_desk).post(reverse("appointment_no_show", args=[two.pk]))
     # then
     one.refresh_from_db()
     two.refresh_from_db()
@@ -222,3 +224,38 @@ def test_a_therapist_may_not_book_a_series(as_, therapist, plan):
     response = as_(therapist).get(reverse("series_new", args=[plan.pk]))
     # then
     assert response.status_code == 403
+
+
+def test_a_series_across_a_closure_and_a_clash_books_all_eight_and_says_how(
+    as_, front_desk, plan, therapist
+):
+    # given: 8 visits from next Monday; the clinic is closed on the first Thursday
+    # and Theo is busy the second Monday at 10:00
+    monday = next_monday()
+    Closure.objects.create(date=monday + timedelta(days=3), reason="Staff training")
+    busy = timezone.make_aware(timezone.datetime.combine(monday + timedelta(days=7), time(10)))
+    AppointmentFactory(therapist=therapist, plan=None, start=busy, end=busy + timedelta(hours=1))
+    # when: skip the clash, make both up after the last
+    response = as_(front_desk).post(
+        reverse("series_new", args=[plan.pk]),
+        series_post(therapist=therapist.pk, count="8", on_conflict="skip", extend="on"),
+        follow=True,
+    )
+    # then
+    body = response.content.decode()
+    assert Appointment.objects.filter(plan=plan).count() == 8
+    assert "8 visits booked. Skipped:" in body
+    assert "(The clinic is closed: Staff training)" in body
+    assert "clashes with another live visit of the therapist; free that day:" in body
+    assert "2 visits made up after the last." in body
+
+
+def test_a_series_that_loses_a_date_says_so_in_words(as_, front_desk, plan, therapist):
+    monday = next_monday()
+    Closure.objects.create(date=monday + timedelta(days=3), reason="Staff training")
+    response = as_(front_desk).post(
+        reverse("series_new", args=[plan.pk]),
+        series_post(therapist=therapist.pk, count="2"),
+        follow=True,
+    )
+    assert "1 of 2 visits booked. Skipped: Thu" in response.content.decode()

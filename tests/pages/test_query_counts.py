@@ -109,7 +109,7 @@ PAGES = [
     (my_patients, 13),
     (directory, 6),
     (today, 7),  # + the audit of the precautions shown beside the visits
-    (week, 8),
+    (week, 10),  # + the therapists' working hours and time off shaded on the grid
     (intake, 7),
     (my_plans, 6),
     (plans_to_review, 6),

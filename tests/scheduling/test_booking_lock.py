@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from scheduling import booking
+from scheduling import booking, series
 from tests.factories import AppointmentFactory
 
 
@@ -15,9 +15,9 @@ def locks(monkeypatch):
     taken = []
     real = booking.lock_booking
 
-    def spy(*, therapist, patient_id):
+    def spy(*, therapist, patient_id, also=None):
         taken.append((therapist.pk, patient_id))
-        return real(therapist=therapist, patient_id=patient_id)
+        return real(therapist=therapist, patient_id=patient_id, also=also)
 
     monkeypatch.setattr(booking, "lock_booking", spy)
     return taken
@@ -42,7 +42,7 @@ def test_booking_one_visit_and_a_series_take_the_same_lock(locks, plan, front_de
         plan=plan,
         by=front_desk,
     )
-    booking.book_series(
+    series.book_series(
         plan=plan,
         therapist=plan.therapist,
         first_start=start + timedelta(days=1),

@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.errors import Conflict
-from scheduling.booking import book_series
 from scheduling.models import Appointment
+from scheduling.series import book_series
 from tests.factories import PatientFactory, ReferralFactory, TreatmentPlanFactory
 from tests.scheduling.conftest import local, next_weekday
 

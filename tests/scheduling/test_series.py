@@ -7,13 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.errors import Conflict, Invalid
-from scheduling.booking import (
-    book_appointment,
-    book_series,
-    cancel_series,
-    preview_series,
-    skipped_dates,
-)
+from scheduling.booking import book_appointment
 from scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -21,6 +15,12 @@ from scheduling.models import (
     Reminder,
     ReminderStatus,
     TimeOff,
+)
+from scheduling.series import (
+    book_series,
+    cancel_series,
+    preview_series,
+    skipped_dates,
 )
 from scheduling.visits import cancel_appointment
 from tests.conftest import rewriting_history
@@ -95,7 +95,9 @@ def test_occurrences_on_a_closure_are_skipped_and_reported(long_plan, therapist,
         long_plan, therapist, front_desk, local(monday, 10), "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6"
     )
     # then
-    assert booking.skipped == [holiday]
+    assert booking.closed_days == [holiday]
+    assert booking.skipped[0].detail == "The clinic is closed: Holiday."
+    assert booking.short_by == 1
     assert skipped_dates(booking.series) == [holiday]
     assert len(booking.appointments) == 5
     assert holiday not in {

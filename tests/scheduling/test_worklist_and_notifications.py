@@ -8,8 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from clinic.vocabulary import Role
-from scheduling.booking import book_series, preview_series
 from scheduling.models import AppointmentStatus
+from scheduling.series import book_series, preview_series
 from scheduling.worklist import booking_worklist
 from sessions_log import notifications, progress
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory, UserFactory

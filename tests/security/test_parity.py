@@ -54,9 +54,11 @@ PAIRS = {
     "note_sign": ("post", "api:session-note-sign", "post"),
     "note_addendum": ("post", "api:session-note-addenda", "post"),
     "calendar": ("get", "api:appointment-list", "get"),
+    "calendar_book": ("get", "api:appointment-list", "post"),
     "appointment_detail": ("get", "api:appointment-detail", "get"),
     "appointment_check_in": ("post", "api:appointment-check-in", "post"),
     "appointment_no_show": ("post", "api:appointment-no-show", "post"),
+    "appointment_revert": ("post", "api:appointment-revert", "post"),
     "appointment_move": ("post", "api:appointment-detail", "patch"),
     "appointment_cancel": ("post", "api:appointment-cancel", "post"),
     "series_new": ("get", "api:appointment-series-list", "post"),
@@ -127,6 +129,7 @@ API_ONLY = {
     "api:charge-list": {"get"}, "api:charge-detail": {"get"}, "api:charge-superbill": {"get"},
     "api:claim-list": {"get"}, "api:claim-pdf": {"get"}, "api:claim-x12": {"get"},
     "api:payment-list": {"get"}, "api:payment-detail": {"get"},
+    "api:availability": {"get"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}

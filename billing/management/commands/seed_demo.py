@@ -20,8 +20,9 @@ from clinic.vocabulary import Role
 from referrals import plans as referral_plans
 from referrals import services as referral_services
 from referrals.models import TreatmentPlan
-from scheduling.booking import book_appointment, book_series
+from scheduling.booking import book_appointment
 from scheduling.models import Appointment, AppointmentStatus, Closure
+from scheduling.series import book_series
 
 DEMO_PASSWORD = "demo"
 DEMO_EMAIL_DOMAIN = "demo-patients.example"

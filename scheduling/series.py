@@ -1,0 +1,360 @@
+"""Recurring series: book every occurrence of an RFC 5545 rule in the clinic's
+zone (`book_series`), all or nothing, or (`on_conflict="skip"`) the free ones,
+each skipped date answered with its reason and suggestions, and (`extend`)
+made up after the last so the series reaches its count within the
+prescription; the live preview; cancelling the rest of a series. The single
+visit's rules (the prescription, the booking lock) are scheduling.booking's."""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clinic.audit import record, record_many
+from clinic.errors import Conflict, Invalid
+from clinic.models import User
+from clinic.vocabulary import Role
+from referrals.models import TreatmentPlan
+
+from . import (
+    booking,  # the module: tests watch its booking lock
+    reminders,
+)
+from .access import SERIES
+from .availability import (
+    Slot,
+    add_suggestions,
+    check_availability,
+    check_free,
+    check_not_on_earlier_day,
+    find_conflicts,
+    is_overlap_violation,
+    unavailable,
+)
+from .models import Appointment, AppointmentSeries, AppointmentStatus, Closure
+from .recurrence import expand, further, local_day_start
+
+ON_CONFLICT = ("refuse", "skip")
+MAKE_UP_LOOKAHEAD = 40  # further occurrences tried to make up skipped ones
+
+
+@dataclass
+class Skipped:
+    """An occurrence of the rule left out, and why: `closure` (the clinic is
+    closed), `conflict` (a live visit of the therapist or the patient) or
+    `unavailable` (outside the therapist's hours, or time off)."""
+
+    occurrence: datetime
+    reason: str
+    detail: str
+    suggestions: list = dataclasses.field(default_factory=list)
+    conflicts: list = dataclasses.field(default_factory=list)
+
+
+@dataclass
+class SeriesBooking:
+    series: AppointmentSeries
+    appointments: list[Appointment]
+    skipped: list[Skipped]  # closures and (with on_conflict="skip") clashes, in date order
+    short_by: int = 0  # visits of the rule neither booked nor made up
+
+    @property
+    def closed_days(self) -> list[date]:
+        return [
+            timezone.localtime(s.occurrence).date() for s in self.skipped if s.reason == "closure"
+        ]
+
+
+@dataclass
+class SeriesPreview:
+    occurrences: list[Slot]
+    conflicts: list[dict]
+    skipped: list[date]
+    problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # Invalid's shape
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.problems
+
+
+def _series_slots(*, first_start, duration_minutes, rrule) -> tuple[list[Slot], list[date]]:
+    """The occurrences of the rule, minus the days the clinic is closed."""
+    slots, closures = _open_and_closed(first_start, duration_minutes, rrule)
+    if not slots:
+        raise Invalid.field("rrule", "Every visit of the rule falls on a day the clinic is closed.")
+    return slots, sorted({timezone.localtime(s.occurrence).date() for s in closures})
+
+
+def _open_and_closed(first_start, duration_minutes, rrule) -> tuple[list[Slot], list[Skipped]]:
+    if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 480:
+        raise Invalid.field("duration_minutes", "A visit lasts from 5 to 480 minutes.")
+    return _without_closures(expand(rrule, first_start), timedelta(minutes=duration_minutes))
+
+
+def _without_closures(starts, length) -> tuple[list[Slot], list[Skipped]]:
+    closed = dict(
+        Closure.objects.filter(date__in={timezone.localtime(s).date() for s in starts}).values_list(
+            "date", "reason"
+        )
+    )
+    slots, skipped = [], []
+    for start in starts:
+        reason = closed.get(timezone.localtime(start).date())
+        if reason is None:
+            slots.append(Slot(start, start + length))
+        else:
+            skipped.append(Skipped(start, "closure", f"The clinic is closed: {reason}."))
+    return slots, skipped
+
+
+def _check_series_parties(*, plan, therapist) -> None:
+    if plan is None:
+        raise Invalid.field("plan", "A series is booked under a treatment plan.")
+    if getattr(therapist, "role", None) != Role.THERAPIST:
+        raise Invalid.field("therapist", "Appointments are booked with a therapist.")
+
+
+def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> SeriesPreview:
+    """What `book_series` would do, without writing anything: the occurrences,
+    the clashes and every problem at once, for the front desk's live preview."""
+    preview = SeriesPreview(occurrences=[], conflicts=[], skipped=[])
+    try:
+        _check_series_parties(plan=plan, therapist=therapist)
+        preview.occurrences, preview.skipped = _series_slots(
+            first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
+        )
+    except Invalid as error:
+        preview.problems = error.errors
+        return preview
+    patient = booking.patients_for_booking().get(pk=plan.patient_id)
+    for check in (
+        lambda: check_not_on_earlier_day(preview.occurrences),
+        lambda: booking.check_prescription(plan=plan, slots=preview.occurrences),
+        lambda: booking.check_booking_rules(patient=patient, slots=preview.occurrences),
+        lambda: check_availability(therapist=therapist, slots=preview.occurrences),
+    ):
+        try:
+            check()
+        except Invalid as error:
+            for name, messages in error.errors.items():
+                preview.problems.setdefault(name, []).extend(messages)
+    preview.conflicts = find_conflicts(
+        therapist=therapist, patient=patient, slots=preview.occurrences
+    )
+    add_suggestions(
+        preview.conflicts, therapist=therapist, patient=patient, slots=preview.occurrences
+    )
+    return preview
+
+
+@transaction.atomic
+def book_series(
+    *,
+    plan,
+    therapist: User,
+    first_start: datetime,
+    duration_minutes: int,
+    rrule: str,
+    by: User,
+    on_conflict: str = "refuse",
+    extend: bool = False,
+) -> SeriesBooking:
+    """Book the occurrences of `rrule`: every one or none (`refuse`), or the free
+    ones (`skip`), each left out answered with its reason; with `extend`, the
+    ones left out are made up after the last. The prescription, working hours
+    and clashes are checked for the whole set at once, then one INSERT: the
+    number of queries does not grow with the number of visits."""
+    SERIES.check(by, "create")
+    if on_conflict not in ON_CONFLICT:
+        raise Invalid.field("on_conflict", "Choose refuse or skip.")
+    _check_series_parties(plan=plan, therapist=therapist)
+    slots, skipped = _open_and_closed(first_start, duration_minutes, rrule)
+    check_not_on_earlier_day(slots)
+    patient = booking.lock_booking(therapist=therapist, patient_id=plan.patient_id)
+    if on_conflict == "skip":
+        slots, clashing = _sort_out(therapist=therapist, patient=patient, slots=slots)
+        skipped = sorted(skipped + clashing, key=lambda s: s.occurrence)
+    elif slots:
+        check_availability(therapist=therapist, slots=slots)
+        check_free(therapist=therapist, patient=patient, slots=slots)
+    short_by = len(skipped)
+    if extend and skipped:
+        made_up = _make_up(
+            plan=plan, therapist=therapist, patient=patient, rrule=rrule, first_start=first_start,
+            length=timedelta(minutes=duration_minutes), have=slots, need=len(skipped),
+        )  # fmt: skip
+        slots, short_by = slots + made_up, len(skipped) - len(made_up)
+    if not slots:
+        raise Invalid.field("rrule", "No visit of the rule is free (closures or clashes).")
+    booking.check_prescription(plan=plan, slots=slots)
+    booking.check_booking_rules(patient=patient, slots=slots)
+    series = AppointmentSeries(
+        plan=plan,
+        patient=patient,
+        therapist=therapist,
+        rrule=rrule.strip(),
+        first_start=first_start,
+        duration_minutes=duration_minutes,
+        created_by=by,
+    )
+    appointments = [
+        Appointment(
+            patient=patient,
+            therapist=therapist,
+            plan=plan,
+            series=series,
+            start=slot.start,
+            end=slot.end,
+            created_by=by,
+        )
+        for slot in slots
+    ]
+    # No inner savepoint: on a clash the whole booking is rolled back anyway.
+    try:
+        series.save(force_insert=True)
+        Appointment.objects.bulk_create(appointments)
+    except IntegrityError as error:
+        if is_overlap_violation(error):
+            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
+        raise
+    reminders.create_for(appointments)
+    record_many(
+        actor=by, action="appointment.book", targets=appointments, patient_of=lambda a: patient.pk
+    )
+    return SeriesBooking(
+        series=series, appointments=appointments, skipped=skipped, short_by=short_by
+    )
+
+
+def _sort_out(*, therapist, patient, slots, suggest=True) -> tuple[list[Slot], list[Skipped]]:
+    """The occurrences the therapist and the patient can take, and the others
+    with why (each clash with its suggestions): five queries at most."""
+    away = unavailable(therapist=therapist, slots=slots)
+    conflicts = find_conflicts(therapist=therapist, patient=patient, slots=slots)
+    if suggest:
+        add_suggestions(conflicts, therapist=therapist, patient=patient, slots=slots)
+    clashes: dict = {}
+    for conflict in conflicts:
+        clashes.setdefault(conflict["occurrence"], []).append(conflict)
+    free, skipped = [], []
+    for slot in slots:
+        if slot.start in away:
+            skipped.append(Skipped(slot.start, "unavailable", " ".join(away[slot.start])))
+        elif slot.start in clashes:
+            found = clashes[slot.start]
+            whose = " and ".join(sorted({c["with"] for c in found}))
+            skipped.append(
+                Skipped(
+                    slot.start,
+                    "conflict",
+                    f"It clashes with another live visit of the {whose}.",
+                    suggestions=found[0].get("suggestions", []),
+                    conflicts=[{k: v for k, v in c.items() if k != "suggestions"} for c in found],
+                )
+            )
+        else:
+            free.append(slot)
+    return free, skipped
+
+
+def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need) -> list[Slot]:
+    """Further free occurrences of the rule after the last, as many as were left
+    out, within the prescription's visits left, its validity and the plan's
+    certification."""
+    used = (
+        TreatmentPlan.objects.with_visits_used()
+        .values("visits_used_count", "referral_visits_used")
+        .get(pk=plan.pk)
+    )
+    room = min(
+        plan.planned_visits - used["visits_used_count"],
+        plan.referral.visits_prescribed - used["referral_visits_used"],
+    ) - len(have)
+    wanted = min(need, room)
+    if wanted <= 0:
+        return []
+    last_day = min(plan.referral.valid_until, getattr(plan, "certified_until", None) or date.max)
+    after = expand(rrule, first_start)[-1]
+    starts = [
+        s
+        for s in further(rrule, first_start, after, MAKE_UP_LOOKAHEAD + need)
+        if timezone.localtime(s).date() <= last_day
+    ]
+    candidates, _ = _without_closures(starts, length)
+    free, _ = _sort_out(therapist=therapist, patient=patient, slots=candidates, suggest=False)
+    return free[:wanted]
+
+
+def visits(count: int) -> str:
+    """ "1 visit", "7 visits": counts in words that agree in number."""
+    return f"{count} visit" if count == 1 else f"{count} visits"
+
+
+def booked_in_words(booked: SeriesBooking) -> str:
+    """What the front desk is told after booking a series: how many of how
+    many, and why each one left out is (an 8-visit series never silently
+    becomes 7)."""
+    done = len(booked.appointments)
+    asked = done + booked.short_by
+    head = f"{visits(done)} booked" if asked == done else f"{done} of {visits(asked)} booked"
+    reasons = []
+    for skipped in booked.skipped:
+        local = timezone.localtime(skipped.occurrence)
+        why = skipped.detail.rstrip(".")
+        if skipped.suggestions:
+            free = ", ".join(f"{timezone.localtime(s['start']):%H:%M}" for s in skipped.suggestions)
+            why += f"; free that day: {free}"
+        reasons.append(f"{local:%a %b %d} ({why})")
+    made_up = done - (asked - len(booked.skipped)) if booked.skipped else 0
+    tail = f" Skipped: {'; '.join(reasons)}." if reasons else ""
+    if made_up > 0:
+        tail += f" {visits(made_up).capitalize()} made up after the last."
+    return f"{head}.{tail}"
+
+
+def skipped_dates(series: AppointmentSeries) -> list[date]:
+    """The days of a series' rule left out because the clinic was closed (for
+    showing a series after it was booked; `book_series` reports them too)."""
+    days = {timezone.localtime(s).date() for s in expand(series.rrule, series.first_start)}
+    booked = {
+        timezone.localtime(s).date() for s in series.appointments.values_list("start", flat=True)
+    }
+    closed = Closure.objects.filter(date__in=days - booked).values_list("date", flat=True)
+    return sorted(closed)
+
+
+@transaction.atomic
+def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by: User):
+    """Cancel the booked visits of a series from `from_date` (clinic time) on;
+    their slots go back to the prescription and their reminders are skipped."""
+    SERIES.check(by, "cancel")
+    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
+    cancelled = list(
+        Appointment.objects.select_for_update()
+        .filter(series=series, status=AppointmentStatus.BOOKED)
+        .filter(start__gte=local_day_start(from_date))
+        .order_by("start")
+    )
+    now, reason = timezone.now(), (reason or "")[:500]
+    ids = [a.pk for a in cancelled]
+    Appointment.objects.filter(pk__in=ids).update(
+        status=AppointmentStatus.CANCELLED,
+        status_changed_at=now,
+        cancel_reason=reason,
+        version=F("version") + 1,
+    )
+    reminders.skip_for(ids, reason="The visit was cancelled.")
+    if series.cancelled_from is None or from_date < series.cancelled_from:
+        series.cancelled_from = from_date
+        series.save(update_fields=["cancelled_from", "updated_at"])
+    record(
+        actor=by,
+        action="series.cancelled",
+        target=series,
+        patient=series.patient,
+        detail=f"from {from_date.isoformat()}: {len(ids)} visits; {reason}",
+    )
+    return list(Appointment.objects.filter(pk__in=ids).order_by("start"))
