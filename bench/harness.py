@@ -4,7 +4,6 @@ counts and EXPLAIN plans of the endpoints, the profile of the slowest one, and
 the reminder scan against a plain loop."""
 
 import json
-import math
 import random
 import time
 from datetime import datetime, timedelta
@@ -418,7 +417,3 @@ def service_loop(count: int) -> float:
         began = time.perf_counter()
         reminder_delivery.deliver(reminders.claim_due(limit=count))
         return time.perf_counter() - began
-
-
-def scans_needed(count: int) -> int:
-    return math.ceil(count / settings.REMINDER_BATCH_SIZE)

@@ -5,10 +5,10 @@ conditional on the batch's lease like every write to a claimed row.
 
 Why a journal as well: with one write per batch, a worker killed in the middle
 of a batch would leave every message it had sent unrecorded, and the next claim
-would send them all again. So each message, once sent, is noted in the cache
-(Redis in production: one SET with an expiry, no database round trip, no
-fsync). A later claim of the same rows reads the journal first and records the
-noted ones as sent without sending them. What can still go out twice is the
+would send them all again. So each message, once sent, is noted in the journal
+(scheduling/reminder_journal.py: Redis, no database round trip, no fsync). A
+later claim of the same rows reads the journal first and records the noted
+ones as sent without sending them. What can still go out twice is the
 one message in flight when the worker died: sent, not yet noted. A journal that
 cannot be read sends nothing, and one that cannot be written stops the batch
 after the message just sent: reminders wait rather than go out twice."""
@@ -17,20 +17,18 @@ import logging
 from datetime import datetime, time, timedelta
 from time import monotonic
 
-from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection
 from django.utils import timezone
 
 from clinic.models import ReminderChannel
 
-from . import reminders
+from . import reminder_journal, reminders
 from .models import Appointment, AppointmentStatus, Reminder, ReminderStatus
 from .recurrence import clinic_zone, next_local_time
 
 log = logging.getLogger(__name__)
 
-JOURNAL_SECONDS = 2 * 24 * 3600  # longer than any lease and the scans that follow it
 BATCH_SECONDS = 60  # a batch stops sending after this long (the task's soft limit is 75 s)
 FAILURES_IN_A_ROW = 3  # a mail server failing this often in a row is down: stop asking it
 
@@ -49,10 +47,6 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def journal_key(reminder_id) -> str:
-    return f"reminder-sent:{reminder_id}"
-
-
 def deliver(batch: reminders.Batch, *, now: datetime | None = None) -> dict[str, str]:
     """Send a claimed batch; returns what happened to each reminder: sent,
     skipped, held, retry, failed; lost when the claim is no longer ours;
@@ -62,16 +56,20 @@ def deliver(batch: reminders.Batch, *, now: datetime | None = None) -> dict[str,
     lease = datetime.fromisoformat(batch.lease)
     rows = _load(batch, lease)
     results = {pk: "lost" for pk in batch.reminder_ids}
+    journal = reminder_journal.open_journal()
     try:
-        noted = cache.get_many([journal_key(row.pk) for row in rows])
+        noted = journal.noted([row.pk for row in rows])
     except Exception:  # noqa: BLE001 - without the journal a resend could double
         log.warning("reminder journal unreadable; %s reminders wait", len(rows), exc_info=True)
         results |= {str(row.pk): _release(row, "released") for row in rows}
     else:
         outbox = [row for row in rows if not _settled(row, noted, now, results)]
-        _send_all(outbox, now=now, deadline=_deadline(lease, now), results=results)
+        try:
+            _send_all(outbox, journal, now=now, deadline=_deadline(lease, now), results=results)
+        finally:
+            journal.close()
     if _record(rows, lease) == len(rows):
-        _forget([pk for pk, result in results.items() if result == "sent"])
+        _forget(journal, [pk for pk, result in results.items() if result == "sent"])
     # else a later claim took rows over: it needs the notes, which expire on their own
     return results
 
@@ -109,10 +107,10 @@ def _settled(row: Reminder, noted: dict, now: datetime, results: dict) -> bool:
     The claim counted an attempt (so a worker killed mid-send uses up a try);
     a row not tried gives it back."""
     pk = str(row.pk)
-    if journal_key(row.pk) in noted:  # sent by a worker that died before recording it
+    if pk in noted:  # sent by a worker that died before recording it
         row.attempts -= 1
         row.status, row.last_error = ReminderStatus.SENT, ""
-        row.sent_at = datetime.fromisoformat(noted[journal_key(row.pk)])
+        row.sent_at = datetime.fromisoformat(noted[pk])
         results[pk] = "sent"
         return True
     reason = _not_sendable(row.appointment, now)
@@ -132,7 +130,7 @@ def _settled(row: Reminder, noted: dict, now: datetime, results: dict) -> bool:
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _send_all(outbox: list[Reminder], *, now: datetime, deadline: float, results: dict) -> None:
+def _send_all(outbox: list[Reminder], journal, *, now, deadline: float, results: dict) -> None:
     mail = get_connection()  # one connection for the batch, opened on the first email
     failures = 0
     try:
@@ -153,26 +151,26 @@ def _send_all(outbox: list[Reminder], *, now: datetime, deadline: float, results
             failures = 0
             results[str(row.pk)] = "sent"
             row.status, row.sent_at, row.last_error = ReminderStatus.SENT, timezone.now(), ""
-            if not _note(row):
+            if not _note(journal, row):
                 _release_rest(outbox[index + 1 :], "released", results)
                 return
     finally:
         mail.close()
 
 
-def _note(row: Reminder) -> bool:
+def _note(journal, row: Reminder) -> bool:
     try:
-        cache.set(journal_key(row.pk), row.sent_at.isoformat(), JOURNAL_SECONDS)
+        journal.note(row.pk, row.sent_at.isoformat())
     except Exception:  # noqa: BLE001 - stop before a message that could not be noted
         log.warning("reminder journal unwritable; the batch stops after %s", row.pk, exc_info=True)
         return False
     return True
 
 
-def _forget(reminder_ids: list[str]) -> None:
+def _forget(journal, reminder_ids: list[str]) -> None:
     """Recorded in the database now: the journal's notes are no longer needed."""
     try:
-        cache.delete_many([journal_key(pk) for pk in reminder_ids])
+        journal.forget(reminder_ids)
     except Exception:  # noqa: BLE001 - they expire on their own
         log.warning("reminder journal: %s notes left to expire", len(reminder_ids))
 

@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
-from scheduling import reminder_delivery, reminders, tasks
+from scheduling import reminder_delivery, reminder_journal, reminders, tasks
 from scheduling.models import Reminder
 from tests.factories import AppointmentFactory, PatientFactory
 
@@ -71,13 +70,14 @@ def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_next_claim_and_sends_n
     assert sorted(m.extra_headers["X-Clinic-Reminder"] for m in mail.outbox) == sorted(ids)
     # and every row of the killed batch used up a try (a poison message cannot kill forever)
     assert reminder_state() == [("sent", 1, None)] * 2 + [("sent", 2, None)] * 3
-    assert cache.get_many([reminder_delivery.journal_key(pk) for pk in ids]) == {}
+    # and the journal's notes, recorded now, are gone
+    assert reminder_journal.open_journal().noted(ids) == {}
 
 
 def test_an_unreadable_journal_sends_nothing_and_the_reminders_wait(db, monkeypatch):
-    # given the cache (Redis) is gone
+    # given the journal (Redis) is gone
     due(3)
-    monkeypatch.setattr(cache, "get_many", refuse(ConnectionError("cache down")))
+    broken(monkeypatch, "noted")
     # when the batch is delivered
     results = reminder_delivery.deliver(reminders.claim_due())
     # then nothing went out, and the rows are free for the next scan, no try used
@@ -90,7 +90,7 @@ def test_an_unreadable_journal_sends_nothing_and_the_reminders_wait(db, monkeypa
 
 def test_an_unwritable_journal_stops_the_batch_after_the_message_just_sent(db, monkeypatch):
     due(3)
-    monkeypatch.setattr(cache, "set", refuse(ConnectionError("cache down")))
+    broken(monkeypatch, "note")
     results = reminder_delivery.deliver(reminders.claim_due())
     assert sorted(results.values()) == ["released", "released", "sent"]
     assert len(mail.outbox) == 1
@@ -151,6 +151,13 @@ def test_the_outcomes_of_a_batch_are_written_only_where_the_lease_is_still_ours(
     monkeypatch.undo()
     assert sorted(reminder_delivery.deliver(second).values()) == ["sent", "sent"]
     assert len(mail.outbox) == 2
+
+
+def broken(monkeypatch, method: str) -> None:
+    """The journal of every batch fails at `method` (Redis gone)."""
+    journal = reminder_journal.open_journal()
+    monkeypatch.setattr(journal, method, refuse(ConnectionError("journal down")))
+    monkeypatch.setattr(reminder_journal, "open_journal", lambda: journal)
 
 
 def refuse(error: Exception):
