@@ -365,8 +365,9 @@ class DueReminders:
         if len(self.chosen) < self.count:
             raise RuntimeError(f"only {len(self.chosen)} future email reminders to make due")
         ids = [pk for pk, _ in self.chosen]
+        self.made_due_at = now - timedelta(seconds=1)
         with transaction.atomic():
-            Reminder.objects.filter(pk__in=ids).update(due_at=now - timedelta(seconds=1))
+            Reminder.objects.filter(pk__in=ids).update(due_at=self.made_due_at)
             others = Reminder.objects.filter(status="pending", due_at__lte=now).exclude(pk__in=ids)
             self.leased = list(others.values_list("pk", flat=True))
             others.update(claimed_until=now + timedelta(days=1))
@@ -377,6 +378,12 @@ class DueReminders:
 
     def sent(self) -> int:
         return Reminder.objects.filter(pk__in=self.ids(), status="sent").count()
+
+    def left(self) -> int:
+        """Still pending of the chosen (all made due at the same instant), cheaply:
+        the scan's index, no list of 10,000 ids; polled while the worker runs, it
+        must not slow it down."""
+        return Reminder.objects.filter(status="pending", due_at=self.made_due_at).count()
 
     def __exit__(self, *exc):
         rows = list(Reminder.objects.filter(pk__in=self.ids()))

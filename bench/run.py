@@ -346,7 +346,7 @@ def reminder_race(args) -> dict:
     celery_app.control.purge()  # leftovers of an interrupted run
     # A full batch queues the next scan at once, so what is timed is the
     # worker's delivery, not beat's one-scan-a-minute schedule.
-    batch = args.reminder_batch or count
+    batch = args.reminder_batch or harness.settings.REMINDER_BATCH_SIZE
     env = {**os.environ, "REMINDER_BATCH_SIZE": str(batch)}
     worker = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=worker_log, stderr=worker_log, start_new_session=True
@@ -359,12 +359,13 @@ def reminder_race(args) -> dict:
             scan_reminders.delay()
             sent, last_print = 0, began
             while sent < count and time.perf_counter() - began < args.reminder_timeout:
-                time.sleep(0.5)
-                sent = due.sent()
+                time.sleep(0.2)
+                sent = count - due.left()
                 if time.perf_counter() - last_print > 10:
                     log(f"  worker: {sent:,}/{count:,} sent")
                     last_print = time.perf_counter()
             worker_seconds = time.perf_counter() - began
+            sent = due.sent()
             log(f"  worker: {sent:,} sent in {worker_seconds:.1f}s; now the plain loop")
             loop_seconds = harness.plain_loop(due.ids())
     finally:
@@ -619,7 +620,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--reminder-timeout", type=int, default=120)
     parser.add_argument(
-        "--reminder-batch", type=int, default=50, help="REMINDER_BATCH_SIZE (0: the backlog)"
+        "--reminder-batch", type=int, default=0, help="REMINDER_BATCH_SIZE (0: as configured)"
     )
     parser.add_argument("--ladder", action="store_true", help="size gunicorn (bench/LADDER.md)")
     parser.add_argument(
