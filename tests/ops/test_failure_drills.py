@@ -75,6 +75,7 @@ def cut_every_other_connection() -> int:
 
 
 @requires_postgres
+@pytest.mark.real_clock  # gunicorn is another process, on the machine's clock
 @pytest.mark.django_db(transaction=True)
 def test_after_the_database_cuts_every_connection_the_next_requests_all_answer(therapist, tmp_path):
     # given gunicorn (4 threads, kept connections) serving a signed-in therapist
