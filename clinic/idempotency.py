@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -77,22 +77,44 @@ def begin(request) -> IdempotencyKey | None:
     if key is None:
         return None
     print_ = fingerprint(request)
-    stale = timezone.now() - KEEP_FOR
-    # a key older than a day is forgotten: the same key now starts afresh
-    IdempotencyKey.objects.filter(user=request.user, key=key, created_at__lt=stale).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(
-                user=request.user, key=key, request_fingerprint=print_
-            )
-    except IntegrityError:
-        pass  # the key was used; by now its first request has committed
+    claimed = _claim(user=request.user, key=key, request_fingerprint=print_)
+    if claimed is not None:
+        return claimed
+    # the key was used; by now its first request has committed
     first = IdempotencyKey.objects.get(user=request.user, key=key)
     if first.request_fingerprint != print_:
         raise KeyReused()
     if first.response_status is None:
         raise Conflict("The first request with this Idempotency-Key is still running.")
     raise Replay(status=first.response_status, body=first.response_body)
+
+
+def _claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey | None:
+    """Insert the key's row, or take over the row of the same key older than a
+    day (forgotten: the key starts afresh), in one statement; None when the key
+    is in use. A concurrent first request holding the key makes this wait for
+    its end, as a plain INSERT would. PostgreSQL and SQLite both speak it."""
+    row = IdempotencyKey(user=user, key=key, request_fingerprint=request_fingerprint)
+    row.created_at = timezone.now()
+    meta, qn = IdempotencyKey._meta, connection.ops.quote_name
+    fields = [meta.get_field(n) for n in ("user", "key", "request_fingerprint", "created_at")]
+    table, (who, what, print_, born) = qn(meta.db_table), [qn(f.column) for f in fields]
+    answer = [qn(meta.get_field(n).column) for n in ("response_status", "response_body")]
+    sql = (
+        f"INSERT INTO {table} ({who}, {what}, {print_}, {born}) VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT ({who}, {what}) DO UPDATE SET {print_} = excluded.{print_}, "
+        f"{born} = excluded.{born}, {answer[0]} = NULL, {answer[1]} = NULL "
+        f"WHERE {table}.{born} < %s RETURNING {qn(meta.pk.column)}"
+    )
+    params = [f.get_db_prep_value(getattr(row, f.attname), connection) for f in fields]
+    stale = meta.get_field("created_at").get_db_prep_value(row.created_at - KEEP_FOR, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, stale])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row.pk = found[0]
+    return row
 
 
 def finish(row: IdempotencyKey, response) -> None:

@@ -267,7 +267,7 @@ from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these
 # bound a scan's batch, the lease a worker holds on a claimed row (after which
 # another scan may take it over, e.g. when the worker died), and the tries.
-REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=50)
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=200)
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_SCAN_SECONDS = env.int("REMINDER_SCAN_SECONDS", default=60)  # the beat's interval

@@ -3,16 +3,17 @@
 Booking or moving a visit writes one `Reminder` row per offset in
 `settings.REMINDER_OFFSETS` for the patient's channel, in the same transaction
 as the visit. Nothing waits in the broker: a beat task every minute claims the
-rows that are due (`claim_due`) and a small task delivers each claimed row
-(`deliver`). A claim is a lease (`claimed_until`): a worker that dies while
-sending leaves the row pending, and once the lease runs out the next scan
-claims it again, so a reminder is never lost and at most the one in flight
-when a worker dies is sent twice. The exact lease time doubles as the claim's
-token: a delivery whose lease was taken over by a later scan does nothing."""
+rows that are due (`claim_due`) and one task delivers the claimed batch
+(`reminder_delivery.deliver`). A claim is a lease (`claimed_until`): a worker
+that dies while sending leaves the rows pending, and once the lease runs out
+the next scan claims them again, so a reminder is never lost and at most the
+one in flight when a worker dies is sent twice (the delivery's journal says
+how). The exact lease time doubles as the claim's token: a delivery whose
+lease was taken over by a later scan does nothing."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -27,7 +28,7 @@ from django.utils.module_loading import import_string
 from clinic.models import Patient, ReminderChannel
 
 from .models import Appointment, AppointmentStatus, Reminder, ReminderStatus
-from .recurrence import clinic_zone, next_local_time
+from .recurrence import clinic_zone
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +141,14 @@ def skip_for(appointment_ids, *, reason: str) -> int:
 
 
 @dataclass(frozen=True)
-class Claim:
-    reminder_id: str
-    lease: str  # claimed_until in ISO form: the claim's token
+class Batch:
+    """The rows one scan claimed, and their lease: the claim's token."""
+
+    reminder_ids: tuple[str, ...] = ()
+    lease: str = ""  # claimed_until in ISO form
+
+    def __len__(self) -> int:
+        return len(self.reminder_ids)
 
 
 def _claimable(now: datetime):
@@ -152,12 +158,14 @@ def _claimable(now: datetime):
 
 
 @transaction.atomic
-def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[Claim]:
+def claim_due(*, now: datetime | None = None, limit: int | None = None) -> Batch:
     """Claim up to `limit` due reminders for this scan, in a constant number of
     queries. PostgreSQL: rows locked by a concurrent scan are skipped
     (FOR UPDATE SKIP LOCKED). Elsewhere (SQLite) the transaction is IMMEDIATE,
     so scans are serialised and the conditional UPDATE (pending, lease free)
-    cannot take a row another scan holds; its row count says what we got."""
+    cannot take a row another scan holds; its row count says what we got.
+    The claim counts an attempt, so a worker killed mid-send still uses up one
+    of the bounded tries; delivery gives it back to a row it does not try."""
     now = now or timezone.now()
     limit = limit or setting("REMINDER_BATCH_SIZE", 50)
     lease = now + timedelta(seconds=setting("REMINDER_CLAIM_SECONDS", 300))
@@ -166,96 +174,15 @@ def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[
         candidates = candidates.select_for_update(skip_locked=True)
     ids = list(candidates.values_list("pk", flat=True)[:limit])
     if not ids:
-        return []
-    claimed = _claimable(now).filter(pk__in=ids).update(claimed_until=lease)
+        return Batch()
+    claimed = (
+        _claimable(now).filter(pk__in=ids).update(claimed_until=lease, attempts=F("attempts") + 1)
+    )
     if claimed != len(ids):
         # Cannot happen under the locks above; if it does, trust the rows.
         ours = Reminder.objects.filter(pk__in=ids, claimed_until=lease)
         ids = list(ours.values_list("pk", flat=True))
-    return [Claim(str(pk), lease.isoformat()) for pk in ids]
-
-
-# --- delivering one claimed row ----------------------------------------------------------
-
-QUIET_START = time(21, 0)  # no text messages from 21:00 ...
-QUIET_END = time(8, 0)  # ... until 08:00, clinic time
-
-
-def in_quiet_hours(moment: datetime) -> bool:
-    local = timezone.localtime(moment, clinic_zone()).time()
-    return local >= QUIET_START or local < QUIET_END
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8 ... minutes after each failure, at most an hour."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
-
-
-def _load_claimed(claim: Claim):
-    lease = datetime.fromisoformat(claim.lease)
-    return (
-        Reminder.objects.select_related("appointment__patient", "appointment__therapist")
-        .filter(pk=claim.reminder_id, status=ReminderStatus.PENDING, claimed_until=lease)
-        .first()
-    )
-
-
-def _finish(reminder: Reminder, **fields) -> None:
-    # Conditional on our lease: a claim taken over by a later scan is not ours to close.
-    Reminder.objects.filter(pk=reminder.pk, claimed_until=reminder.claimed_until).update(
-        claimed_until=None, **fields
-    )
-
-
-def _not_sendable(appointment: Appointment, now: datetime) -> str:
-    if appointment.status != AppointmentStatus.BOOKED:
-        return f"The visit is {appointment.get_status_display().lower()}."
-    patient = appointment.patient
-    if not patient.reminder_consent or patient.reminder_channel == ReminderChannel.NONE:
-        return "The patient no longer wants reminders."
-    if appointment.start <= now:
-        return "The visit has already started."
-    return ""
-
-
-def deliver(claim: Claim, *, now: datetime | None = None) -> str:
-    """Send one claimed reminder; returns what happened (sent, skipped, held,
-    retry, failed, or lost when the claim is no longer ours)."""
-    now = now or timezone.now()
-    reminder = _load_claimed(claim)
-    if reminder is None:
-        return "lost"
-    reason = _not_sendable(reminder.appointment, now)
-    if reason:
-        _finish(reminder, status=ReminderStatus.SKIPPED, last_error=reason)
-        return "skipped"
-    if reminder.channel == ReminderChannel.SMS and in_quiet_hours(now):
-        _finish(reminder, due_at=next_local_time(now, QUIET_END))
-        return "held"
-    # Count the attempt before sending, so a worker that dies mid-send still
-    # uses up one of the bounded tries.
-    counted = Reminder.objects.filter(pk=reminder.pk, claimed_until=reminder.claimed_until).update(
-        attempts=F("attempts") + 1
-    )
-    if not counted:
-        return "lost"
-    attempts = reminder.attempts + 1
-    try:
-        send(reminder)
-    except Exception as error:  # noqa: BLE001 - any failure of a provider is retried
-        return _record_failure(reminder, attempts=attempts, error=error, now=now)
-    _finish(reminder, status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
-    return "sent"
-
-
-def _record_failure(reminder, *, attempts: int, error: Exception, now: datetime) -> str:
-    message = f"{type(error).__name__}: {error}"[:500]
-    log.warning("reminder %s attempt %s failed: %s", reminder.pk, attempts, message)
-    if attempts >= setting("REMINDER_MAX_ATTEMPTS", 5):
-        _finish(reminder, status=ReminderStatus.FAILED, last_error=message)
-        return "failed"
-    _finish(reminder, last_error=message, due_at=now + backoff(attempts))
-    return "retry"
+    return Batch(tuple(str(pk) for pk in ids), lease.isoformat())
 
 
 # --- the message --------------------------------------------------------------------------
@@ -321,7 +248,9 @@ def message_context(reminder: Reminder) -> dict:
     return {**message_context_for(appointment), "link": confirm_url(appointment)}
 
 
-def send(reminder: Reminder) -> None:
+def send(reminder: Reminder, *, mail_connection=None) -> None:
+    """Render and send one reminder (`mail_connection`: kept open for a whole
+    batch; None opens one for this message)."""
     context = message_context(reminder)
     patient = reminder.appointment.patient
     if reminder.channel == ReminderChannel.SMS:
@@ -335,6 +264,7 @@ def send(reminder: Reminder) -> None:
         body=body,
         to=[patient.email],
         headers={"X-Clinic-Reminder": str(reminder.pk)},
+        connection=mail_connection,
     )
     message.send(fail_silently=False)
 

@@ -73,7 +73,8 @@ class SessionNoteViewSet(
         note = services.log_session(
             therapist=request.user, appointment=data.pop("appointment"), data=data
         )
-        return self._answer(note, status.HTTP_201_CREATED)
+        # answered from what log_session wrote (its areas kept on the note): no re-read
+        return self.detail_response(note, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SessionNoteUpdateSerializer)
     def update(self, request, *args, partial=False, **kwargs):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from clinic.audit import record
@@ -34,7 +34,9 @@ NOTE_FIELDS = (
 )
 
 
-def validate_note_content(data: dict, *, partial: bool = False) -> dict:
+def validate_note_content(data: dict, *, partial: bool = False, modalities=None) -> dict:
+    """Errors by field (empty when valid). `modalities`: the known ones by code,
+    when the caller has read them already."""
     errors: dict = {}
     for field in ("pain_before", "pain_after"):
         if field in data or not partial:
@@ -44,7 +46,7 @@ def validate_note_content(data: dict, *, partial: bool = False) -> dict:
     if ("response" in data or not partial) and data.get("response") not in Response.values:
         errors["response"] = ["Response is improved, unchanged or worse."]
     if "areas" in data:
-        known = set(Modality.objects.values_list("code", flat=True))
+        known = modalities if modalities is not None else known_modalities()
         item_errors = []
         for item in data["areas"] or []:
             problems = {}
@@ -66,13 +68,43 @@ def validate_note_content(data: dict, *, partial: bool = False) -> dict:
     return errors
 
 
-def _write_areas(note: SessionNote, areas) -> None:
-    note.areas.all().delete()
-    for item in areas:
-        area = NoteArea.objects.create(
-            note=note, region=item["region"], side=item["side"], minutes=item["minutes"]
-        )
-        area.modalities.set(item.get("modalities") or [])
+def known_modalities() -> dict[str, Modality]:
+    """Every modality by code, in the order a note lists them (by name)."""
+    return {m.code: m for m in Modality.objects.only("code", "name")}
+
+
+def _write_areas(note: SessionNote, areas, *, modalities=None) -> list[NoteArea]:
+    """The note's areas in one INSERT and their modalities in another, however
+    many. `modalities` (known by code) is given for a new note: it has no areas
+    to delete, and the written ones are kept as the note's, so answering with
+    the note reads nothing back."""
+    if modalities is None:
+        note.areas.all().delete()
+    through = NoteArea.modalities.through
+    rows = NoteArea.objects.bulk_create(
+        NoteArea(note=note, region=item["region"], side=item["side"], minutes=item["minutes"])
+        for item in areas
+    )
+    codes = [list(dict.fromkeys(item.get("modalities") or [])) for item in areas]
+    through.objects.bulk_create(
+        through(notearea_id=area.pk, modality_id=code)
+        for area, used in zip(rows, codes, strict=True)
+        for code in used
+    )
+    if modalities is not None:
+        for area, used in zip(rows, codes, strict=True):
+            _keep_as_fetched(area, "modalities", [m for c, m in modalities.items() if c in used])
+        _keep_as_fetched(note, "areas", rows)
+        _keep_as_fetched(note, "addenda", [])
+    return rows
+
+
+def _keep_as_fetched(instance, relation: str, rows) -> None:
+    """What prefetch_related would have read, from rows just written (Django's
+    own prefetch stores an evaluated queryset the same way)."""
+    fetched = getattr(instance, relation).all()
+    fetched._result_cache, fetched._prefetch_done = list(rows), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = fetched
 
 
 @transaction.atomic
@@ -80,7 +112,13 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
     """Write the note of a visit that has started; it completes the visit."""
     if therapist.role != Role.THERAPIST:
         raise NotAllowed("Only therapists log sessions.")
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    # the visit locked, its patient and whether it has a note: one query
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .annotate(has_note=Exists(SessionNote.objects.filter(appointment=OuterRef("pk"))))
+        .get(pk=appointment.pk)
+    )
     if appointment.therapist_id != therapist.pk:
         raise Invalid.field("appointment", "This visit is another therapist's.")
     if appointment.start > timezone.now():
@@ -89,27 +127,29 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
         raise Invalid.field(
             "appointment", f"The visit is {appointment.get_status_display().lower()}."
         )
-    if SessionNote.objects.filter(appointment=appointment).exists():
+    if appointment.has_note:
         raise Conflict("This visit already has a session note.")
-    if errors := validate_note_content(data):
+    modalities = known_modalities() if data.get("areas") else {}
+    if errors := validate_note_content(data, modalities=modalities):
         raise Invalid(errors)
     # the contraindication gate: a stop flag, an avoided area, firm pressure
     check_session(
         patient=appointment.patient, areas=data.get("areas"), findings=data.get("findings")
     )
+    # No savepoint of its own: a clash rolls back to this function's, and nothing
+    # runs in the transaction between the error and leaving it.
     try:
-        with transaction.atomic():
-            note = SessionNote.objects.create(
-                appointment=appointment,
-                therapist=therapist,
-                patient_id=appointment.patient_id,
-                plan_id=appointment.plan_id,
-                findings=data.get("findings") or {},
-                **{f: data.get(f, "") for f in NOTE_FIELDS},
-            )
+        note = SessionNote.objects.create(
+            appointment=appointment,
+            therapist=therapist,
+            patient=appointment.patient,
+            plan_id=appointment.plan_id,
+            findings=data.get("findings") or {},
+            **{f: data.get(f, "") for f in NOTE_FIELDS},
+        )
     except IntegrityError as error:  # the one-note-per-visit constraint, under a race
         raise Conflict("This visit already has a session note.") from error
-    _write_areas(note, data.get("areas") or [])
+    _write_areas(note, data.get("areas") or [], modalities=modalities)
     complete_for_note(appointment)
     record(actor=therapist, action="note.create", target=note, patient=appointment.patient)
     return note

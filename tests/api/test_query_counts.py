@@ -1,6 +1,7 @@
 """Lists and details cost the same number of queries for 2 rows and for 25
 (STYLE.md: `django_assert_num_queries` on every list): no N+1 anywhere."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,9 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from scheduling.models import AppointmentSeries, AppointmentStatus
 from sessions_log.models import Addendum, NoteArea, OutcomeMeasurement
+from tests.api.conftest import at_local
+from tests.api.test_permission_matrix import _note_body
+from tests.conftest import rewriting_history
 from tests.factories import (
     AppointmentFactory,
     PatientFactory,
@@ -126,3 +130,83 @@ def test_a_detail_costs_the_same_with_2_rows_around_it_and_25(
     add_rows(23, doctor=doctor, therapist=therapist, front_desk=front_desk, offset=2)
     with django_assert_num_queries(at_two):
         client.get(url)
+
+
+# --- the two writes of the benchmark: round trips pinned (issue 17) ----------------------------
+# Every statement the request sends is counted, transaction control included
+# (here the request's transaction is a savepoint inside the test's): each is a
+# round trip to the database.
+
+NOTE_ROUND_TRIPS = 15  # the request's savepoint; idempotency key; the visit (access);
+# savepoint; the visit locked with its patient and whether it has a note; modalities;
+# precautions; the note; its areas; their modalities; the visit completed; audit; release;
+# the key's answer; the request's release
+SERIES_ROUND_TRIPS = 19  # the request's savepoint; idempotency key; plan, therapist
+# (serializer); savepoint; closures; therapist and patient locked; visits used; hours; time
+# off; clashes; series; visits; reminders; audit; release; the key's answer; release
+
+
+def _round_trips(client, path, body) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            path, body, format="json", headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+    return len(queries), response
+
+
+def _areas(count):
+    places = [("neck", "left"), ("upper_back", "right"), ("lower_back", "left")]
+    return [
+        {"region": region, "side": side, "minutes": 15, "modalities": ["trigger_point"]}
+        for region, side in places[:count]
+    ]
+
+
+def test_logging_a_note_takes_the_same_round_trips_for_one_area_or_three(api, world, therapist):
+    # given two visits that have started, one with the note of one area, one of three
+    client = api.as_(therapist)
+    earlier = timezone.now() - timedelta(hours=3)
+    other = AppointmentFactory(
+        plan=world["plan"],
+        start=earlier,
+        end=earlier + timedelta(minutes=45),
+        status=AppointmentStatus.CHECKED_IN,
+    )
+    one = {**_note_body(world), "areas": _areas(1)}
+    three = {**_note_body(world), "appointment": str(other.pk), "areas": _areas(3)}
+    # when each is logged
+    at_one, first = _round_trips(client, "/api/v1/session-notes/", one)
+    at_three, second = _round_trips(client, "/api/v1/session-notes/", three)
+    # then each took the same round trips, and answered what a read of it answers
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert at_one == at_three == NOTE_ROUND_TRIPS
+    again = client.get(f"/api/v1/session-notes/{second.json()['id']}/").json()
+    assert second.json() == again
+
+
+def test_booking_a_12_visit_series_takes_the_same_round_trips_as_a_3_visit_one(
+    api, front_desk, referral, therapist
+):
+    # given a plan of 60 visits
+    referral.visits_prescribed = 60
+    with rewriting_history():
+        referral.save()
+    plan = TreatmentPlanFactory(referral=referral, therapist=therapist, planned_visits=60)
+    client = api.as_(front_desk)
+
+    def series(days, count):
+        return {
+            "plan": str(plan.pk),
+            "therapist": str(therapist.pk),
+            "start": at_local(days, 7).isoformat(),
+            "duration_minutes": 30,
+            "rrule": f"FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT={count}",
+        }
+
+    # when a series of 3 and one of 12 are booked
+    at_three, short = _round_trips(client, "/api/v1/appointment-series/", series(1, 3))
+    at_twelve, long = _round_trips(client, "/api/v1/appointment-series/", series(15, 12))
+    # then
+    assert (short.status_code, long.status_code) == (201, 201), long.json()
+    assert len(long.json()["appointments"]) == 12
+    assert at_three == at_twelve == SERIES_ROUND_TRIPS

@@ -49,3 +49,14 @@ def test_the_app_goes_through_pgbouncer_in_transaction_mode(services):
         assert "@pgbouncer:6432/" in env["DATABASE_URL"], name
         assert env["PGBOUNCER"] == "1" and env["CONN_MAX_AGE"] == "0", name
         assert "@db:5432/" in env["BEAT_LOCK_DATABASE_URL"], name  # a session lock: direct
+
+
+def test_behind_nginx_the_app_takes_the_client_address_nginx_appended(services):
+    # web-2 is reached only through nginx, which appends the client to X-Forwarded-For
+    nginx = (settings.BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx
+    assert "ports" not in services["web-2"]
+    assert services["web-2"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    # web, also published on its own port, trusts proxies only when told to
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-0}"
+    assert services["web-2"]["environment"]["PROMETHEUS_MULTIPROC_DIR"]  # the rest kept

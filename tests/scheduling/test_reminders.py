@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.models import ReminderChannel
-from scheduling import reminders
+from scheduling import reminder_delivery, reminders
 from scheduling.booking import book_appointment, move_appointment
 from scheduling.models import Reminder, ReminderStatus
 from scheduling.tasks import scan_reminders
@@ -145,6 +145,21 @@ def due_visit(patient=None, **kwargs):
     return visit
 
 
+def deliver(batch, **kwargs) -> list[str]:
+    """What happened to each reminder of the batch, in the batch's order."""
+    results = reminder_delivery.deliver(batch, **kwargs)
+    return [results[pk] for pk in batch.reminder_ids]
+
+
+def refuse(error: Exception):
+    """A `reminders.send` whose provider always fails with `error`."""
+
+    def send(reminder, **kwargs):
+        raise error
+
+    return send
+
+
 def test_the_scan_sends_a_due_email_with_the_time_therapist_address_and_link(db, settings):
     # given
     visit = due_visit()
@@ -176,7 +191,7 @@ def test_a_reminder_not_yet_due_is_left_alone(db):
     AppointmentFactory(plan=None, patient=PatientFactory())
     for visit_reminder in Reminder.objects.all():
         assert visit_reminder.due_at > timezone.now()
-    assert reminders.claim_due() == []
+    assert not reminders.claim_due()
 
 
 def test_a_claimed_reminder_is_not_claimed_again_until_its_lease_ends(db, settings):
@@ -184,22 +199,22 @@ def test_a_claimed_reminder_is_not_claimed_again_until_its_lease_ends(db, settin
     due_visit()
     first = reminders.claim_due()
     # when another scan runs within the lease
-    assert reminders.claim_due() == []
+    assert not reminders.claim_due()
     # then after the lease it is claimed again, and the first claim is void
     later = timezone.now() + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS + 1)
     second = reminders.claim_due(now=later)
-    assert len(second) == 1
-    assert reminders.deliver(first[0]) == "lost"
-    assert reminders.deliver(second[0]) == "sent"
+    assert second.reminder_ids == first.reminder_ids
+    assert deliver(first) == ["lost"]
+    assert deliver(second) == ["sent"]
     assert len(mail.outbox) == 1
 
 
 def test_nothing_is_sent_for_a_visit_cancelled_after_the_claim(db, front_desk):
     visit = due_visit()
-    claim = reminders.claim_due()[0]
+    batch = reminders.claim_due()
     visit.status = "cancelled"
     visit.save()
-    assert reminders.deliver(claim) == "skipped"
+    assert deliver(batch) == ["skipped"]
     assert mail.outbox == []
     assert visit.reminders.get().status == "skipped"
 
@@ -207,24 +222,24 @@ def test_nothing_is_sent_for_a_visit_cancelled_after_the_claim(db, front_desk):
 def test_a_failure_is_retried_with_backoff_then_marked_failed(db, settings, monkeypatch):
     # given a mail server that is down
     settings.REMINDER_MAX_ATTEMPTS = 3
-    monkeypatch.setattr(reminders, "send", lambda reminder: (_ for _ in ()).throw(OSError("down")))
+    monkeypatch.setattr(reminders, "send", refuse(OSError("down")))
     visit = due_visit()
     now = timezone.now()
     # when the first try fails
-    assert reminders.deliver(reminders.claim_due(now=now)[0], now=now) == "retry"
+    assert deliver(reminders.claim_due(now=now), now=now) == ["retry"]
     reminder = visit.reminders.get()
     # then it waits a minute, with the error recorded
     assert (reminder.status, reminder.attempts) == ("pending", 1)
     assert reminder.due_at == now + timedelta(minutes=1)
     assert reminder.last_error == "OSError: down"
-    assert reminders.claim_due(now=now) == []
+    assert not reminders.claim_due(now=now)
     # the second waits two minutes
     now += timedelta(minutes=1)
-    assert reminders.deliver(reminders.claim_due(now=now)[0], now=now) == "retry"
+    assert deliver(reminders.claim_due(now=now), now=now) == ["retry"]
     assert visit.reminders.get().due_at == now + timedelta(minutes=2)
     # and the third is the last
     now += timedelta(minutes=2)
-    assert reminders.deliver(reminders.claim_due(now=now)[0], now=now) == "failed"
+    assert deliver(reminders.claim_due(now=now), now=now) == ["failed"]
     reminder = visit.reminders.get()
     assert (reminder.status, reminder.attempts) == ("failed", 3)
 
@@ -240,8 +255,8 @@ def test_a_text_message_due_at_night_is_held_until_eight(db, settings, tmp_path)
     visit.save()
     Reminder.objects.update(due_at=night - timedelta(minutes=1))
     # when the scan runs at night
-    claim = reminders.claim_due(now=night)[0]
-    assert reminders.deliver(claim, now=night) == "held"
+    batch = reminders.claim_due(now=night)
+    assert deliver(batch, now=night) == ["held"]
     # then nothing was sent and it waits for 08:00 the next morning
     reminder = visit.reminders.get()
     assert reminder.due_at == local(night.date() + timedelta(days=1), 8)
@@ -255,11 +270,11 @@ def test_a_text_message_in_the_day_goes_through_the_sms_backend(db, settings, tm
     visit = due_visit(patient=patient)
     noon = local(timezone.localdate(), 12)
     Reminder.objects.update(due_at=noon)
-    claim = reminders.claim_due(now=noon)[0]
+    batch = reminders.claim_due(now=noon)
     visit.start = noon + timedelta(hours=2)
     visit.end = visit.start + timedelta(minutes=45)
     visit.save()
-    assert reminders.deliver(claim, now=noon) == "sent"
+    assert deliver(batch, now=noon) == ["sent"]
     (line,) = (tmp_path / "sms.jsonl").read_text().splitlines()
     sms = json.loads(line)
     assert sms["to"] == "+15550100199"
@@ -269,9 +284,9 @@ def test_a_text_message_in_the_day_goes_through_the_sms_backend(db, settings, tm
 def test_the_scan_takes_the_same_queries_for_one_due_reminder_or_forty(
     db, django_assert_num_queries, monkeypatch
 ):
-    # given the claims are counted apart from delivery (a task per reminder)
+    # given the claims are counted apart from delivery (a task per batch)
     sent = []
-    monkeypatch.setattr("scheduling.tasks.send_reminder.delay", lambda *args: sent.append(args))
+    monkeypatch.setattr("scheduling.tasks.send_reminders.delay", lambda *args: sent.append(args))
     due_visit()
     # savepoint, select, update, release; and the scan's heartbeat for /readyz (ops)
     with django_assert_num_queries(5) as few:
@@ -281,14 +296,26 @@ def test_the_scan_takes_the_same_queries_for_one_due_reminder_or_forty(
     # when / then
     with django_assert_num_queries(len(few.captured_queries)):
         scan_reminders.apply()
-    assert len(sent) == 1 + 40
+    assert [len(ids) for ids, lease in sent] == [1, 40]
 
 
-def test_delivering_one_reminder_takes_a_fixed_number_of_queries(db, django_assert_num_queries):
+def test_delivering_a_batch_takes_two_queries_for_one_reminder_or_forty(
+    db, django_assert_num_queries
+):
+    # given one due reminder: one SELECT of the batch, one UPDATE of its outcomes
     due_visit()
-    claim = reminders.claim_due()[0]
-    with django_assert_num_queries(3):
-        assert reminders.deliver(claim) == "sent"
+    batch = reminders.claim_due()
+    with django_assert_num_queries(2):
+        assert deliver(batch) == ["sent"]
+    # when forty are due
+    for _ in range(40):
+        due_visit()
+    batch = reminders.claim_due()
+    # then the same two
+    with django_assert_num_queries(2):
+        assert deliver(batch) == ["sent"] * 40
+    assert len(mail.outbox) == 41
+    assert Reminder.objects.filter(status="sent", attempts=1, claimed_until=None).count() == 41
 
 
 @requires_postgres
@@ -304,9 +331,8 @@ def test_two_scans_at_once_send_each_reminder_once(django_db_blocker):
         barrier.wait()
         try:
             while batch := reminders.claim_due(limit=5):
-                claims.extend(batch)
-                for claim in batch:
-                    reminders.deliver(claim)
+                claims.extend(batch.reminder_ids)
+                reminder_delivery.deliver(batch)
         finally:
             connection.close()
 
@@ -318,17 +344,17 @@ def test_two_scans_at_once_send_each_reminder_once(django_db_blocker):
         thread.join()
     # then every reminder was claimed and sent exactly once
     assert len(claims) == 30
-    assert len({c.reminder_id for c in claims}) == 30
+    assert len(set(claims)) == 30
     assert len(mail.outbox) == 30
     assert Reminder.objects.filter(status="sent").count() == 30
 
 
 def test_nothing_is_sent_once_the_patient_withdraws_consent(db):
     visit = due_visit()
-    claim = reminders.claim_due()[0]
+    batch = reminders.claim_due()
     visit.patient.reminder_consent = False
     visit.patient.save()
-    assert reminders.deliver(claim) == "skipped"
+    assert deliver(batch) == ["skipped"]
     assert mail.outbox == []
 
 

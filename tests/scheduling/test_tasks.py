@@ -21,7 +21,7 @@ def test_the_reminder_scan_runs_every_minute_on_a_utc_interval():
 def test_every_task_is_acked_late_and_requeued_when_its_worker_is_lost():
     for task in (
         tasks.scan_reminders,
-        tasks.send_reminder,
+        tasks.send_reminders,
         supervision_tasks.send_daily_notifications,
     ):
         assert task.acks_late is True
