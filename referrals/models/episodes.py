@@ -1,6 +1,7 @@
 """The care episode: the referral (a staff doctor's prescription, or an outside
-physician's transcribed from its scan) with its diagnoses and target areas, the
-therapist's treatment plan with its areas and goals; who is in an episode (in_care)."""
+physician's transcribed from its scan; its diagnoses and target areas are in
+prescription.py), the therapist's treatment plan with its areas and goals; who is
+in an episode (in_care)."""
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -246,46 +247,6 @@ class Referral(Entity):
     @property
     def visits_remaining(self) -> int:
         return max(self.visits_prescribed - self.visits_used, 0)
-
-
-class Diagnosis(models.Model):
-    """A billable ICD-10-CM code; the description comes from the code set."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="diagnoses")
-    code = models.CharField(max_length=10)
-    description = models.CharField(max_length=300)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["referral", "position"]
-        verbose_name_plural = "diagnoses"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["referral", "code"], name="diagnosis_once_per_referral"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.code} {self.description}"
-
-
-class TargetArea(models.Model):
-    """A body region + side the doctor pre-examined."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="target_areas")
-    region = models.CharField(max_length=20, choices=Region.choices)
-    side = models.CharField(max_length=10, choices=Side.choices)
-
-    class Meta:
-        ordering = ["referral", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["referral", "region", "side"], name="target_area_once_per_referral"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_region_display()} ({self.side})"
 
 
 class PlanStatus(models.TextChoices):
