@@ -1,7 +1,9 @@
 """`nothing_written()`: a refused request leaves every row of the clinic as it
 was. A status code alone cannot show that a refusal wrote nothing half-way."""
 
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -13,9 +15,17 @@ MAY_CHANGE = {"auditevent", "idempotencykey"}
 NOT_COMPARED = {"last_login"}
 
 
+def _is_ours(app_path: str) -> bool:
+    # The virtualenv may sit inside the checkout (`make` puts it in .venv), so
+    # "under BASE_DIR" alone would count Django's own apps and axes as ours.
+    path = Path(app_path).resolve()
+    installed = Path(sys.prefix).resolve()
+    return path.is_relative_to(Path(settings.BASE_DIR).resolve()) and not path.is_relative_to(installed)
+
+
 def _clinic_models():
     for config in apps.get_app_configs():
-        if config.path.startswith(str(settings.BASE_DIR)):
+        if _is_ours(config.path):
             for model in config.get_models():
                 if model._meta.model_name not in MAY_CHANGE:
                     yield model
