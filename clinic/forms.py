@@ -6,6 +6,7 @@ from django.contrib import messages
 
 from .errors import DomainConflict, Invalid, NotAllowed
 from .models import Patient
+from .phones import e164_or_blank
 
 
 def flat_errors(errors) -> list[str]:
@@ -67,6 +68,9 @@ class PatientForm(NoColon, forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
         }
         labels = {"reminder_consent": "The patient agrees to appointment reminders"}
+
+    def clean_phone(self):
+        return e164_or_blank(self.cleaned_data.get("phone", ""), forms.ValidationError)
 
     def clean(self):
         data = super().clean()

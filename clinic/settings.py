@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "scheduling",
     "sessions_log",
     "billing",
+    "messaging",  # the providers' webhooks (clinic/settings_messaging.py)
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +153,6 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.sms.ConsoleSmsBackend")
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Medical Massage")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 Harbor Street, Suite 3")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(555) 010-2030")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 from clinic.settings_billing import *  # noqa: E402, F403 - the clinic as billing provider
 
 # --- celery -----------------------------------------------------------------------
@@ -254,13 +255,10 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
-# --- clinical thresholds, with their sources: clinic/settings_clinical.py ----------
-from clinic.settings_clinical import (  # noqa: E402, F401
-    BREAK_GLASS_MINUTES,
-    MCID,
-    PLAN_CERTIFICATION_MAX_DAYS,
-    PROGRESS_FLAGS,
-)
+# --- clinical thresholds (clinic/settings_clinical.py, with their sources); email and
+# text providers and SITE_URL's check (clinic/settings_messaging.py) -----------------
+from clinic.settings_clinical import *  # noqa: E402, F403
+from clinic.settings_messaging import *  # noqa: E402, F403
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

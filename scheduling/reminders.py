@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -50,8 +50,12 @@ def kind_of(offset: timedelta) -> str:
 def _missing_contact(patient: Patient) -> str:
     if patient.reminder_channel == ReminderChannel.EMAIL and not patient.email:
         return "The patient has no email address."
+    if patient.reminder_channel == ReminderChannel.EMAIL and patient.email_bounced_at:
+        return "The patient's email address bounced; the front desk should check it."
     if patient.reminder_channel == ReminderChannel.SMS and not patient.phone:
         return "The patient has no phone number."
+    if patient.reminder_channel == ReminderChannel.SMS and not patient.text_consent:
+        return "The patient opted out of text messages (STOP)."
     return ""
 
 
@@ -326,17 +330,26 @@ def send(reminder: Reminder) -> None:
     patient = reminder.appointment.patient
     if reminder.channel == ReminderChannel.SMS:
         text = render_to_string("reminders/sms.txt", context).strip()
-        sms_backend().send(to=patient.phone, text=text)
+        _note_provider_id(reminder, sms_backend().send(to=patient.phone, text=text))
         return
     subject = render_to_string("reminders/email_subject.txt", context).strip()
     body = render_to_string("reminders/email_body.txt", context)
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=body,
         to=[patient.email],
         headers={"X-Clinic-Reminder": str(reminder.pk)},
     )
+    message.attach_alternative(render_to_string("reminders/email_body.html", context), "text/html")
     message.send(fail_silently=False)
+    status = getattr(message, "anymail_status", None)  # set by an anymail backend
+    _note_provider_id(reminder, status.message_id if status else None)
+
+
+def _note_provider_id(reminder: Reminder, provider_id) -> None:
+    """The provider's id of the message: its delivery reports name it."""
+    if isinstance(provider_id, str) and provider_id:
+        Reminder.objects.filter(pk=reminder.pk).update(provider_id=provider_id[:100])
 
 
 def sms_backend():
