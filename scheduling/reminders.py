@@ -348,8 +348,8 @@ def send(reminder: Reminder) -> None:
 
 def _note_provider_id(reminder: Reminder, provider_id) -> None:
     """The provider's id of the message: its delivery reports name it."""
-    if isinstance(provider_id, str) and provider_id:
-        Reminder.objects.filter(pk=reminder.pk).update(provider_id=provider_id[:100])
+    if provider_id is not None and str(provider_id):
+        Reminder.objects.filter(pk=reminder.pk).update(provider_id=str(provider_id)[:100])
 
 
 def sms_backend():
