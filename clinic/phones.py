@@ -3,6 +3,9 @@ entered: providers want it, and a patient's reply is matched by it."""
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .validators import single_line
 
 
 class BadPhoneNumber(ValueError):
@@ -31,6 +34,10 @@ def e164_or_blank(raw: str, error: type[Exception]) -> str:
     """For a form or serializer field: blank stays blank, else E.164 or `error`."""
     if not (raw or "").strip():
         return ""
+    try:
+        single_line(raw)  # its own message first: a line break is not a typo
+    except ValidationError as bad:
+        raise error(bad.messages[0]) from None
     try:
         return to_e164(raw)
     except BadPhoneNumber as bad:

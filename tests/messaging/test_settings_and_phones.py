@@ -13,7 +13,6 @@ from tests.ops.test_settings import manage
         ({"SMS_BACKEND": "messaging.twilio_sms.TwilioSmsBackend"}, "TWILIO_ACCOUNT_SID"),
         ({"SITE_URL": "clinic.example"}, "SITE_URL"),
         ({"SITE_URL": "https://clinic.example/app?x=1"}, "SITE_URL"),
-        ({"DEBUG": "0", "SECRET_KEY": "x" * 50, "SITE_URL": "http://clinic.example"}, "https"),
         (
             {
                 "DEBUG": "0", "SECRET_KEY": "x" * 50, "SITE_URL": "https://clinic.example",
