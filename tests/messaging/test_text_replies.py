@@ -6,12 +6,18 @@ the answer is TwiML. A number we do not know learns nothing."""
 import pytest
 
 from clinic.models import AuditEvent
+from scheduling import visits
 from scheduling.models import AppointmentStatus, ReminderStatus
 from tests.factories import PatientFactory
 from tests.messaging.conftest import signed_post, visit_in
 
 pytestmark = pytest.mark.django_db
-CLINIC = "Riverside Medical Massage"
+# C and X use the patient's confirm and cancel services (the portal's, under the
+# clinic's cancellation policy); until they are on main, C and X get the HELP answer.
+needs_patient_services = pytest.mark.skipif(
+    not hasattr(visits, "cancel_by_patient"),
+    reason="waits for scheduling.visits.confirm_by_patient / cancel_by_patient (portal)",
+)
 
 
 def text(client, body, phone="+12125550134"):
@@ -74,6 +80,7 @@ def test_cancel_is_a_carriers_opt_out_word_not_a_cancellation(client, texting_pa
     assert texting_patient.text_consent is False
 
 
+@needs_patient_services
 def test_c_confirms_the_next_visit(client, texting_patient):
     later = visit_in(texting_patient, hours=96)
     sooner = visit_in(texting_patient, hours=30)
@@ -89,6 +96,7 @@ def test_c_confirms_the_next_visit(client, texting_patient):
     ).exists()
 
 
+@needs_patient_services
 def test_x_cancels_the_next_visit_outside_the_late_cancel_window(client, texting_patient):
     visit = visit_in(texting_patient, hours=48)
     answer = text(client, "X")
@@ -98,6 +106,7 @@ def test_x_cancels_the_next_visit_outside_the_late_cancel_window(client, texting
     assert set(visit.reminders.values_list("status", flat=True)) == {ReminderStatus.SKIPPED}
 
 
+@needs_patient_services
 def test_x_inside_the_late_cancel_window_is_refused_with_the_phone_to_call(
     client, texting_patient, settings
 ):
@@ -108,6 +117,7 @@ def test_x_inside_the_late_cancel_window_is_refused_with_the_phone_to_call(
     assert "24 hours" in answer and settings.CLINIC_PHONE in answer
 
 
+@needs_patient_services
 def test_x_inside_the_window_cancels_when_the_clinic_allows_late_cancelling(
     client, texting_patient, settings
 ):
@@ -125,7 +135,8 @@ def test_an_unknown_number_learns_nothing_and_changes_nothing(client, texting_pa
     # then the same answer as a patient with no visit ahead, and nothing changed
     lonely = PatientFactory(phone="+13125550188")
     assert answers == {text(client, "C", phone=lonely.phone)}
-    assert "no upcoming visit" in answers.pop()
+    if hasattr(visits, "cancel_by_patient"):
+        assert "no upcoming visit" in answers.pop()
     visit.refresh_from_db()
     assert (visit.status, visit.confirmed_at) == (AppointmentStatus.BOOKED, None)
     assert not AuditEvent.objects.exists()
