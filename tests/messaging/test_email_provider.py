@@ -166,3 +166,17 @@ def test_without_a_configured_secret_the_webhook_is_closed(client, emailed_patie
 def test_a_bounce_for_an_address_we_do_not_know_changes_nothing(client, emailed_patient):
     assert bounce(client, email="nobody@elsewhere.example").status_code == 200
     assert not AuditEvent.objects.exists()
+
+
+def test_the_patient_page_shows_the_front_desk_a_bounced_address_and_texts_off(
+    client, emailed_patient, front_desk
+):
+    # given a bounced address and a STOP
+    bounce(client)
+    Patient.objects.filter(pk=emailed_patient.pk).update(text_consent=False)
+    client.force_login(front_desk)
+    # when
+    page = client.get(f"/patients/{emailed_patient.pk}/").content.decode()
+    # then
+    assert "ask the patient for a new address" in page and ">bounced " in page
+    assert "STOP: no texts" in page
