@@ -53,12 +53,19 @@ if env.str("SMS_BACKEND", default="").endswith("TwilioSmsBackend") and not (
         "TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID)"
     )
 
+# Once the patient confirmed a visit, its later reminders say so ("say") or are
+# skipped ("skip").
+REMINDER_AFTER_CONFIRM = env.str("REMINDER_AFTER_CONFIRM", default="say")
+if REMINDER_AFTER_CONFIRM not in ("say", "skip"):
+    raise ImproperlyConfigured("REMINDER_AFTER_CONFIRM must be say or skip")
+
 # Numbers written without a country code are read as numbers of this country.
 PHONE_REGION = env.str("PHONE_REGION", default="US").upper()
 
 __all__ = [
     "ANYMAIL",
     "PHONE_REGION",
+    "REMINDER_AFTER_CONFIRM",
     "SITE_URL",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",

@@ -74,7 +74,7 @@ def planned_reminders(appointment: Appointment, *, now: datetime | None = None) 
     if past:
         _, nearest = max(past)
         future[nearest] = now
-    missing = _missing_contact(patient)
+    missing = _missing_contact(patient) or _confirmed_and_done(appointment)
     return [
         Reminder(
             appointment=appointment,
@@ -86,6 +86,24 @@ def planned_reminders(appointment: Appointment, *, now: datetime | None = None) 
         )
         for kind, at in sorted(future.items(), key=lambda item: item[1])
     ]
+
+
+CONFIRMED = "The patient confirmed the visit."
+
+
+def _confirmed_and_done(appointment: Appointment) -> str:
+    """REMINDER_AFTER_CONFIRM=skip: a confirmed visit needs no more reminders
+    (by default they go out and say the visit is confirmed)."""
+    if appointment.confirmed_at and setting("REMINDER_AFTER_CONFIRM", "say") == "skip":
+        return CONFIRMED
+    return ""
+
+
+def after_confirming(appointment: Appointment) -> int:
+    """Called by the services that confirm a visit, in their transaction."""
+    if setting("REMINDER_AFTER_CONFIRM", "say") != "skip":
+        return 0
+    return skip_for([appointment.pk], reason=CONFIRMED)
 
 
 def create_for(appointments: list[Appointment]) -> list[Reminder]:
