@@ -6,6 +6,7 @@ from django.contrib import messages
 
 from .errors import DomainConflict, Invalid, NotAllowed
 from .models import Patient
+from .phones import e164_or_blank
 
 
 def flat_errors(errors) -> list[str]:
@@ -73,6 +74,9 @@ class PatientForm(NoColon, forms.ModelForm):
         if self.instance._state.adding:  # a new patient (its uuid pk is set already)
             # consent is asked, never assumed (issue 15: the box was pre-ticked)
             self.initial["reminder_consent"] = False
+
+    def clean_phone(self):
+        return e164_or_blank(self.cleaned_data.get("phone", ""), forms.ValidationError)
 
     def clean(self):
         data = super().clean()

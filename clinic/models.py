@@ -116,6 +116,14 @@ class Patient(Entity):
     reminder_consent = models.BooleanField(
         default=True, help_text="The patient agreed to receive appointment reminders."
     )
+    # Set by the email provider's bounce or complaint (messaging/), cleared by a new
+    # address: reminders stop using an address that does not work.
+    email_bounced_at = models.DateTimeField(null=True, blank=True)
+    email_bounce_reason = models.CharField(max_length=200, blank=True)
+    # Off when the patient texts STOP, on again with START (carriers require both).
+    text_consent = models.BooleanField(
+        default=True, help_text="The patient has not opted out of text messages (STOP)."
+    )
     is_active = models.BooleanField(default=True)  # no hard delete: records are retained
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

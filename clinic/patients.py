@@ -62,6 +62,9 @@ def register_patient(*, data: dict, by: User, confirm_new: bool = False) -> Pati
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     # contact details and reminder channel: the front desk's (API.md, Roles)
     PATIENT.check(by, "update")
+    if "email" in data and data["email"] != patient.email:
+        # a new address is worth trying: the bounce was about the old one
+        data = {**data, "email_bounced_at": None, "email_bounce_reason": ""}
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
     record(actor=by, action="patient.update", target=patient, patient=patient)
     patient.refresh_from_db()

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import AuditEvent, BreakGlass, Patient, ReminderChannel, User
+from .phones import e164_or_blank
 from .vocabulary import Role
 
 
@@ -103,6 +104,9 @@ class PatientSerializer(serializers.ModelSerializer):
 
     def validate_state(self, value: str) -> str:
         return value.upper()
+
+    def validate_phone(self, value: str) -> str:
+        return e164_or_blank(value, serializers.ValidationError)
 
     confirm_new = serializers.BooleanField(
         write_only=True,

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "sessions_log",
     "documents",
     "billing",
+    "messaging",  # the providers' webhooks (clinic/settings_messaging.py)
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -153,7 +155,6 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.sms.ConsoleSmsBackend")
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Medical Massage")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 Harbor Street, Suite 3")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(555) 010-2030")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 from clinic.settings_billing import *  # noqa: E402, F403 - the clinic as billing provider
 
 # --- celery -----------------------------------------------------------------------
@@ -261,7 +262,9 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadli
 # --- clinical thresholds -----------------------------------------------------------
 # The MCIDs, the progress flags, the certification period, the break-the-glass
 # window and the clinic's hours: with their sources in clinic/settings_clinical.py.
+# Email and text providers and SITE_URL's check: clinic/settings_messaging.py.
 from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
+from clinic.settings_messaging import *  # noqa: E402, F403 (its __all__)
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

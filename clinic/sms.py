@@ -3,7 +3,8 @@
 `settings.SMS_BACKEND` names the class (dotted path). The clinic ships a
 console backend (the default: prints the message) and a file backend (one
 JSON line per message in `settings.SMS_FILE_PATH`, for tests and demos); a real
-provider is a class with the same `send(*, to, text)` that raises on failure."""
+provider is a class with the same `send(*, to, text)` that raises on failure and
+returns the provider's message id (Twilio: messaging/twilio_sms.py)."""
 
 import json
 import sys
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 
 class SmsBackend:
-    def send(self, *, to: str, text: str) -> None:
+    def send(self, *, to: str, text: str) -> str | None:
         raise NotImplementedError
 
 

@@ -238,6 +238,10 @@ class Reminder(Entity):
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The provider's id of the sent message and what it last said about it
+    # (Twilio's status callback: delivered, undelivered, failed ...).
+    provider_id = models.CharField(max_length=100, blank=True)
+    delivery_status = models.CharField(max_length=20, blank=True)
 
     class Meta:
         db_table = "clinic_reminder"  # kept from the clinic app
@@ -253,6 +257,10 @@ class Reminder(Entity):
         indexes = [
             # the beat scan: WHERE status = 'pending' AND due_at <= now ORDER BY due_at
             models.Index(fields=["status", "due_at"], name="reminder_due_idx"),
+            # the delivery-status callback: WHERE provider_id = <MessageSid>
+            models.Index(
+                fields=["provider_id"], name="reminder_provider_idx", condition=~Q(provider_id="")
+            ),
         ]
 
     def __str__(self):

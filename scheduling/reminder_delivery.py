@@ -99,7 +99,8 @@ def _not_sendable(appointment: Appointment, now: datetime) -> str:
         return "The patient no longer wants reminders."
     if appointment.start <= now:
         return "The visit has already started."
-    return ""
+    # REMINDER_AFTER_CONFIRM=skip, and the visit was confirmed after the claim
+    return reminders.confirmed_and_done(appointment)
 
 
 def _settled(row: Reminder, noted: dict, now: datetime, results: dict) -> bool:
@@ -110,7 +111,8 @@ def _settled(row: Reminder, noted: dict, now: datetime, results: dict) -> bool:
     if pk in noted:  # sent by a worker that died before recording it
         row.attempts -= 1
         row.status, row.last_error = ReminderStatus.SENT, ""
-        row.sent_at = datetime.fromisoformat(noted[pk])
+        sent_at, _, row.provider_id = noted[pk].partition(" ")
+        row.sent_at = datetime.fromisoformat(sent_at)
         results[pk] = "sent"
         return True
     reason = _not_sendable(row.appointment, now)
@@ -132,6 +134,7 @@ def _settled(row: Reminder, noted: dict, now: datetime, results: dict) -> bool:
 
 def _send_all(outbox: list[Reminder], journal, *, now, deadline: float, results: dict) -> None:
     mail = get_connection()  # one connection for the batch, opened on the first email
+    sms = None  # one text backend for the batch too, made on the first text
     failures = 0
     try:
         for index, row in enumerate(outbox):
@@ -142,7 +145,9 @@ def _send_all(outbox: list[Reminder], journal, *, now, deadline: float, results:
                 _release_rest(outbox[index:], "released", results)
                 return
             try:
-                reminders.send(row, mail_connection=mail)
+                if sms is None and row.channel == ReminderChannel.SMS:
+                    sms = reminders.sms_backend()
+                provider_id = reminders.send(row, mail_connection=mail, sms=sms)
             except Exception as error:  # noqa: BLE001 - any failure of a provider is retried
                 failures += 1
                 mail.close()  # a server that failed once is asked again on a new connection
@@ -151,6 +156,7 @@ def _send_all(outbox: list[Reminder], journal, *, now, deadline: float, results:
             failures = 0
             results[str(row.pk)] = "sent"
             row.status, row.sent_at, row.last_error = ReminderStatus.SENT, timezone.now(), ""
+            row.provider_id = provider_id  # recorded with the rest: the status reports name it
             if not _note(journal, row):
                 _release_rest(outbox[index + 1 :], "released", results)
                 return
@@ -160,7 +166,8 @@ def _send_all(outbox: list[Reminder], journal, *, now, deadline: float, results:
 
 def _note(journal, row: Reminder) -> bool:
     try:
-        journal.note(row.pk, row.sent_at.isoformat())
+        # when it went out and the provider's id: a later claim records both
+        journal.note(row.pk, f"{row.sent_at.isoformat()} {row.provider_id}".rstrip())
     except Exception:  # noqa: BLE001 - stop before a message that could not be noted
         log.warning("reminder journal unwritable; the batch stops after %s", row.pk, exc_info=True)
         return False
@@ -198,7 +205,7 @@ def _release_rest(rows: list[Reminder], result: str, results: dict) -> None:
 
 # --- recording: one statement for the batch ------------------------------------------------
 
-RESULT_FIELDS = ("status", "attempts", "due_at", "sent_at", "last_error")
+RESULT_FIELDS = ("status", "attempts", "due_at", "sent_at", "last_error", "provider_id")
 
 
 def _record(rows: list[Reminder], lease: datetime) -> int:

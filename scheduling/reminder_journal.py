@@ -41,7 +41,8 @@ class MemoryJournal:
     notes: dict[str, str] = {}  # the process's own, shared by its batches
 
     def noted(self, reminder_ids) -> dict[str, str]:
-        """{reminder id: when it went out} for the ids already sent."""
+        """{reminder id: its note (when it went out, the provider's id)} for
+        the ids already sent."""
         return {str(pk): self.notes[key(pk)] for pk in reminder_ids if key(pk) in self.notes}
 
     def note(self, reminder_id, sent_at: str) -> None:

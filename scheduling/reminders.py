@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -51,8 +51,12 @@ def kind_of(offset: timedelta) -> str:
 def _missing_contact(patient: Patient) -> str:
     if patient.reminder_channel == ReminderChannel.EMAIL and not patient.email:
         return "The patient has no email address."
+    if patient.reminder_channel == ReminderChannel.EMAIL and patient.email_bounced_at:
+        return "The patient's email address bounced; the front desk should check it."
     if patient.reminder_channel == ReminderChannel.SMS and not patient.phone:
         return "The patient has no phone number."
+    if patient.reminder_channel == ReminderChannel.SMS and not patient.text_consent:
+        return "The patient opted out of text messages (STOP)."
     return ""
 
 
@@ -71,7 +75,7 @@ def planned_reminders(appointment: Appointment, *, now: datetime | None = None) 
     if past:
         _, nearest = max(past)
         future[nearest] = now
-    missing = _missing_contact(patient)
+    missing = _missing_contact(patient) or confirmed_and_done(appointment)
     return [
         Reminder(
             appointment=appointment,
@@ -83,6 +87,24 @@ def planned_reminders(appointment: Appointment, *, now: datetime | None = None) 
         )
         for kind, at in sorted(future.items(), key=lambda item: item[1])
     ]
+
+
+CONFIRMED = "The patient confirmed the visit."
+
+
+def confirmed_and_done(appointment: Appointment) -> str:
+    """REMINDER_AFTER_CONFIRM=skip: a confirmed visit needs no more reminders
+    (by default they go out and say the visit is confirmed)."""
+    if appointment.confirmed_at and setting("REMINDER_AFTER_CONFIRM", "say") == "skip":
+        return CONFIRMED
+    return ""
+
+
+def after_confirming(appointment: Appointment) -> int:
+    """Called by the services that confirm a visit, in their transaction."""
+    if setting("REMINDER_AFTER_CONFIRM", "say") != "skip":
+        return 0
+    return skip_for([appointment.pk], reason=CONFIRMED)
 
 
 def create_for(appointments: list[Appointment]) -> list[Reminder]:
@@ -248,25 +270,33 @@ def message_context(reminder: Reminder) -> dict:
     return {**message_context_for(appointment), "link": confirm_url(appointment)}
 
 
-def send(reminder: Reminder, *, mail_connection=None) -> None:
-    """Render and send one reminder (`mail_connection`: kept open for a whole
-    batch; None opens one for this message)."""
+def send(reminder: Reminder, *, mail_connection=None, sms=None) -> str:
+    """Render and send one reminder; returns the provider's id of the message
+    ("" when the backend gives none), which its delivery reports name.
+    `mail_connection` and `sms` (a backend): kept for a whole batch; None opens
+    one for this message. Writes nothing: the batch records the outcome."""
     context = message_context(reminder)
     patient = reminder.appointment.patient
     if reminder.channel == ReminderChannel.SMS:
         text = render_to_string("reminders/sms.txt", context).strip()
-        sms_backend().send(to=patient.phone, text=text)
-        return
+        return _provider_id((sms or sms_backend()).send(to=patient.phone, text=text))
     subject = render_to_string("reminders/email_subject.txt", context).strip()
     body = render_to_string("reminders/email_body.txt", context)
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=body,
         to=[patient.email],
         headers={"X-Clinic-Reminder": str(reminder.pk)},
         connection=mail_connection,
     )
+    message.attach_alternative(render_to_string("reminders/email_body.html", context), "text/html")
     message.send(fail_silently=False)
+    status = getattr(message, "anymail_status", None)  # set by an anymail backend
+    return _provider_id(status.message_id if status else None)
+
+
+def _provider_id(value) -> str:
+    return str(value)[:100] if value is not None else ""
 
 
 def sms_backend():

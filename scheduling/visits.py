@@ -185,6 +185,7 @@ def answer_reminder_link(*, token: str, answer: str) -> Appointment:
         return release_visit(
             appointment=appointment, by=None, reason="Cancelled by the patient (reminder link)."
         )
+    reminders.after_confirming(appointment)
     record(
         actor=None,
         action="appointment.confirmed",

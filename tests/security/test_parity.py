@@ -98,6 +98,18 @@ PAGE_ONLY = {
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
 ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor"}
+# The providers' webhooks (messaging/): the caller is Twilio or the email provider,
+# with no session; each checks the provider's signature or shared secret, the one
+# reason they may skip CSRF (tests/messaging/ sends them signed and forged).
+PROVIDER_WEBHOOKS = {"messaging:twilio_inbound", "messaging:twilio_status"}
+
+
+def is_provider_webhook(name: str) -> bool:
+    return name in PROVIDER_WEBHOOKS or (
+        name.startswith("anymail:") and name.endswith("_tracking_webhook")
+    )
+
+
 # API actions with no page (yet)
 API_ONLY = {
     "api:me": {"get"}, "api:staff-list": {"get"}, "api:staff-detail": {"get"},
@@ -168,15 +180,28 @@ def test_every_url_pattern_is_classified():
             for method in api_methods(entry):
                 if (name, method) not in paired_api and method not in API_ONLY.get(name, ()):
                     unclassified.append(f"{method.upper()} {name}")
+        elif is_provider_webhook(name):
+            continue
         elif name not in PAIRS and name not in PAGE_ONLY and name not in ACCOUNT:
             unclassified.append(name)
     assert unclassified == []
 
 
+def test_only_the_providers_webhooks_skip_the_csrf_check():
+    # the API's views are DRF's (token or session with CSRF); every page checks CSRF
+    exempt = {
+        name
+        for name, entry in patterns()
+        if not name.startswith("api:") and getattr(entry.callback, "csrf_exempt", False)
+    }
+    assert exempt and all(is_provider_webhook(name) for name in exempt)
+    assert exempt >= PROVIDER_WEBHOOKS
+
+
 def test_every_page_names_its_action_in_its_apps_policy():
     # the pages' doors are generated from the policy tables: none decides alone
     for name, entry in patterns():
-        if name.startswith("api:") or name in ACCOUNT:
+        if name.startswith("api:") or name in ACCOUNT or is_provider_webhook(name):
             continue
         policy, verb = entry.callback.access
         assert verb in policy.verbs, name

@@ -1,0 +1,33 @@
+"""Texts through Twilio (SMS_BACKEND=messaging.twilio_sms.TwilioSmsBackend): the
+credentials come from the environment (clinic/settings_messaging.py). Twilio
+reports on each message to the status callback, and the patient's replies come
+to the inbound webhook (messaging/webhooks.py)."""
+
+from django.conf import settings
+from django.urls import reverse
+from twilio.rest import Client
+
+from clinic.phones import to_e164
+from clinic.sms import SmsBackend
+
+
+def twilio_client() -> Client:
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+
+
+class TwilioSmsBackend(SmsBackend):
+    def send(self, *, to: str, text: str) -> str:
+        """Send one text; returns Twilio's message id (raises on a refusal,
+        which the reminder outbox retries)."""
+        sender = (
+            {"messaging_service_sid": settings.TWILIO_MESSAGING_SERVICE_SID}
+            if settings.TWILIO_MESSAGING_SERVICE_SID
+            else {"from_": settings.TWILIO_FROM_NUMBER}
+        )
+        message = twilio_client().messages.create(
+            to=to_e164(to),
+            body=text,
+            status_callback=settings.SITE_URL + reverse("messaging:twilio_status"),
+            **sender,
+        )
+        return message.sid
