@@ -262,9 +262,8 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadli
 # --- clinical thresholds -----------------------------------------------------------
 # The MCIDs, the progress flags, the certification period, the break-the-glass
 # window and the clinic's hours: with their sources in clinic/settings_clinical.py.
-# Email and text providers and SITE_URL's check: clinic/settings_messaging.py.
 from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
-from clinic.settings_messaging import *  # noqa: E402, F403 (its __all__)
+from clinic.settings_messaging import *  # noqa: E402, F403 (providers, SITE_URL's check)
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

@@ -119,7 +119,7 @@ def test_two_saves_of_one_version_at_once_are_one_change_and_one_412(live_server
             session.headers["Authorization"] = f"Token {tokens[i]}"
             barrier.wait()
             answers[i] = session.patch(
-                url, json={"phone": f"+1555000{i}"}, headers={"If-Match": '"1"'}, timeout=30
+                url, json={"phone": f"+1212555010{i}"}, headers={"If-Match": '"1"'}, timeout=30
             )
 
     # when both save at the same instant with that version

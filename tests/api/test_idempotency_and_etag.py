@@ -110,19 +110,22 @@ def test_a_stale_if_match_is_a_412_and_changes_nothing(api, world, doctor):
 @pytest.mark.parametrize("header", ['"999"', "garbage", 'W/"0"'])
 def test_any_if_match_that_is_not_the_current_version_is_a_412(api, front_desk, patient, header):
     url = f"/api/v1/patients/{patient.pk}/"
-    response = api.as_(front_desk).patch(url, {"phone": "1"}, format="json", HTTP_IF_MATCH=header)
+    response = api.as_(front_desk).patch(
+        url, {"phone": "(212) 555-0101"}, format="json", HTTP_IF_MATCH=header
+    )
     assert response.status_code == 412
     patient.refresh_from_db()
-    assert patient.phone != "1"
+    assert patient.phone != "+12125550101"
 
 
 def test_if_match_is_optional_and_star_matches(api, front_desk, patient):
     url = f"/api/v1/patients/{patient.pk}/"
     client = api.as_(front_desk)
-    assert client.patch(url, {"phone": "1"}, format="json").status_code == 200
-    assert client.patch(url, {"phone": "2"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    assert client.patch(url, {"phone": "+12125550101"}, format="json").status_code == 200
+    star = client.patch(url, {"phone": "+12125550102"}, format="json", HTTP_IF_MATCH="*")
+    assert star.status_code == 200
     response = client.put(
-        url, {**ANN, "phone": "3"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"]
+        url, {**ANN, "phone": "+12125550103"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"]
     )
     assert response.status_code == 200 and response["ETag"] == '"4"'
 
