@@ -58,6 +58,7 @@ def twilio_status(request):
         message_id=request.POST.get("MessageSid", "")[:100],
         state=request.POST.get("MessageStatus", "").lower()[:20],
         error_code=request.POST.get("ErrorCode", "")[:10],
+        reminder_id=request.GET.get("reminder", "")[:40],  # our callback URL's, signed too
     )
     return HttpResponse(status=204)
 

@@ -279,7 +279,8 @@ def send(reminder: Reminder, *, mail_connection=None, sms=None) -> str:
     patient = reminder.appointment.patient
     if reminder.channel == ReminderChannel.SMS:
         text = render_to_string("reminders/sms.txt", context).strip()
-        return _provider_id((sms or sms_backend()).send(to=patient.phone, text=text))
+        backend = sms or sms_backend()
+        return _provider_id(backend.send(to=patient.phone, text=text, reference=str(reminder.pk)))
     subject = render_to_string("reminders/email_subject.txt", context).strip()
     body = render_to_string("reminders/email_body.txt", context)
     message = EmailMultiAlternatives(

@@ -109,6 +109,53 @@ def test_a_text_that_never_arrived_marks_the_reminder_failed_with_twilios_code(
     assert reminder.last_error == "Twilio: undelivered (error 30003)."
 
 
+def reported_during_the_batch(client, patient, settings, monkeypatch, state, **extra):
+    """A text reminder whose status report Twilio sends back at once: it reaches
+    the webhook while the batch is still sending, before the batch's one write."""
+    settings.SMS_BACKEND = "messaging.twilio_sms.TwilioSmsBackend"
+    visit = visit_in(patient, hours=3)
+    reminder = visit.reminders.order_by("due_at").first()
+    callbacks = []
+
+    def request(self, method, url, params=None, data=None, headers=None, auth=None, **kwargs):
+        callbacks.append(data["StatusCallback"])
+        path = data["StatusCallback"].removeprefix("https://clinic.example")
+        report = {"MessageSid": SID, "MessageStatus": state, **extra}
+        assert signed_post(client, path, report).status_code == 204
+        assert Reminder.objects.get(pk=reminder.pk).provider_id == SID  # found by the URL
+        return Response(201, json.dumps({"sid": SID, "status": "queued", "to": data["To"]}))
+
+    monkeypatch.setattr(TwilioHttpClient, "request", request)
+    results = deliver_due(reminder.due_at)
+    assert callbacks == [f"https://clinic.example/webhooks/twilio/status/?reminder={reminder.pk}"]
+    reminder.refresh_from_db()
+    return results, reminder
+
+
+def test_a_report_that_comes_before_the_batch_records_the_text_is_kept(
+    client, texting_patient, settings, monkeypatch, noon
+):
+    results, reminder = reported_during_the_batch(
+        client, texting_patient, settings, monkeypatch, "delivered"
+    )
+    assert results == ["sent"]
+    assert (reminder.status, reminder.provider_id, reminder.delivery_status) == (
+        ReminderStatus.SENT, SID, "delivered",
+    )  # fmt: skip
+    assert reminder.claimed_until is None
+
+
+def test_a_text_reported_undelivered_during_its_batch_stays_failed(
+    client, texting_patient, settings, monkeypatch, noon
+):
+    _, reminder = reported_during_the_batch(
+        client, texting_patient, settings, monkeypatch, "undelivered", ErrorCode="30003"
+    )
+    # the batch's write, conditional on its claim, did not record it sent after all
+    assert (reminder.status, reminder.delivery_status) == (ReminderStatus.FAILED, "undelivered")
+    assert reminder.last_error == "Twilio: undelivered (error 30003)."
+
+
 def test_a_carrier_opt_out_turns_the_patients_texts_off(
     client, texting_patient, twilio_http, settings, noon
 ):
