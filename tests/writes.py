@@ -19,8 +19,9 @@ def _is_ours(app_path: str) -> bool:
     # The virtualenv may sit inside the checkout (`make` puts it in .venv), so
     # "under BASE_DIR" alone would count Django's own apps and axes as ours.
     path = Path(app_path).resolve()
+    project = Path(settings.BASE_DIR).resolve()
     installed = Path(sys.prefix).resolve()
-    return path.is_relative_to(Path(settings.BASE_DIR).resolve()) and not path.is_relative_to(installed)
+    return path.is_relative_to(project) and not path.is_relative_to(installed)
 
 
 def _clinic_models():
