@@ -129,6 +129,9 @@ class StaffViewSet(ClinicAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = StaffFilter
     queryset = User.objects.filter(is_active=True)
 
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
 
 # --- patients ----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ class Replay(Exception):
 
     status: int
     body: object
+    etag: str = ""
 
 
 def fingerprint(request) -> str:
@@ -74,7 +75,7 @@ def begin(request) -> IdempotencyKey | None:
         raise KeyReused()
     if first.response_status is None:
         raise Conflict("The first request with this Idempotency-Key is still running.")
-    raise Replay(status=first.response_status, body=first.response_body)
+    raise Replay(status=first.response_status, body=first.response_body, etag=first.response_etag)
 
 
 def finish(row: IdempotencyKey, response) -> None:
@@ -82,7 +83,8 @@ def finish(row: IdempotencyKey, response) -> None:
     body = getattr(response, "data", None)
     row.response_status = response.status_code
     row.response_body = json.loads(JSONRenderer().render(body)) if body is not None else None
-    row.save(update_fields=["response_status", "response_body"])
+    row.response_etag = response.get("ETag", "")
+    row.save(update_fields=["response_status", "response_body", "response_etag"])
 
 
 def purge_idempotency_keys() -> int:

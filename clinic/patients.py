@@ -28,6 +28,8 @@ def register_patient(*, data: dict, by: User) -> Patient:
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     # contact details and reminder channel: the front desk's (API.md, Roles)
     PATIENT.check(by, "update")
+    if all(getattr(patient, field) == value for field, value in data.items()):
+        return patient  # nothing changes: the version (ETag) stays (clinic.versions)
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
     record(actor=by, action="patient.update", target=patient, patient=patient)
     patient.refresh_from_db()

@@ -4,13 +4,19 @@ modality catalog (API.md). Thin views over `referrals.services`."""
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
+from clinic.api_schema import role_dependent
 from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
@@ -88,7 +94,31 @@ class ReferralFilter(django_filters.FilterSet):
         fields = ["patient"]
 
 
+def _read_as(role_dependent_answer) -> dict:
+    """list and retrieve answer the front desk the status fields only"""
+    return {
+        "list": extend_schema(responses=role_dependent_answer(many=True)),
+        "retrieve": extend_schema(responses=role_dependent_answer()),
+    }
+
+
+def referral_or_status(**kwargs):
+    return role_dependent(
+        "ReferralOrStatus", ReferralSerializer, ReferralStatusSerializer, **kwargs
+    )
+
+
+def plan_or_status(**kwargs):
+    return role_dependent(
+        "TreatmentPlanOrStatus", TreatmentPlanSerializer, TreatmentPlanStatusSerializer, **kwargs
+    )
+
+
 @extend_schema(responses=ReferralSerializer)
+@extend_schema_view(
+    **_read_as(referral_or_status),
+    partial_update=extend_schema(request=ReferralUpdateSerializer),
+)
 class ReferralViewSet(
     ClinicAPIMixin,
     AuditedReadMixin,
@@ -177,6 +207,10 @@ class TreatmentPlanFilter(django_filters.FilterSet):
 
 
 @extend_schema(responses=TreatmentPlanSerializer)
+@extend_schema_view(
+    **_read_as(plan_or_status),
+    partial_update=extend_schema(request=TreatmentPlanUpdateSerializer),
+)
 class TreatmentPlanViewSet(
     ClinicAPIMixin,
     AuditedReadMixin,

@@ -18,6 +18,7 @@ from .models import (
     Response,
     SessionNote,
 )
+from .progress import Flag
 
 FINDINGS_SCHEMA = {
     "type": "object",
@@ -122,11 +123,14 @@ class MeasurementWriteSerializer(serializers.Serializer):
     )
 
 
+FLAGS = [code for name, code in vars(Flag).items() if name.isupper()]
+
+
 class ProgressSessionSerializer(serializers.Serializer):
     date = serializers.DateField()
     pain_before = serializers.IntegerField()
     pain_after = serializers.IntegerField()
-    response = serializers.CharField()
+    response = serializers.ChoiceField(choices=Response.choices)
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -137,7 +141,7 @@ class ProgressSerializer(serializers.Serializer):
     visits_remaining = serializers.IntegerField()
     sessions = ProgressSessionSerializer(many=True)
     pain_change = serializers.IntegerField(allow_null=True)
-    flags = serializers.ListField(child=serializers.CharField())
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=FLAGS))
 
 
 # --- progress reports ------------------------------------------------------------------
