@@ -158,7 +158,7 @@ def note_content(note: SessionNote) -> dict:
         **{f: getattr(note, f) for f in NOTE_FIELDS},
         "areas": sorted(
             [a.region, a.side, a.minutes, sorted(m.code for m in a.modalities.all())]
-            for a in note.areas.all()
+            for a in note.areas.prefetch_related("modalities")
         ),
     }
     if note.findings:  # only when present, so notes signed before findings keep their hash
