@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, Polymorphic
 from rest_framework import serializers
 
 from . import idempotency
+from .api_reference import OPERATIONS
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -93,6 +94,15 @@ def role_dependent(name: str, full, status_only, many=False) -> PolymorphicProxy
 
 
 class ClinicAutoSchema(AutoSchema):
+    def get_summary(self):
+        doc = OPERATIONS.get(self.get_operation_id())
+        return doc.summary if doc else None
+
+    def get_description(self):
+        # never a view's docstring: those are written for the code's readers
+        doc = OPERATIONS.get(self.get_operation_id())
+        return doc.description if doc else ""
+
     def _authenticated(self) -> bool:
         return bool(getattr(self.view, "authentication_classes", None))
 

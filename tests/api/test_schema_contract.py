@@ -184,3 +184,18 @@ def test_detail_answers_declare_their_etag(schema):
         assert "ETag" in schema["paths"][path]["get"]["responses"]["200"]["headers"], path
     created = schema["paths"]["/api/v1/session-notes/{id}/addenda/"]["post"]["responses"]["201"]
     assert "ETag" in created["headers"]
+
+
+def test_every_operation_has_a_summary_and_a_description_for_its_callers(schema):
+    from clinic.api_reference import OPERATIONS
+
+    ids = set()
+    for path, method, operation in _operations(schema):
+        ids.add(operation["operationId"])
+        where = f"{method} {path} ({operation['operationId']}): add it to clinic/api_reference.py"
+        assert operation.get("summary"), where
+        assert len(operation.get("description", "")) > 40, where
+        words = operation["description"].lower()
+        for internal in ("thin view", "serializer", "queryset", "transaction", "api.md", "mixin"):
+            assert internal not in words, f"{where}: mentions {internal!r}"
+    assert set(OPERATIONS) <= ids, f"words for no operation: {set(OPERATIONS) - ids}"
