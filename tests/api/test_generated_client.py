@@ -187,6 +187,14 @@ def test_a_generated_client_runs_the_clinic_story_with_typed_answers(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.headers["ETag"] == first.headers["ETag"]
 
+    # then the plan's progress parses into its typed parts
+    progress = op("treatment_plans.treatment_plans_progress_retrieve").sync(client=dana, id=plan.id)
+    assert isinstance(progress, m.Progress) and progress.visits_completed == 1
+    assert [s.response for s in progress.sessions] == [m.ResponseEnum.IMPROVED]
+    assert [(g.measure, g.latest, g.met) for g in progress.goals] == [
+        (m.MeasureEnum.NPRS, 6, False)
+    ]
+
     # when Theo corrects it with the ETag he read, then a PATCH holds a stale one
     patch = op("session_notes.session_notes_partial_update")
     note_id, read = first.parsed.id, first.headers["ETag"]
