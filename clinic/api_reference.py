@@ -32,9 +32,19 @@ OPERATIONS = {
     "auth_token_create": Doc(
         "Sign in for a token",
         "Exchange a username and password (and the six-digit code, for an account with "
-        "two-factor sign-in) for a token; send it as `Authorization: Token <key>`. Anyone "
-        "may call it. Wrong credentials are a 400; repeated failures lock the account "
-        "for a while (429).",
+        "two-factor sign-in) for a token and its `expires_at`; send it as "
+        "`Authorization: Token <key>`. After it expires, or once revoked (sign-out, a "
+        "password change, deactivation), it is a 401. Anyone may call it. Wrong "
+        "credentials are a 400; repeated failures lock the account for a while (429).",
+    ),
+    "auth_logout_create": Doc(
+        "Sign out",
+        "Revokes the token this request presents (or ends the browser session). Every "
+        "role. Answers 204.",
+    ),
+    "auth_logout_all_create": Doc(
+        "Sign out everywhere",
+        "Revokes every token of the caller, e.g. after losing a tablet. Every role. Answers 204.",
     ),
     "me_retrieve": Doc(
         "Who am I",

@@ -107,7 +107,7 @@ class ClinicAutoSchema(AutoSchema):
         return bool(getattr(self.view, "authentication_classes", None))
 
     def _has_body(self) -> bool:
-        return self.method in ("POST", "PUT", "PATCH")
+        return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
 
     def _error_codes(self) -> list[str]:
         codes = ["400", "406"]
@@ -117,10 +117,10 @@ class ClinicAutoSchema(AutoSchema):
             # a record outside the caller's scope, or a page past the last
             codes.append("404")
         if self._has_body():
-            codes += ["413", "415"]
+            codes.append("415")
         if self.method in WRITES:
-            codes.append("429")
-        if self._has_body() and self._authenticated():
+            codes += ["413", "429"]  # any body may be too large, even one not read
+        if self.method in WRITES and self._authenticated():
             codes.append("409")
         if self.method in ("PUT", "PATCH"):
             codes.append("412")
