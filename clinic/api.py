@@ -181,7 +181,9 @@ class PatientViewSet(
         given = BreakGlassRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         grant = break_the_glass(patient=patient, by=request.user, **given.validated_data)
-        return Response({"expires_at": grant.expires_at}, status=status.HTTP_201_CREATED)
+        return self.detail_response(
+            grant, serializer_class=BreakGlassOpenedSerializer, status=status.HTTP_201_CREATED
+        )
 
 
 # --- appointments --------------------------------------------------------------------

@@ -17,7 +17,8 @@ class Doc:
 
 OWN = (
     "Doctors read the records of the episodes whose referral they wrote; therapists "
-    "those of the plans they hold and the visits they give; the manager reads all. "
+    "those of the plans they hold and the visits they give; the manager reads all; a "
+    "break-the-glass grant opens one patient's whole record, for reading. "
 )
 NO_FRONT_DESK = "The front desk may not (403). "
 ETAG = "Answers the record with its `ETag`. "
@@ -91,11 +92,32 @@ OPERATIONS = {
         "Change some of a patient's details",
         "As the full update, with only the fields sent. The front desk only. " + IF_MATCH,
     ),
+    "patients_episodes_list": Doc(
+        "List a patient's episodes of care",
+        "A bare list of every referral of the patient (`id`, `doctor`, `status`, "
+        "`signed_at`, `valid_until`) and whether it is `in_scope` for the caller; no "
+        "clinical content. Doctors, therapists and the manager, for a patient in their "
+        "directory or scope (else 404).",
+    ),
+    "patients_break_glass_create": Doc(
+        "Break the glass for a patient",
+        "With a `reason` (at least 10 characters), opens the patient's whole clinical "
+        "record to the caller, read-only, for `BREAK_GLASS_MINUTES` (default 240). Each "
+        "use is audited (`access.break_glass`) and reviewed by the manager; every read "
+        "under it is audited as usual. Doctors and therapists only (else 403). Answers "
+        "201 with `expires_at`.",
+    ),
+    "break_glass_list": Doc(
+        "List break-the-glass uses",
+        "Every break-the-glass, newest first: who, which patient, the reason, when, and "
+        "until when. The manager only.",
+    ),
     "patients_fhir_retrieve": Doc(
         "Export a patient's record as FHIR",
         "The patient's clinical record as an HL7 FHIR R4 `Bundle` (type `collection`): "
         "Patient, Conditions, ServiceRequests, CarePlans, Appointments, Encounters and "
-        "pain Observations, referencing one another inside the bundle. "
+        "pain Observations, referencing one another inside the bundle; only what the "
+        "caller may read is in it. "
         + OWN
         + NO_FRONT_DESK
         + "Audited. The `ETag` follows the record's content.",
