@@ -28,7 +28,9 @@ def register_patient(*, data: dict, by: User) -> Patient:
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     # contact details and reminder channel: the front desk's (API.md, Roles)
     PATIENT.check(by, "update")
-    if all(getattr(patient, field) == value for field, value in data.items()):
+    # compared with the row, not `patient`: a page's form has already set its fields
+    stored = Patient.objects.filter(pk=patient.pk).values(*data).get()
+    if all(stored[field] == value for field, value in data.items()):
         return patient  # nothing changes: the version (ETag) stays (clinic.versions)
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
     record(actor=by, action="patient.update", target=patient, patient=patient)

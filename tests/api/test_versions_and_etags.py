@@ -181,3 +181,17 @@ def test_every_detail_answer_the_schema_says_has_an_etag_has_one(api, world, man
         # then it answers one
         assert response.status_code == 200, path
         assert response.get("ETag"), f"{path} answers no ETag"
+
+
+def test_a_change_a_pages_form_already_set_on_the_patient_is_still_saved(front_desk, patient):
+    from clinic.patients import update_patient
+
+    # given the patient as a page's form leaves it: the new email already set in memory
+    patient.email = "pat@example.com"
+
+    # when the page saves it
+    update_patient(patient=patient, data={"email": "pat@example.com"}, by=front_desk)
+
+    # then the row has it, under a new version
+    patient.refresh_from_db()
+    assert (patient.email, patient.version) == ("pat@example.com", 2)
