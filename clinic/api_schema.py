@@ -5,7 +5,12 @@ desk's status-only views as their own, closed components. A client generated
 from the schema should be able to trust each of these statements."""
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 
 from . import idempotency
@@ -91,6 +96,15 @@ def role_dependent(name: str, full, status_only, many=False) -> PolymorphicProxy
         resource_type_field_name=None,
         many=many,
     )
+
+
+def read_as_role_dependent(name: str, full, status_only) -> dict:
+    """For extend_schema_view: list and retrieve answer the front desk the status
+    fields only, everyone else the full record."""
+    return {
+        "list": extend_schema(responses=role_dependent(name, full, status_only, many=True)),
+        "retrieve": extend_schema(responses=role_dependent(name, full, status_only)),
+    }
 
 
 class ClinicAutoSchema(AutoSchema):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
-from clinic.api_schema import role_dependent
+from clinic.api_schema import read_as_role_dependent
 from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
@@ -94,29 +94,9 @@ class ReferralFilter(django_filters.FilterSet):
         fields = ["patient"]
 
 
-def _read_as(role_dependent_answer) -> dict:
-    """list and retrieve answer the front desk the status fields only"""
-    return {
-        "list": extend_schema(responses=role_dependent_answer(many=True)),
-        "retrieve": extend_schema(responses=role_dependent_answer()),
-    }
-
-
-def referral_or_status(**kwargs):
-    return role_dependent(
-        "ReferralOrStatus", ReferralSerializer, ReferralStatusSerializer, **kwargs
-    )
-
-
-def plan_or_status(**kwargs):
-    return role_dependent(
-        "TreatmentPlanOrStatus", TreatmentPlanSerializer, TreatmentPlanStatusSerializer, **kwargs
-    )
-
-
 @extend_schema(responses=ReferralSerializer)
 @extend_schema_view(
-    **_read_as(referral_or_status),
+    **read_as_role_dependent("ReferralOrStatus", ReferralSerializer, ReferralStatusSerializer),
     partial_update=extend_schema(request=ReferralUpdateSerializer),
 )
 class ReferralViewSet(
@@ -208,7 +188,9 @@ class TreatmentPlanFilter(django_filters.FilterSet):
 
 @extend_schema(responses=TreatmentPlanSerializer)
 @extend_schema_view(
-    **_read_as(plan_or_status),
+    **read_as_role_dependent(
+        "TreatmentPlanOrStatus", TreatmentPlanSerializer, TreatmentPlanStatusSerializer
+    ),
     partial_update=extend_schema(request=TreatmentPlanUpdateSerializer),
 )
 class TreatmentPlanViewSet(

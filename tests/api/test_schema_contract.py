@@ -194,7 +194,7 @@ def test_every_operation_has_a_summary_and_a_description_for_its_callers(schema)
     ids = set()
     for path, method, operation in _operations(schema):
         ids.add(operation["operationId"])
-        where = f"{method} {path} ({operation['operationId']}): add it to clinic/api_reference.py"
+        where = f"{method} {path} ({operation['operationId']}): add it to clinic/api_reference/"
         assert operation.get("summary"), where
         assert len(operation.get("description", "")) > 40, where
         words = operation["description"].lower()
