@@ -57,15 +57,27 @@ class Generated:
         return importlib.import_module(f"{PACKAGE}.api.{name}")
 
 
-def _sign_in(generated, base_url, user):
+@pytest.fixture
+def opened():
+    """The clients a test opens, closed after it: a kept-alive connection would keep
+    a live-server thread, and its database session, past the test."""
+    clients = []
+    yield clients
+    for client in clients:
+        client.__exit__()
+
+
+def _sign_in(generated, base_url, user, opened):
     m = generated.models
-    anonymous = generated.client.Client(base_url=base_url)
-    body = m.TokenRequestRequest(username=user.username, password=PASSWORD)
-    token = generated.op("auth.auth_token_create").sync(client=anonymous, body=body)
+    with generated.client.Client(base_url=base_url) as anonymous:
+        body = m.TokenRequestRequest(username=user.username, password=PASSWORD)
+        token = generated.op("auth.auth_token_create").sync(client=anonymous, body=body)
     assert isinstance(token, m.Token)
-    return generated.client.AuthenticatedClient(
+    signed_in = generated.client.AuthenticatedClient(
         base_url=base_url, token=token.token, prefix="Token"
     )
+    opened.append(signed_in)
+    return signed_in
 
 
 def _referral_body(m, patient):
@@ -114,11 +126,13 @@ def _note_body(m, visit):
 
 
 def test_a_generated_client_runs_the_clinic_story_with_typed_answers(
-    live_server, generated, doctor, therapist, front_desk, patient
+    live_server, generated, opened, doctor, therapist, front_desk, patient
 ):
     m, op, url = generated.models, generated.op, live_server.url
     # given Dana, Theo and Fran signed in through the generated client
-    dana, theo, fran = (_sign_in(generated, url, u) for u in (doctor, therapist, front_desk))
+    dana, theo, fran = (
+        _sign_in(generated, url, u, opened) for u in (doctor, therapist, front_desk)
+    )
 
     # when Dana refers Pat and signs the referral
     referral = op("referrals.referrals_create").sync(client=dana, body=_referral_body(m, patient))
