@@ -62,6 +62,10 @@ def register_patient(*, data: dict, by: User, confirm_new: bool = False) -> Pati
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     # contact details and reminder channel: the front desk's (API.md, Roles)
     PATIENT.check(by, "update")
+    # compared with the row, not `patient`: a page's form has already set its fields
+    stored = Patient.objects.filter(pk=patient.pk).values(*data).get()
+    if all(stored[field] == value for field, value in data.items()):
+        return patient  # nothing changes: the version (ETag) stays (clinic.versions)
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
     record(actor=by, action="patient.update", target=patient, patient=patient)
     patient.refresh_from_db()

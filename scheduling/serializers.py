@@ -67,6 +67,7 @@ class ReminderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reminder
         fields = ["kind", "channel", "due_at", "status", "sent_at", "attempts"]
+        read_only_fields = fields
 
 
 class SeriesCreateSerializer(serializers.Serializer):
