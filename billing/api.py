@@ -6,7 +6,7 @@ row through billing.access."""
 import django_filters
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 
@@ -125,6 +125,8 @@ class CoverageFilter(django_filters.FilterSet):
         fields = ["patient"]
 
 
+# a PATCH takes the update's fields, all optional: a coverage stays with its patient
+@extend_schema_view(partial_update=extend_schema(request=CoverageUpdateSerializer))
 class CoverageViewSet(
     BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -167,6 +169,8 @@ class AuthorizationFilter(django_filters.FilterSet):
         fields = ["coverage", "patient"]
 
 
+# a PATCH takes the update's fields, all optional: it stays with its coverage
+@extend_schema_view(partial_update=extend_schema(request=AuthorizationUpdateSerializer))
 class AuthorizationViewSet(
     BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     mixins.CreateModelMixin, mixins.UpdateModelMixin,

@@ -47,26 +47,61 @@ ValidationErrors = OpenApiResponse(
     'lists, the item: `{"areas": [{}, {"region": ["..."]}]}`); or `{"detail"}` for a '
     "broken body.",
 )
+# every item of a clash: the conflicting visit, and the free starts nearest it
+ConflictItem = _body(
+    "ConflictItem",
+    fields={
+        "appointment": serializers.UUIDField(),
+        "start": serializers.DateTimeField(),
+        "end": serializers.DateTimeField(),
+        "with": serializers.ChoiceField(choices=["therapist", "patient", "room"]),
+        "occurrence": serializers.DateTimeField(
+            required=False, help_text="A series' clashing occurrence (series only)."
+        ),
+        "suggestions": serializers.ListField(
+            child=_body(
+                "FreeStart",
+                fields={"start": serializers.DateTimeField(), "end": serializers.DateTimeField()},
+            ),
+            required=False,
+            help_text="Up to three free starts of the same length that day, nearest first.",
+        ),
+    },
+)
+DuplicateCandidate = _body(
+    "DuplicateCandidate",
+    fields={
+        "id": serializers.UUIDField(),
+        "first_name": serializers.CharField(),
+        "last_name": serializers.CharField(),
+        "date_of_birth": serializers.DateField(),
+    },
+)
 ConflictBody = _body(
     "ConflictError",
     fields={
         "detail": serializers.CharField(),
-        "code": serializers.ChoiceField(choices=["conflict", "locked", "invalid_transition"]),
+        "code": serializers.ChoiceField(
+            choices=["conflict", "locked", "invalid_transition", "duplicate", "consent_missing"],
+            help_text="conflict: clashes with an existing record; locked: a signed record; "
+            "invalid_transition: not from the current status; duplicate: the patient looks "
+            "registered already; consent_missing: no signed consent to treatment.",
+        ),
         "conflicts": serializers.ListField(
-            child=_body(
-                "ConflictItem",
-                fields={
-                    "appointment": serializers.UUIDField(),
-                    "start": serializers.DateTimeField(),
-                    "end": serializers.DateTimeField(),
-                    "with": serializers.ChoiceField(choices=["therapist", "patient"]),
-                    "occurrence": serializers.DateTimeField(
-                        required=False, help_text="A series' clashing occurrence (series only)."
-                    ),
-                },
-            ),
+            child=ConflictItem,
             required=False,
             help_text="A double booking: every clash (code `conflict` only).",
+        ),
+        "candidates": serializers.ListField(
+            child=DuplicateCandidate,
+            required=False,
+            help_text="The patients already registered who look the same (code `duplicate`); "
+            'send `"confirm_new": true` to register a new one all the same.',
+        ),
+        "precautions": serializers.ListField(
+            child=serializers.UUIDField(),
+            required=False,
+            help_text="The stop flags that refuse a session note until the doctor clears them.",
         ),
     },
 )
@@ -160,11 +195,18 @@ class ClinicAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(ERRORS[code], code, None, direction)
         return responses
 
+    def _answers_a_file(self) -> bool:
+        # a PDF, an 837P, a document's content: the file, not a record
+        declared = self.get_response_serializers()
+        return isinstance(declared, dict) and any(
+            isinstance(code, tuple) and "json" not in code[1] for code in declared
+        )
+
     def _answers_etag(self) -> bool:
         # a view of records answers one with its ETag (detail_response); the token
-        # and "me" are no records
+        # and "me" are no records, a file is none either
         of_records = getattr(self.view, "model", None) or getattr(self.view, "queryset", None)
-        return of_records is not None and not self._is_list_view()
+        return of_records is not None and not self._is_list_view() and not self._answers_a_file()
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())

@@ -21,6 +21,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
         "TreatmentPlanStatusEnum": "referrals.models.PlanStatus",
         "AppointmentKindEnum": "scheduling.models.AppointmentKind",
+        "SkipReasonEnum": "scheduling.series.SKIP_REASONS",
         # two choice sets called `kind` (documents' and precautions'): named, or
         # drf-spectacular invents a hashed name for one of them and warns
         "DocumentKindEnum": "documents.models.DocumentKind",

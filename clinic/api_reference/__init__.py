@@ -6,7 +6,12 @@ operation has its words here.
 "Own" follows API.md: clinical records are scoped by care episode (a referral
 opens one); outside the caller's scope is a 404, the same as missing."""
 
-from . import clinical, people_and_scheduling
+from . import billing, clinical, paper, people_and_scheduling
 from .words import Doc
 
-OPERATIONS: dict[str, Doc] = {**people_and_scheduling.OPERATIONS, **clinical.OPERATIONS}
+OPERATIONS: dict[str, Doc] = {
+    **people_and_scheduling.OPERATIONS,
+    **clinical.OPERATIONS,
+    **paper.OPERATIONS,
+    **billing.OPERATIONS,
+}

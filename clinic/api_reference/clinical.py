@@ -12,9 +12,11 @@ OPERATIONS = {
         "Log a session",
         "The note of one of the therapist's own visits that has started and is not "
         "cancelled: pain before and after, areas with modalities and minutes, SOAP "
-        "text, response, adverse reaction. It completes the visit; a second note for "
-        "the visit is 409 `conflict`. Send an `Idempotency-Key` so a retry cannot log "
-        "it twice. Therapists only. Answers 201 with its `ETag`.",
+        "text, response, adverse reaction, and the billable `services` (left out: "
+        "derived from the areas). It completes the visit; a second note for the visit, "
+        "or an uncleared stop flag (`precautions`), is 409 `conflict`; an avoided area "
+        "is a 400. Send an `Idempotency-Key` so a retry cannot log it twice. Therapists "
+        "only. Answers 201 with its `ETag`.",
     ),
     "session_notes_retrieve": Doc(
         "Read a session note",
@@ -31,8 +33,10 @@ OPERATIONS = {
     ),
     "session_notes_sign_create": Doc(
         "Sign a session note",
-        "Locks the note; afterwards only addenda may be added. Its therapist only; "
-        "signing twice is 409 `invalid_transition`.",
+        "Locks the note and its services, and makes its charge in the same step; "
+        "afterwards only addenda may be added. Two codes of a distinct-procedure pair "
+        "given to one region are a 400 naming `services`. Its therapist only; signing "
+        "twice is 409 `invalid_transition`.",
     ),
     "session_notes_addenda_create": Doc(
         "Add an addendum to a note",

@@ -34,7 +34,8 @@ OPERATIONS = {
     "staff_retrieve": Doc("Read a staff member", "One staff member. Every role. " + ETAG),
     "modalities_list": Doc(
         "List the modality catalog",
-        "The techniques a referral recommends and a plan or note records, by `code`. Every role.",
+        "The techniques a referral recommends and a plan or note records, by `code`, "
+        "each with its default `service_code` (null: not billed). Every role.",
     ),
     "diagnoses_list": Doc(
         "Look up ICD-10-CM diagnoses",
@@ -50,8 +51,10 @@ OPERATIONS = {
     ),
     "patients_create": Doc(
         "Register a patient",
-        "Adds a patient to the directory. Doctors and the front desk. Answers 201 with "
-        "the patient and its `ETag`.",
+        "Adds a patient to the directory. The same last name and date of birth as a "
+        "patient already registered (case and accents ignored) is 409 `duplicate` with "
+        'the `candidates`, unless the body says `"confirm_new": true`. Doctors and the '
+        "front desk. Answers 201 with the patient and its `ETag`.",
     ),
     "patients_retrieve": Doc(
         "Read a patient",
@@ -90,8 +93,9 @@ OPERATIONS = {
         "Export a patient's record as FHIR",
         "The patient's clinical record as an HL7 FHIR R4 `Bundle` (type `collection`): "
         "Patient, Conditions, ServiceRequests, CarePlans, Appointments, Encounters and "
-        "pain Observations, referencing one another inside the bundle; only what the "
-        "caller may read is in it. "
+        "pain Observations, and DocumentReferences, referencing one another inside the "
+        "bundle; only what the caller may read is in it. `Accept: application/fhir+json` "
+        "answers that content type. "
         + OWN
         + NO_FRONT_DESK
         + "Audited. The `ETag` follows the record's content.",
@@ -108,7 +112,9 @@ OPERATIONS = {
         "Write a referral",
         "A draft referral for a patient: billable ICD-10-CM diagnoses, target areas, "
         "recommended modalities, precautions, visits and frequency, valid until a date "
-        "after today. Doctors only; the writer is its doctor. Answers 201 with its `ETag`.",
+        "after today. Doctors write their own (the writer is its doctor). A therapist "
+        "transcribes a prescription that came on paper: with `outside_physician` and "
+        "the scanned `document` instead of a staff doctor. Answers 201 with its `ETag`.",
     ),
     "referrals_retrieve": Doc(
         "Read a referral",
@@ -207,9 +213,11 @@ OPERATIONS = {
     "appointments_create": Doc(
         "Book an appointment",
         "Books a visit `[start, end)` for a patient with a therapist, under an approved "
-        "plan (or none). A clash with a live visit of the same therapist or patient is "
-        "409 `conflict` listing the clashes; going past the plan's visits, the "
-        "referral's visits or validity, or booking on a day already past, is a 400. "
+        "plan, or (`kind` `evaluation`) under a signed `referral` with no plan yet. A "
+        "clash with a live visit of the same therapist or patient is 409 `conflict` "
+        "listing the clashes, each with up to three free `suggestions`; going past the "
+        "plan's visits, the referral's visits or validity, booking on a day already "
+        "past, or a coverage that needs an authorization with none left, is a 400. "
         "The front desk only. Answers 201 with its `ETag`.",
     ),
     "appointments_retrieve": Doc(
@@ -231,13 +239,27 @@ OPERATIONS = {
     ),
     "appointments_check_in_create": Doc(
         "Check a patient in",
-        "`booked -> checked_in`. The front desk, or the visit's therapist; from another "
-        "status, 409 `invalid_transition`.",
+        "`booked -> checked_in`, on the visit's own clinic day only. The front desk, or "
+        "the visit's therapist; from another status or on another day, 409 "
+        "`invalid_transition`.",
     ),
     "appointments_no_show_create": Doc(
         "Record a no-show",
-        "`booked -> no_show`. The front desk, or the visit's therapist; from another "
-        "status, 409 `invalid_transition`.",
+        "`booked -> no_show`, once the visit has started; a fee may be charged "
+        "(`NO_SHOW_FEE`). The front desk, or the visit's therapist; from another status "
+        "or before the start, 409 `invalid_transition`.",
+    ),
+    "appointments_revert_create": Doc(
+        "Undo a check-in, no-show or cancellation",
+        "Books the visit again when the change was made in the last 24 hours and the "
+        "slot is still free (else 409: `invalid_transition` or `conflict`); its "
+        "reminders are replanned. The front desk only.",
+    ),
+    "availability_list": Doc(
+        "Find a therapist's free starts",
+        "A bare list of the free `[start, end)` of `duration_minutes` on a `date` for a "
+        "`therapist`, with working hours, closures, time off and live visits "
+        "considered. Every role but the biller.",
     ),
     "appointments_reminders_list": Doc(
         "List a visit's reminders",
@@ -251,10 +273,15 @@ OPERATIONS = {
     "appointment_series_create": Doc(
         "Book a recurring series",
         "Expands an RFC 5545 `rrule` (e.g. `FREQ=WEEKLY;BYDAY=MO,TH;COUNT=12`) in the "
-        "clinic's time zone from `start` and books every occurrence, all or nothing: "
-        "409 `conflict` lists every clash (each with its `occurrence`); 400 under the "
-        "single-visit rules or for a rule that is not allowed. The front desk only. "
-        "Answers 201 with the visits booked and the days skipped for closures.",
+        "clinic's time zone from `start` and books its occurrences. With `on_conflict` "
+        "`refuse` (the default) all or nothing: 409 `conflict` lists every clash (each "
+        "with its `occurrence` and `suggestions`); with `skip` the free ones are booked "
+        "and the others answered in `skipped`. With `extend`, occurrences skipped are "
+        "made up after the last, within the plan's and referral's limits (what cannot "
+        "be: `short_by`). 400 under the single-visit rules or for a rule that is not "
+        "allowed. The front desk only. Answers 201 with the visits booked and `skipped`: "
+        "each occurrence left out, why (`closure`, `conflict`, `unavailable`) and free "
+        "starts that day.",
     ),
     "appointment_series_retrieve": Doc("Read a series", "One series with its visits. " + ETAG),
     "appointment_series_cancel_create": Doc(

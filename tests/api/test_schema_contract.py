@@ -21,6 +21,10 @@ NO_INPUT = {
     "/api/v1/session-notes/{id}/sign/",
     "/api/v1/progress-reports/{id}/sign/",
     "/api/v1/progress-reports/{id}/send/",
+    "/api/v1/appointments/{id}/revert/",
+    "/api/v1/claims/{id}/submit/",
+    "/api/v1/claims/{id}/secondary/",
+    "/api/v1/treatment-plans/{id}/request-signature/",
 }
 # properties that name a record: always an opaque UUID (API.md, General: `id`)
 REFERENCES = {
