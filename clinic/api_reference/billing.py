@@ -22,15 +22,17 @@ OPERATIONS = {
         "already in the catalog is a 400 naming `code`. The manager only. Answers 201.",
     ),
     "service_codes_retrieve": Doc(
-        "Read a service code", "One code, its description and whether it is timed. Every role."
+        "Read a service code",
+        "One code, its description and whether it is timed. Every role. " + ETAG,
     ),
     "service_codes_update": Doc(
         "Replace a service code's description",
-        "Changes the description and whether it is timed; the code itself stays. The manager only.",
+        "Changes the description and whether it is timed; the code itself stays. The "
+        "manager only. " + IF_MATCH,
     ),
     "service_codes_partial_update": Doc(
         "Change part of a service code",
-        "As the full update, with only the fields sent. The manager only.",
+        "As the full update, with only the fields sent. The manager only. " + IF_MATCH,
     ),
     "payers_list": Doc(
         "List payers",
