@@ -31,8 +31,13 @@ def generated(tmp_path_factory):
     built = SchemaGenerator().get_schema(request=None, public=True)
     schema.write_bytes(OpenApiJsonRenderer().render(built))
     config = folder / "config.json"
-    # no formatting hooks: the code only has to run
-    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
+    # no formatting hooks: the code only has to run; the PDFs and scans are files,
+    # which the generator takes as octet streams (README, Generating a client)
+    files = dict.fromkeys(
+        ["application/pdf", "image/jpeg", "image/png"], "application/octet-stream"
+    )
+    options = {"package_name_override": PACKAGE, "post_hooks": [], "content_type_overrides": files}
+    config.write_text(json.dumps(options))
     command = [sys.executable, "-m", "openapi_python_client", "generate"]
     command += ["--path", str(schema), "--config", str(config), "--meta", "none"]
     command += ["--output-path", str(folder / PACKAGE), "--fail-on-warning"]
@@ -116,7 +121,7 @@ def _note_body(m, visit):
     area = m.NoteAreaRequest(
         region=m.RegionEnum.NECK, side=m.SideEnum.LEFT, modalities=["trigger_point"], minutes=20
     )
-    return m.SessionNoteWriteRequest(
+    return m.BilledNoteWriteRequest(
         appointment=visit.id,
         pain_before=6,
         pain_after=3,
@@ -197,7 +202,7 @@ def test_a_generated_client_runs_the_clinic_story_with_typed_answers(
     again = log.sync_detailed(client=theo, body=_note_body(m, today), idempotency_key="tablet-7")
     # then one note, the same answer twice, with its ETag
     assert first.status_code == again.status_code == 201
-    assert isinstance(again.parsed, m.SessionNote) and again.parsed.id == first.parsed.id
+    assert isinstance(again.parsed, m.BilledNote) and again.parsed.id == first.parsed.id
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.headers["ETag"] == first.headers["ETag"]
 
@@ -212,11 +217,19 @@ def test_a_generated_client_runs_the_clinic_story_with_typed_answers(
     # when Theo corrects it with the ETag he read, then a PATCH holds a stale one
     patch = op("session_notes.session_notes_partial_update")
     note_id, read = first.parsed.id, first.headers["ETag"]
-    edit = m.PatchedSessionNoteUpdateRequest(subjective="Less stiff on waking.")
+    edit = m.PatchedBilledNoteUpdateRequest(subjective="Less stiff on waking.")
     fresh = patch.sync_detailed(client=theo, id=note_id, body=edit, if_match=read)
     assert fresh.status_code == 200 and fresh.parsed.subjective == "Less stiff on waking."
     stale = patch.sync_detailed(client=theo, id=note_id, body=edit, if_match=read)
     # then the stale one is a typed 412, and an empty PATCH changes no version
     assert stale.status_code == 412 and isinstance(stale.parsed, m.PreconditionFailedError)
-    empty = patch.sync_detailed(client=theo, id=note_id, body=m.PatchedSessionNoteUpdateRequest())
+    empty = patch.sync_detailed(client=theo, id=note_id, body=m.PatchedBilledNoteUpdateRequest())
     assert empty.status_code == 200 and empty.headers["ETag"] == fresh.headers["ETag"]
+
+    # when Theo signs the note, then it is charged: the front desk reads the charge
+    # as its own type, without diagnoses, and a doctor's client with them
+    op("session_notes.session_notes_sign_create").sync(client=theo, id=note_id)
+    charges = op("charges.charges_list")
+    assert [type(c) for c in charges.sync(client=fran).results] == [m.Charge]
+    as_doctor = charges.sync(client=dana).results
+    assert [d.code for c in as_doctor for d in c.diagnoses] == ["M54.2"]
