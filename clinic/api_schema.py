@@ -63,7 +63,6 @@ ConflictItem = _body(
                 "FreeStart",
                 fields={"start": serializers.DateTimeField(), "end": serializers.DateTimeField()},
             ),
-            required=False,
             help_text="Up to three free starts of the same length that day, nearest first.",
         ),
     },
