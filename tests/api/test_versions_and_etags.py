@@ -230,11 +230,14 @@ def _billed_and_filed(api, records, *, therapist, biller, front_desk):
     from billing import claims, payments
     from documents import services as documents
     from referrals.models import OutsidePhysician
-    from tests.billing.test_api import NECK_AND_BACK, signed_note, with_address
+    from tests.billing.test_api import NECK_AND_BACK, with_address
     from tests.documents.conftest import upload
 
     with_address(records["patient"])
-    signed_note(api, therapist, records["plan"], NECK_AND_BACK)
+    # the note of the visit Theo began half an hour ago, signed: its charge
+    client, body = api.as_(therapist), {**_note_body(records), "services": NECK_AND_BACK}
+    made = client.post("/api/v1/session-notes/", body, format="json")
+    assert client.post(f"/api/v1/session-notes/{made.json()['id']}/sign/").status_code == 200
     charge = Charge.objects.get(coverage=records["coverage"])
     return {
         "charges": charge,
