@@ -16,14 +16,7 @@ from clinic.models import User
 from clinic.versions import write_if_changed
 from clinic.vocabulary import Measure, Role, side_covers
 
-from .models import (
-    PlanArea,
-    PlanGoal,
-    PlanStatus,
-    Referral,
-    ReferralStatus,
-    TreatmentPlan,
-)
+from .models import PlanArea, PlanGoal, PlanStatus, Referral, ReferralStatus, TreatmentPlan
 from .services import (
     _check_area,
     _check_modalities,
