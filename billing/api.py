@@ -6,11 +6,12 @@ row through billing.access."""
 import django_filters
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin
+from clinic.api_schema import read_as_role_dependent, role_dependent
 from clinic.audit import record
 from clinic.etag import claim_version
 
@@ -85,6 +86,7 @@ class ServiceCodeViewSet(
         given = self.get_serializer(current, data=request.data, partial=partial)
         given.is_valid(raise_exception=True)
         data = {k: v for k, v in given.validated_data.items() if k != "code"}
+        claim_version(current, request)
         code = payers.save_service_code(code=current.code, data=data, by=request.user,
                                         create=False)  # fmt: skip
         return self.detail_response(code)
@@ -125,6 +127,8 @@ class CoverageFilter(django_filters.FilterSet):
         fields = ["patient"]
 
 
+# a PATCH takes the update's fields, all optional: a coverage stays with its patient
+@extend_schema_view(partial_update=extend_schema(request=CoverageUpdateSerializer))
 class CoverageViewSet(
     BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -167,6 +171,8 @@ class AuthorizationFilter(django_filters.FilterSet):
         fields = ["coverage", "patient"]
 
 
+# a PATCH takes the update's fields, all optional: it stays with its coverage
+@extend_schema_view(partial_update=extend_schema(request=AuthorizationUpdateSerializer))
 class AuthorizationViewSet(
     BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -232,7 +238,12 @@ class ChargeFilter(django_filters.FilterSet):
         fields = ["patient", "note", "status"]
 
 
-@extend_schema(responses=ChargeWithDiagnosesSerializer)
+# the front desk's charges carry no diagnoses: a component of its own, so the
+# biller's and clinicians' clients get `diagnoses` as a field always present
+CHARGE = ("ChargeOrFrontDesk", ChargeWithDiagnosesSerializer, ChargeSerializer)
+
+
+@extend_schema_view(**read_as_role_dependent(*CHARGE))
 class ChargeViewSet(
     BillingViewSet, AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 ):
@@ -254,7 +265,7 @@ class ChargeViewSet(
             .order_by("-service_date", "-created_at", "id")
         )
 
-    @extend_schema(request=VoidOrDenySerializer)
+    @extend_schema(request=VoidOrDenySerializer, responses=role_dependent(*CHARGE))
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         charge = self.get_object()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Invalid
 from clinic.models import User
+from clinic.versions import write_if_changed
 from scheduling.models import Appointment
 from scheduling.recurrence import local_day_start
 
@@ -199,8 +200,13 @@ def update_coverage(*, coverage: Coverage, data: dict, by: User) -> Coverage:
         errors["priority"] = [f"The patient already has a {merged['priority']} coverage then."]
     if errors:
         raise Invalid(errors)
-    Coverage.objects.filter(pk=coverage.pk).update(**_clean(data), version=F("version") + 1)
-    record(actor=by, action="coverage.update", target=coverage, patient=coverage.patient)
+    rows = Coverage.objects.filter(pk=coverage.pk)
+    changed = write_if_changed(
+        content=lambda: rows.values(*data).get() if data else {},
+        write=lambda: rows.update(**_clean(data), version=F("version") + 1),
+    )
+    if changed:  # a no-op edit keeps the version (ETag): clinic.versions
+        record(actor=by, action="coverage.update", target=coverage, patient=coverage.patient)
     coverage.refresh_from_db()
     return coverage
 
@@ -246,12 +252,19 @@ def update_authorization(*, authorization: Authorization, data: dict, by: User) 
     if errors := _authorization_errors(merged):
         raise Invalid(errors)
     codes = data.pop("codes", None)
-    Authorization.objects.filter(pk=authorization.pk).update(
-        **_clean(data), version=F("version") + 1
-    )
-    if codes is not None:
-        authorization.codes.set(codes)
-    patient = authorization.coverage.patient
-    record(actor=by, action="authorization.update", target=authorization, patient=patient)
+    rows = Authorization.objects.filter(pk=authorization.pk)
+
+    def content():
+        row = rows.values(*data).get() if data else {}
+        return row, sorted(authorization.codes.values_list("code", flat=True))
+
+    def write():
+        rows.update(**_clean(data), version=F("version") + 1)
+        if codes is not None:
+            authorization.codes.set(codes)
+
+    if write_if_changed(content=content, write=write):  # a no-op keeps the ETag
+        patient = authorization.coverage.patient
+        record(actor=by, action="authorization.update", target=authorization, patient=patient)
     authorization.refresh_from_db()
     return authorization

@@ -7,8 +7,10 @@ sessions_log writes the note and knows nothing of billing; these workflows
 wrap its services, and the API, the pages and the demo call them instead."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from clinic.audit import record
 from clinic.errors import Invalid, Locked
 from clinic.models import User
 from clinic.vocabulary import Region, Side
@@ -112,13 +114,26 @@ def correct_note_with_services(*, note: SessionNote, by: User, data: dict) -> Se
     errors = notes.validate_note_content(data, partial=True) | validate_services(given or [])
     if errors:
         raise Invalid(errors)
+    services_before, version = _services_of(note), note.version
     note = notes.correct_session_note(note=note, by=by, data=data)
     if given is not None:
         _write(note, _given(given), derived=False)
     elif "areas" in data and not note.services.filter(derived=False).exists():
         appointment = Appointment.objects.select_related("patient").get(pk=note.appointment_id)
         _write(note, derived_services(appointment=appointment, areas=data["areas"]), derived=True)
+    if note.version == version and _services_of(note) != services_before:
+        # the services alone changed: the note's version (its ETag) moves all the
+        # same; services sent again as they were keep it (clinic.versions)
+        SessionNote.objects.filter(pk=note.pk).update(version=F("version") + 1)
+        record(actor=by, action="note.update", target=note, patient=note.patient)
+        note.refresh_from_db()
     return note
+
+
+def _services_of(note: SessionNote) -> list:
+    """The services as the note reads (whether derived or typed does not show)."""
+    rows = note.services.order_by("position")
+    return list(rows.values_list("service_code_id", "minutes", "region", "side"))
 
 
 def refuse_if_signed(note: SessionNote) -> None:

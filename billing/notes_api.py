@@ -6,7 +6,7 @@ These extend sessions_log's and referrals' views from above, so those apps
 stay unaware of billing; the project's URL module routes to these."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 
@@ -26,6 +26,7 @@ from .serializers import (
 )
 
 
+@extend_schema_view(partial_update=extend_schema(request=BilledNoteUpdateSerializer))
 class BilledSessionNoteViewSet(SessionNoteViewSet):
     serializer_class = BilledNoteSerializer
 

@@ -6,6 +6,7 @@ from django.db.models import F
 from clinic.audit import record
 from clinic.errors import Invalid
 from clinic.models import User
+from clinic.versions import write_if_changed
 
 from .models import Fee, Payer, PayerKind, ServiceCode
 
@@ -59,10 +60,19 @@ def update_payer(*, payer: Payer, data: dict, by: User) -> Payer:
     if errors := _payer_errors(data, payer=payer):
         raise Invalid(errors)
     fees = data.pop("fees", None)
-    Payer.objects.filter(pk=payer.pk).update(**data, version=F("version") + 1)
-    if fees is not None:
-        _set_fees(payer, fees)
-    record(actor=by, action="payer.update", target=payer)
+
+    def content():
+        row = Payer.objects.filter(pk=payer.pk).values(*data).get() if data else {}
+        return row, sorted(payer.fees.values_list("service_code_id", "per_unit"))
+
+    def write():
+        Payer.objects.filter(pk=payer.pk).update(**data, version=F("version") + 1)
+        if fees is not None:
+            _set_fees(payer, fees)
+
+    # a no-op edit keeps the version (ETag) and is no change to audit (clinic.versions)
+    if write_if_changed(content=content, write=write):
+        record(actor=by, action="payer.update", target=payer)
     payer.refresh_from_db()
     return payer
 
@@ -73,6 +83,16 @@ def save_service_code(*, code: str, data: dict, by: User, create: bool) -> Servi
         raise Invalid.field("code", f"{code} is already a service code.")
     if not (len(code) == 5 and code.isalnum() and code.isascii()):
         raise Invalid.field("code", "A CPT or HCPCS code is five letters or digits.")
-    service_code, _ = ServiceCode.objects.update_or_create(code=code, defaults=data)
-    record(actor=by, action="service_code.save", target=service_code)
+    if create:
+        service_code = ServiceCode.objects.create(code=code, **data)
+        record(actor=by, action="service_code.save", target=service_code)
+        return service_code
+    rows = ServiceCode.objects.filter(pk=code)
+    changed = write_if_changed(
+        content=lambda: rows.values(*data).get() if data else {},
+        write=lambda: rows.update(**data, version=F("version") + 1),
+    )
+    service_code = rows.get()
+    if changed:  # a no-op edit keeps the version (ETag): clinic.versions
+        record(actor=by, action="service_code.save", target=service_code)
     return service_code

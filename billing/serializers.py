@@ -208,7 +208,7 @@ class ChargeSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-        schema_optional_fields = ("diagnoses",)
+        schema_closed = True  # nothing else: keeps it apart from the one with diagnoses
 
 
 class ChargeWithDiagnosesSerializer(ChargeSerializer):
@@ -219,6 +219,7 @@ class ChargeWithDiagnosesSerializer(ChargeSerializer):
     class Meta(ChargeSerializer.Meta):
         fields = [*ChargeSerializer.Meta.fields, "diagnoses"]
         read_only_fields = fields
+        schema_closed = False
 
 
 class VoidOrDenySerializer(serializers.Serializer):

@@ -129,6 +129,9 @@ class StaffViewSet(ClinicAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = StaffFilter
     queryset = User.objects.filter(is_active=True)
 
+    def retrieve(self, request, *args, **kwargs):
+        return self.detail_response(self.get_object())
+
 
 # --- patients ----------------------------------------------------------------------
 
@@ -181,7 +184,9 @@ class PatientViewSet(
         given = BreakGlassRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         grant = break_the_glass(patient=patient, by=request.user, **given.validated_data)
-        return Response({"expires_at": grant.expires_at}, status=status.HTTP_201_CREATED)
+        return self.detail_response(
+            grant, serializer_class=BreakGlassOpenedSerializer, status=status.HTTP_201_CREATED
+        )
 
 
 # --- appointments --------------------------------------------------------------------

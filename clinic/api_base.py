@@ -1,12 +1,9 @@
 """What every API view shares: one transaction per request, roles per action,
-idempotency keys on POST, ETags on detail responses, and the error responses
-of the OpenAPI schema. The resources live in each app's `api.py`."""
+idempotency keys on POST, ETags on detail responses (their OpenAPI description
+is clinic.api_schema's). The resources live in each app's `api.py`."""
 
 from django.db import transaction
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -22,6 +19,8 @@ from .access import (  # noqa: F401 - the role sets, for views that name them
     NO_FRONT_DESK,
     THERAPIST,
 )
+from .api_schema import ERRORS as ERRORS  # the error answers, for views that name one
+from .api_schema import ClinicAutoSchema
 from .audit import record_many
 from .etag import etag_of
 from .tokens import ExpiringTokenAuthentication
@@ -69,140 +68,6 @@ class RolePermission(permissions.BasePermission):
             return False
         verb = view.verb_for(request)
         return verb is None or view.policy is None or view.policy.may(user, verb)
-
-
-# --- the OpenAPI description of the errors (API.md, Errors) ------------------------
-
-ValidationErrors = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description='Validation: `{"field": ["message"]}`, naming every bad field '
-    '(for nested lists, the item); or `{"detail"}` for a broken body.',
-)
-
-
-def _detail(name: str, description: str) -> OpenApiResponse:
-    return OpenApiResponse(
-        response=inline_serializer(name, fields={"detail": serializers.CharField()}),
-        description=description,
-    )
-
-
-ConflictBody = inline_serializer(
-    "ConflictError",
-    fields={
-        "detail": serializers.CharField(),
-        "code": serializers.ChoiceField(
-            choices=["conflict", "locked", "invalid_transition", "duplicate"]
-        ),
-        "conflicts": serializers.ListField(
-            child=inline_serializer(
-                "ConflictItem",
-                fields={
-                    "appointment": serializers.CharField(),
-                    "start": serializers.DateTimeField(),
-                    "end": serializers.DateTimeField(),
-                    "with": serializers.ChoiceField(choices=["therapist", "patient"]),
-                    "occurrence": serializers.DateTimeField(required=False),
-                    "suggestions": serializers.ListField(
-                        child=inline_serializer(
-                            "FreeStart",
-                            fields={
-                                "start": serializers.DateTimeField(),
-                                "end": serializers.DateTimeField(),
-                            },
-                        ),
-                        required=False,
-                    ),
-                },
-            ),
-            required=False,
-        ),
-        # a `duplicate`: the patients already registered that look the same
-        "candidates": serializers.ListField(
-            child=inline_serializer(
-                "DuplicateCandidate",
-                fields={
-                    "id": serializers.CharField(),
-                    "first_name": serializers.CharField(),
-                    "last_name": serializers.CharField(),
-                    "date_of_birth": serializers.DateField(),
-                },
-            ),
-            required=False,
-        ),
-    },
-)
-ERRORS = {
-    "400": ValidationErrors,
-    "401": _detail("NotAuthenticatedError", "Not signed in."),
-    "403": _detail("ForbiddenError", "The role may not do this at all."),
-    "404": _detail("NotFoundError", "Missing, or outside the caller's scope."),
-    "409": OpenApiResponse(ConflictBody, description="Clashes with the current state."),
-    "412": _detail("PreconditionFailedError", "If-Match no longer matches."),
-    "415": _detail("UnsupportedMediaTypeError", "Send JSON."),
-    "422": _detail("IdempotencyKeyReusedError", "The key came with another body before."),
-    "429": _detail("TooManyRequestsError", "Too many failed sign-ins; wait, or ask the manager."),
-}
-
-
-class ClinicAutoSchema(AutoSchema):
-    def _error_codes(self) -> list[str]:
-        codes = ["400", "401", "403", "404"]
-        if self.method in ("POST", "PUT", "PATCH"):
-            codes += ["409", "415"]
-        if self.method in ("PUT", "PATCH"):
-            codes.append("412")
-        if self.method == "POST":
-            codes.append("422")
-        return codes
-
-    def _map_basic_serializer(self, serializer, direction):
-        # a full read serializer shares its component with the front desk's status
-        # serializer: its clinical fields may be absent (Meta.schema_optional_fields)
-        schema = super()._map_basic_serializer(serializer, direction)
-        optional = getattr(getattr(serializer, "Meta", None), "schema_optional_fields", ())
-        if optional and "required" in schema:
-            schema["required"] = [name for name in schema["required"] if name not in optional]
-        return schema
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        for code in self._error_codes():
-            if code not in responses:
-                responses[code] = self._get_response_for_code(ERRORS[code], code, None, direction)
-        return responses
-
-    def get_override_parameters(self):
-        parameters = list(super().get_override_parameters())
-        if self.method == "POST":
-            parameters.append(
-                OpenApiParameter(
-                    idempotency.HEADER,
-                    str,
-                    OpenApiParameter.HEADER,
-                    description="Repeat a POST safely: the same key answers the first response.",
-                )
-            )
-        if self.method in ("PUT", "PATCH"):
-            parameters.append(
-                OpenApiParameter(
-                    "If-Match",
-                    str,
-                    OpenApiParameter.HEADER,
-                    description="The ETag you read; a stale one is a 412.",
-                )
-            )
-        if not self._is_list_view():
-            parameters.append(
-                OpenApiParameter(
-                    "ETag",
-                    str,
-                    OpenApiParameter.HEADER,
-                    response=["200", "201"],
-                    description="The record's version, for If-Match.",
-                )
-            )
-        return parameters
 
 
 # --- the base of every view --------------------------------------------------------
@@ -266,7 +131,10 @@ class ClinicAPIMixin:
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
-            return Response(exc.body, status=exc.status, headers={"Idempotent-Replayed": "true"})
+            headers = {"Idempotent-Replayed": "true"}
+            if exc.etag:
+                headers["ETag"] = exc.etag
+            return Response(exc.body, status=exc.status, headers=headers)
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):

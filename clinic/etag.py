@@ -3,9 +3,11 @@
 changes nothing, even when two clients race."""
 
 import hashlib
+import json
 import re
 
 from django.db.models import F
+from rest_framework.utils.encoders import JSONEncoder
 
 from .api_errors import PreconditionFailed
 
@@ -21,6 +23,15 @@ def etag_of(obj) -> str:
     stamp = getattr(obj, "updated_at", None) or getattr(obj, "at", "")
     digest = hashlib.sha256(f"{obj.pk}:{stamp}".encode()).hexdigest()[:16]
     return f'"{digest}"'
+
+
+def etag_of_answer(data) -> str:
+    """A weak ETag of an answer computed from many rows (a plan's progress, a FHIR
+    bundle's entries): it changes when the answer does. Weak, since a computed
+    answer has no version to compare with If-Match; it tells a client whether
+    what it holds is still current."""
+    body = json.dumps(data, sort_keys=True, cls=JSONEncoder)
+    return f'W/"{hashlib.sha256(body.encode()).hexdigest()[:16]}"'
 
 
 def _versions(header: str) -> list[int]:

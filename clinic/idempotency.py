@@ -33,6 +33,7 @@ class Replay(Exception):
 
     status: int
     body: object
+    etag: str = ""
 
 
 def _plain_body(data):
@@ -86,7 +87,7 @@ def begin(request) -> IdempotencyKey | None:
         raise KeyReused()
     if first.response_status is None:
         raise Conflict("The first request with this Idempotency-Key is still running.")
-    raise Replay(status=first.response_status, body=first.response_body)
+    raise Replay(status=first.response_status, body=first.response_body, etag=first.response_etag)
 
 
 def _claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey | None:
@@ -99,11 +100,14 @@ def _claim(*, user, key: str, request_fingerprint: str) -> IdempotencyKey | None
     meta, qn = IdempotencyKey._meta, connection.ops.quote_name
     fields = [meta.get_field(n) for n in ("user", "key", "request_fingerprint", "created_at")]
     table, (who, what, print_, born) = qn(meta.db_table), [qn(f.column) for f in fields]
-    answer = [qn(meta.get_field(n).column) for n in ("response_status", "response_body")]
+    answer = [
+        qn(meta.get_field(n).column) for n in ("response_status", "response_body", "response_etag")
+    ]
     sql = (
-        f"INSERT INTO {table} ({who}, {what}, {print_}, {born}) VALUES (%s, %s, %s, %s) "
+        f"INSERT INTO {table} ({who}, {what}, {print_}, {born}, {answer[2]}) "
+        f"VALUES (%s, %s, %s, %s, '') "
         f"ON CONFLICT ({who}, {what}) DO UPDATE SET {print_} = excluded.{print_}, "
-        f"{born} = excluded.{born}, {answer[0]} = NULL, {answer[1]} = NULL "
+        f"{born} = excluded.{born}, {answer[0]} = NULL, {answer[1]} = NULL, {answer[2]} = '' "
         f"WHERE {table}.{born} < %s RETURNING {qn(meta.pk.column)}"
     )
     params = [f.get_db_prep_value(getattr(row, f.attname), connection) for f in fields]
@@ -122,7 +126,8 @@ def finish(row: IdempotencyKey, response) -> None:
     body = getattr(response, "data", None)
     row.response_status = response.status_code
     row.response_body = json.loads(JSONRenderer().render(body)) if body is not None else None
-    row.save(update_fields=["response_status", "response_body"])
+    row.response_etag = response.get("ETag", "")
+    row.save(update_fields=["response_status", "response_body", "response_etag"])
 
 
 def purge_idempotency_keys() -> int:

@@ -216,6 +216,8 @@ class IdempotencyKey(models.Model):
     request_fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path, body
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
+    # the first response's ETag: a replay answers the version that response created
+    response_etag = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -62,7 +62,11 @@ def register_patient(*, data: dict, by: User, confirm_new: bool = False) -> Pati
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     # contact details and reminder channel: the front desk's (API.md, Roles)
     PATIENT.check(by, "update")
-    if "email" in data and data["email"] != patient.email:
+    # compared with the row, not `patient`: a page's form has already set its fields
+    stored = Patient.objects.filter(pk=patient.pk).values(*data).get()
+    if all(stored[field] == value for field, value in data.items()):
+        return patient  # nothing changes: the version (ETag) stays (clinic.versions)
+    if "email" in data and data["email"] != stored["email"]:
         # a new address is worth trying: the bounce was about the old one
         data = {**data, "email_bounced_at": None, "email_bounce_reason": ""}
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)

@@ -182,7 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["clinic.api_http.WriteRateThrottle"],  # API_WRITE_RATE
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "clinic.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
@@ -207,24 +207,8 @@ API_WRITE_RATE = rate("API_WRITE_RATE", env.str("API_WRITE_RATE", default="300/m
 # How many reverse proxies in front of the app append to X-Forwarded-For; the
 # client is the entry the outermost one added. 0: the header is ignored.
 TRUSTED_PROXY_COUNT = within("TRUSTED_PROXY_COUNT", env.int("TRUSTED_PROXY_COUNT", default=0), 0, 5)
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Clinic API",
-    "DESCRIPTION": "Referrals, treatment plans, appointments and session notes for a "
-    "rehabilitative medical massage clinic.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "ReminderChannelEnum": "clinic.models.ReminderChannel",
-        **ENUM_NAMES,  # noqa: F405 - two `kind`s, documents' and precautions' (settings_documents)
-        "AppointmentKindEnum": "scheduling.models.AppointmentKind",
-        "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
-        **BILLING_ENUM_NAMES,  # noqa: F405 - clinic/settings_billing.py
-    },
-}
+# The OpenAPI schema's settings (drf-spectacular) live in clinic/settings_api.py.
+from clinic.settings_api import SPECTACULAR_SETTINGS  # noqa: E402, F401
 
 # --- security -----------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)

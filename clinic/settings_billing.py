@@ -27,7 +27,6 @@ __all__ = [
     "LATE_CANCEL_FEE",
     "X12_SENDER_ID",
     "X12_USAGE",
-    "BILLING_ENUM_NAMES",
     "BILLING_BEAT_SCHEDULE",
 ]
 
@@ -86,14 +85,6 @@ X12_SENDER_ID = env.str("X12_SENDER_ID", default=CLINIC_TAX_ID)
 X12_USAGE = env.str("X12_USAGE", default="T")
 if X12_USAGE not in ("T", "P") or not 2 <= len(X12_SENDER_ID) <= 15:
     raise ImproperlyConfigured("X12_USAGE is T or P; X12_SENDER_ID is 2 to 15 characters")
-# The API schema's names for billing's choices (clinic/settings.py's SPECTACULAR_SETTINGS).
-BILLING_ENUM_NAMES = {
-    "ChargeStatusEnum": "billing.models.ChargeStatus",
-    "ChargeKindEnum": "billing.models.ChargeKind",
-    "ClaimStatusEnum": "billing.models.ClaimStatus",
-    "PayerKindEnum": "billing.models.PayerKind",
-    "PrecautionKindEnum": "referrals.models.PrecautionKind",
-}
 # Part of the periodic schedule (CELERY_BEAT_SCHEDULE in clinic/settings.py): the
 # fees of no-shows and late cancellations, charged by a scan (nothing at 0.00 fees).
 BILLING_BEAT_SCHEDULE = {

@@ -14,7 +14,6 @@ __all__ = [
     "DOCUMENTS_DIR",
     "DOCUMENT_S3_BUCKET",
     "STORAGES",
-    "ENUM_NAMES",
     "PHYSICIAN_LINK_DAYS",
     "PHYSICIAN_REMINDERS",
 ]
@@ -64,11 +63,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "documents": DOCUMENTS_STORAGE,  # clinic/settings.py swaps staticfiles without DEBUG
-}
-
-# The OpenAPI schema's names for the two choice sets called `kind` (drf-spectacular
-# would otherwise invent a hashed name for one of them and warn).
-ENUM_NAMES = {
-    "DocumentKindEnum": "documents.models.DocumentKind",
-    "PrecautionKindEnum": "referrals.models.PrecautionKind",
 }

@@ -4,13 +4,19 @@ modality catalog (API.md). Thin views over `referrals.services`."""
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
+from clinic.api_schema import read_as_role_dependent
 from clinic.audit import record
 from clinic.etag import claim_version
 from clinic.models import Patient
@@ -90,6 +96,10 @@ class ReferralFilter(django_filters.FilterSet):
 
 
 @extend_schema(responses=ReferralSerializer)
+@extend_schema_view(
+    **read_as_role_dependent("ReferralOrStatus", ReferralSerializer, ReferralStatusSerializer),
+    partial_update=extend_schema(request=ReferralUpdateSerializer),
+)
 class ReferralViewSet(
     ReferralPdfMixin,
     ClinicAPIMixin,
@@ -179,6 +189,12 @@ class TreatmentPlanFilter(django_filters.FilterSet):
 
 
 @extend_schema(responses=TreatmentPlanSerializer)
+@extend_schema_view(
+    **read_as_role_dependent(
+        "TreatmentPlanOrStatus", TreatmentPlanSerializer, TreatmentPlanStatusSerializer
+    ),
+    partial_update=extend_schema(request=TreatmentPlanUpdateSerializer),
+)
 class TreatmentPlanViewSet(
     PlanPdfMixin,
     ClinicAPIMixin,

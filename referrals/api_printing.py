@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from clinic.audit import record
+from clinic.etag import etag_of
 from clinic.printing import pdf_response
 
 from . import printing, signature_links
@@ -70,4 +71,5 @@ class PlanPdfMixin:
         """Its therapist emails the outside physician a single-use link to sign."""
         link = signature_links.request_signature(plan=self.get_object(), by=request.user)
         body = {"id": str(link.pk), "sent_to": link.email, "expires_at": link.expires_at}
-        return Response(body, status=status.HTTP_201_CREATED)
+        # a created record, answered with its ETag like every other
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag_of(link)})

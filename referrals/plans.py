@@ -13,16 +13,10 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.models import User
+from clinic.versions import write_if_changed
 from clinic.vocabulary import Measure, Role, side_covers
 
-from .models import (
-    PlanArea,
-    PlanGoal,
-    PlanStatus,
-    Referral,
-    ReferralStatus,
-    TreatmentPlan,
-)
+from .models import PlanArea, PlanGoal, PlanStatus, Referral, ReferralStatus, TreatmentPlan
 from .services import (
     _check_area,
     _check_modalities,
@@ -136,15 +130,31 @@ def update_plan(*, plan: TreatmentPlan, by: User, data: dict) -> TreatmentPlan:
         raise Locked(f"A {plan.status} plan cannot be edited; only drafts can.")
     if errors := validate_plan_content(data, referral=plan.referral, partial=True):
         raise Invalid(errors)
-    for field in PLAN_FIELDS:
-        if field in data:
-            setattr(plan, field, data[field])
-    plan.version = F("version") + 1
-    plan.save()
-    _write_plan_children(plan, data)
-    record(actor=by, action="plan.update", target=plan, patient=plan.patient)
+
+    def write():
+        for field in PLAN_FIELDS:
+            if field in data:
+                setattr(plan, field, data[field])
+        plan.version = F("version") + 1
+        plan.save()
+        _write_plan_children(plan, data)
+
+    if write_if_changed(content=lambda: plan_content(plan), write=write):
+        record(actor=by, action="plan.update", target=plan, patient=plan.patient)
     plan.refresh_from_db()
     return plan
+
+
+def plan_content(plan: TreatmentPlan) -> dict:
+    """What the therapist writes in a plan, as it reads."""
+    return {
+        **{field: getattr(plan, field) for field in PLAN_FIELDS},
+        "areas": [
+            [a.region, a.side, a.notes, sorted(m.code for m in a.modalities.all())]
+            for a in plan.areas.prefetch_related("modalities")
+        ],
+        "goals": [[g.description, g.measure, g.baseline, g.target] for g in plan.goals.all()],
+    }
 
 
 def _transition_plan(plan, *, by, may, allowed_from, to, action, audit_detail="", **changes):

@@ -4,6 +4,7 @@ The front desk gets a referral or a plan through the `*StatusSerializer`s,
 which hold the status fields and nothing else (API.md, Roles): a separate
 class, so no clinical field can leak through a forgotten filter."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.models import Patient
@@ -16,9 +17,12 @@ from .models import (
     PrecautionKind,
     Referral,
     ReferralSource,
+    ReferralStatus,
     TreatmentPlan,
     patients_in_care,
 )
+
+RULE = serializers.ChoiceField(choices=["stop", "avoid", "modify"])
 
 # --- referrals ---------------------------------------------------------------------
 
@@ -26,7 +30,9 @@ from .models import (
 class ReferralStatusSerializer(serializers.ModelSerializer):
     """The whole of what the front desk receives for a referral."""
 
-    status = serializers.CharField(source="effective_status", read_only=True)
+    status = serializers.ChoiceField(
+        choices=ReferralStatus.choices, source="effective_status", read_only=True
+    )
     visits_used = serializers.IntegerField(read_only=True)
     visits_remaining = serializers.IntegerField(read_only=True)
 
@@ -45,6 +51,7 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
             "valid_until",
         ]
         read_only_fields = fields
+        schema_closed = True  # nothing else: keeps it apart from the full referral
 
 
 class DiagnosisSerializer(serializers.Serializer):
@@ -89,22 +96,20 @@ class PrecautionFlagReadSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "region", "side", "note", "rule", "cleared_at"]
         read_only_fields = fields
 
+    @extend_schema_field(RULE)
     def get_rule(self, precaution) -> str:
         return rule_of(precaution)
 
 
 class ReferralSerializer(ReferralStatusSerializer):
-    """A referral as its doctor, the therapists of its patient and the manager read it.
+    """A referral as its doctor, the therapists of its patient and the manager read it."""
 
-    The clinical fields are optional in the schema only because one response
-    component describes both this and the status serializer."""
-
-    diagnoses = DiagnosisSerializer(many=True, required=False)
-    target_areas = AreaSerializer(many=True, required=False)
-    recommended_modalities = CodesField(required=False)
-    precautions = serializers.CharField(required=False)
-    renewal_of = serializers.UUIDField(source="renewal_of_id", required=False, allow_null=True)
-    precaution_flags = PrecautionFlagReadSerializer(many=True, required=False)
+    diagnoses = DiagnosisSerializer(many=True, read_only=True)
+    target_areas = AreaSerializer(many=True, read_only=True)
+    recommended_modalities = CodesField(read_only=True)
+    precautions = serializers.CharField(read_only=True)
+    renewal_of = serializers.UUIDField(source="renewal_of_id", read_only=True, allow_null=True)
+    precaution_flags = PrecautionFlagReadSerializer(many=True, read_only=True)
     source = serializers.ChoiceField(choices=ReferralSource.choices, read_only=True)
     outside_physician = serializers.UUIDField(
         source="outside_physician_id", read_only=True, allow_null=True
@@ -129,18 +134,7 @@ class ReferralSerializer(ReferralStatusSerializer):
             "transcribed_by",
             "signed_by",
         ]
-        schema_optional_fields = [
-            "diagnoses",
-            "target_areas",
-            "recommended_modalities",
-            "precautions",
-            "renewal_of",
-            "precaution_flags",
-            "source",
-            "outside_physician",
-            "transcribed_by",
-            "signed_by",
-        ]
+        schema_closed = False
 
 
 class ReferralWriteSerializer(serializers.Serializer):
@@ -186,6 +180,7 @@ class TreatmentPlanStatusSerializer(serializers.ModelSerializer):
             "start_date",
         ]
         read_only_fields = fields
+        schema_closed = True  # nothing else: keeps it apart from the full plan
 
 
 class PlanAreaSerializer(AreaSerializer):
@@ -201,12 +196,14 @@ class GoalSerializer(serializers.Serializer):
 
 
 class TreatmentPlanSerializer(TreatmentPlanStatusSerializer):
-    areas = PlanAreaSerializer(many=True, required=False)
-    goals = GoalSerializer(many=True, required=False)
-    doctor_comment = serializers.CharField(required=False)
-    visits_used = serializers.IntegerField(required=False)
+    """A plan as its therapist, the referral's doctor and the manager read it."""
+
+    areas = PlanAreaSerializer(many=True, read_only=True)
+    goals = GoalSerializer(many=True, read_only=True)
+    doctor_comment = serializers.CharField(read_only=True)
+    visits_used = serializers.IntegerField(read_only=True)
     certified_until = serializers.DateField(
-        required=False, allow_null=True, help_text="The last day the doctor's approval covers."
+        read_only=True, allow_null=True, help_text="The last day the doctor's approval covers."
     )
 
     class Meta(TreatmentPlanStatusSerializer.Meta):
@@ -218,13 +215,7 @@ class TreatmentPlanSerializer(TreatmentPlanStatusSerializer):
             "visits_used",
             "certified_until",
         ]
-        schema_optional_fields = [
-            "areas",
-            "goals",
-            "doctor_comment",
-            "visits_used",
-            "certified_until",
-        ]
+        schema_closed = False
 
 
 class TreatmentPlanWriteSerializer(serializers.Serializer):
@@ -299,6 +290,7 @@ class PrecautionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(RULE)
     def get_rule(self, precaution) -> str:
         return rule_of(precaution)
 

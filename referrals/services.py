@@ -11,6 +11,7 @@ from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.hashing import content_hash
 from clinic.models import User
+from clinic.versions import write_if_changed
 from clinic.vocabulary import Region, Role, Side
 
 from . import contraindications, icd10
@@ -171,13 +172,17 @@ def update_referral(*, referral: Referral, by: User, data: dict):
         raise Locked("This referral is signed; write a renewal instead of editing it.")
     if errors := validate_referral_content(data, partial=True):
         raise Invalid(errors)
-    for field in REFERRAL_FIELDS:
-        if field in data:
-            setattr(referral, field, data[field])
-    referral.version = F("version") + 1
-    referral.save()
-    _write_referral_children(referral, data)
-    record(actor=by, action="referral.update", target=referral, patient=referral.patient)
+
+    def write():
+        for field in REFERRAL_FIELDS:
+            if field in data:
+                setattr(referral, field, data[field])
+        referral.version = F("version") + 1
+        referral.save()
+        _write_referral_children(referral, data)
+
+    if write_if_changed(content=lambda: referral_content(referral), write=write):
+        record(actor=by, action="referral.update", target=referral, patient=referral.patient)
     referral.refresh_from_db()
     return referral
 

@@ -4,7 +4,7 @@ thin: scope through `visible_to(user)`, check structure, call the booking servic
 from datetime import timedelta
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,6 +51,7 @@ class AppointmentFilter(django_filters.FilterSet):
 APPOINTMENT_ACTION = extend_schema(request=None, responses=AppointmentSerializer)
 
 
+@extend_schema_view(partial_update=extend_schema(request=AppointmentMoveSerializer))
 class AppointmentViewSet(
     ClinicAPIMixin,
     mixins.ListModelMixin,

@@ -225,6 +225,8 @@ def move_appointment(
         raise InvalidTransition(
             f"A {appointment.get_status_display().lower()} visit cannot be moved."
         )
+    if (start, end) == (appointment.start, appointment.end):
+        return appointment  # not a move: the version (ETag) stays (clinic.versions)
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
     if appointment.plan_id:

@@ -11,6 +11,7 @@ from clinic.vocabulary import Role
 from referrals.models import Referral, TreatmentPlan
 
 from .models import Appointment, AppointmentKind, AppointmentSeries, Reminder
+from .series import SKIP_REASONS
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -67,6 +68,7 @@ class ReminderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reminder
         fields = ["kind", "channel", "due_at", "status", "sent_at", "attempts"]
+        read_only_fields = fields
 
 
 class SeriesCreateSerializer(serializers.Serializer):
@@ -114,7 +116,7 @@ class SkippedSerializer(serializers.Serializer):
     """An occurrence left out of a series: `reason` closure, conflict or unavailable."""
 
     occurrence = serializers.DateTimeField()
-    reason = serializers.CharField()
+    reason = serializers.ChoiceField(choices=SKIP_REASONS)
     detail = serializers.CharField()
     suggestions = FreeSlotSerializer(many=True)
 

@@ -38,6 +38,7 @@ from .models import Appointment, AppointmentSeries, AppointmentStatus, Closure
 from .recurrence import expand, further, local_day_start
 
 ON_CONFLICT = ("refuse", "skip")
+SKIP_REASONS = ("closure", "conflict", "unavailable")  # Skipped.reason
 MAKE_UP_LOOKAHEAD = 40  # further occurrences tried to make up skipped ones
 
 

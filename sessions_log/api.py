@@ -4,7 +4,7 @@ the FHIR export (API.md). Thin views over `sessions_log.services`."""
 import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin, plain_data
 from clinic.audit import record
-from clinic.etag import claim_version
+from clinic.etag import claim_version, etag_of_answer
 from clinic.models import Patient
 from clinic.printing import pdf_response
 from documents.fhir import add_document_references
@@ -40,6 +40,7 @@ from .serializers import (
 )
 
 
+@extend_schema_view(partial_update=extend_schema(request=SessionNoteUpdateSerializer))
 class SessionNoteViewSet(
     ClinicAPIMixin,
     AuditedReadMixin,
@@ -99,7 +100,9 @@ class SessionNoteViewSet(
         given = AddendumSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         addendum = services.add_addendum(note=note, by=request.user, **given.validated_data)
-        return Response(AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)
+        return self.detail_response(
+            addendum, serializer_class=AddendumSerializer, status=status.HTTP_201_CREATED
+        )
 
 
 class MeasurementViewSet(
@@ -144,7 +147,8 @@ class PlanProgressView(ClinicAPIMixin, AuditedReadMixin, GenericAPIView):
     def get(self, request, pk):
         plan = self.get_object()
         self.audit_read(plan)
-        return Response(progress.plan_progress(plan))
+        answer = progress.plan_progress(plan)
+        return Response(answer, headers={"ETag": etag_of_answer(answer)})
 
 
 class PatientFhirView(ClinicAPIMixin, GenericAPIView):
@@ -166,7 +170,9 @@ class PatientFhirView(ClinicAPIMixin, GenericAPIView):
         patient = self.get_object()
         record(actor=request.user, action="patient.fhir_export", target=patient, patient=patient)
         bundle = fhir.patient_bundle(patient, reader=request.user)
-        return Response(add_document_references(bundle, patient=patient, reader=request.user))
+        bundle = add_document_references(bundle, patient=patient, reader=request.user)
+        # the record's entries, not the bundle's id and time of assembly
+        return Response(bundle, headers={"ETag": etag_of_answer(bundle["entry"])})
 
 
 # --- progress reports ------------------------------------------------------------------
@@ -183,6 +189,7 @@ class ProgressReportFilter(django_filters.FilterSet):
 
 
 @extend_schema(responses=ProgressReportDetailSerializer)
+@extend_schema_view(partial_update=extend_schema(request=ProgressReportUpdateSerializer))
 class ProgressReportViewSet(
     ClinicAPIMixin,
     AuditedReadMixin,

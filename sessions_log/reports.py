@@ -20,6 +20,7 @@ from django.utils import timezone
 from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.models import User
+from clinic.versions import write_if_changed
 from referrals import plans
 from referrals.contraindications import precautions_for_visit
 from referrals.models import PlanStatus, TreatmentPlan
@@ -141,14 +142,22 @@ def update_progress_report(*, report: ProgressReport, by: User, data: dict) -> P
         raise Locked("This report is signed; it can no longer change.")
     if errors := _validate(data, partial=True):
         raise Invalid(errors)
-    for field in REPORT_FIELDS:
-        if field in data:
-            setattr(report, field, str(data[field] or "").strip())
-    report.visits_covered = _completed_visits(report.plan)
-    report.snapshot = snapshot(report.plan)
-    report.version = F("version") + 1
-    report.save()
-    record(actor=by, action="report.update", target=report, patient=report.plan.patient)
+
+    def write():
+        for field in REPORT_FIELDS:
+            if field in data:
+                setattr(report, field, str(data[field] or "").strip())
+        report.visits_covered = _completed_visits(report.plan)
+        report.snapshot = snapshot(report.plan)
+        report.version = F("version") + 1
+        report.save()
+
+    # the words are the author's; a snapshot refreshed alone is no edit
+    def words():
+        return {field: getattr(report, field) for field in REPORT_FIELDS}
+
+    if write_if_changed(content=words, write=write):
+        record(actor=by, action="report.update", target=report, patient=report.plan.patient)
     report.refresh_from_db()
     return report
 

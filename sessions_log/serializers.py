@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.serializers import ScopedRelatedField
-from clinic.vocabulary import Measure
+from clinic.vocabulary import Measure, Region, Side
 from referrals.models import TreatmentPlan
 from referrals.serializers import AreaSerializer, CodesField
 from scheduling.models import Appointment
@@ -18,6 +18,7 @@ from .models import (
     Response,
     SessionNote,
 )
+from .progress import Flag
 
 FINDINGS_SCHEMA = {
     "type": "object",
@@ -122,22 +123,75 @@ class MeasurementWriteSerializer(serializers.Serializer):
     )
 
 
+FLAGS = [code for name, code in vars(Flag).items() if name.isupper()]
+
+
 class ProgressSessionSerializer(serializers.Serializer):
     date = serializers.DateField()
     pain_before = serializers.IntegerField()
     pain_after = serializers.IntegerField()
-    response = serializers.CharField()
+    response = serializers.ChoiceField(choices=Response.choices)
+
+
+class ScorePointSerializer(serializers.Serializer):
+    taken_at = serializers.DateTimeField()
+    score = serializers.FloatField()
+
+
+class TrendSerializer(serializers.Serializer):
+    points = ScorePointSerializer(many=True, help_text="Oldest first.")
+    change = serializers.FloatField(allow_null=True, help_text="Latest minus first; null alone.")
+    important = serializers.BooleanField(help_text="A change the measure counts as meaningful.")
+
+
+class GoalProgressSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    measure = serializers.ChoiceField(choices=Measure.choices)
+    baseline = serializers.FloatField()
+    target = serializers.FloatField()
+    latest = serializers.FloatField(allow_null=True)
+    met = serializers.BooleanField()
+
+
+class AdverseReactionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    text = serializers.CharField()
+
+
+class RegionPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.IntegerField()
+
+
+class RegionTrendSerializer(serializers.Serializer):
+    region = serializers.ChoiceField(choices=Region.choices)
+    side = serializers.ChoiceField(choices=Side.choices)
+    label = serializers.CharField()
+    points = RegionPointSerializer(many=True)
+    first = serializers.IntegerField()
+    latest = serializers.IntegerField()
+    change = serializers.IntegerField(allow_null=True)
 
 
 class ProgressSerializer(serializers.Serializer):
-    """The contract's fields; the answer carries more (trends, goals)."""
+    """What sessions_log.progress.plan_progress answers (it renders itself)."""
 
     visits_planned = serializers.IntegerField()
     visits_completed = serializers.IntegerField()
     visits_remaining = serializers.IntegerField()
-    sessions = ProgressSessionSerializer(many=True)
-    pain_change = serializers.IntegerField(allow_null=True)
-    flags = serializers.ListField(child=serializers.CharField())
+    sessions = ProgressSessionSerializer(many=True, help_text="Oldest first.")
+    pain_change = serializers.IntegerField(
+        allow_null=True, help_text="The latest pain before minus the first; null before two."
+    )
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=FLAGS))
+    measurements = serializers.DictField(
+        child=TrendSerializer(), help_text="Per measure (nprs, ndi, ...), its trend."
+    )
+    goals = GoalProgressSerializer(many=True)
+    adverse_reactions = AdverseReactionSerializer(many=True)
+    regions = RegionTrendSerializer(many=True, help_text="Pain per region from the findings.")
+    referral_valid_until = serializers.DateField()
+    certified_until = serializers.DateField(allow_null=True)
 
 
 # --- progress reports ------------------------------------------------------------------

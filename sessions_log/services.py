@@ -12,6 +12,7 @@ from clinic.audit import record
 from clinic.errors import Conflict, Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.hashing import content_hash
 from clinic.models import User
+from clinic.versions import write_if_changed
 from clinic.vocabulary import MEASURE_RANGES, Measure, Region, Role, Side
 from referrals.contraindications import check_session
 from referrals.models import Modality
@@ -174,16 +175,20 @@ def correct_session_note(*, note: SessionNote, by: User, data: dict) -> SessionN
         check_session(
             patient=note.patient, areas=data.get("areas"), findings=data.get("findings"), stop=False
         )
-    for field in NOTE_FIELDS:
-        if field in data:
-            setattr(note, field, data[field])
-    if "findings" in data:
-        note.findings = data["findings"] or {}
-    note.version = F("version") + 1
-    note.save()
-    if "areas" in data:
-        _write_areas(note, data["areas"] or [])
-    record(actor=by, action="note.update", target=note, patient=note.patient)
+
+    def write():
+        for field in NOTE_FIELDS:
+            if field in data:
+                setattr(note, field, data[field])
+        if "findings" in data:
+            note.findings = data["findings"] or {}
+        note.version = F("version") + 1
+        note.save()
+        if "areas" in data:
+            _write_areas(note, data["areas"] or [])
+
+    if write_if_changed(content=lambda: note_content(note), write=write):
+        record(actor=by, action="note.update", target=note, patient=note.patient)
     note.refresh_from_db()
     return note
 
@@ -195,7 +200,7 @@ def note_content(note: SessionNote) -> dict:
         **{f: getattr(note, f) for f in NOTE_FIELDS},
         "areas": sorted(
             [a.region, a.side, a.minutes, sorted(m.code for m in a.modalities.all())]
-            for a in note.areas.all()
+            for a in note.areas.prefetch_related("modalities")
         ),
     }
     if note.findings:  # only when present, so notes signed before findings keep their hash

@@ -20,6 +20,7 @@ class ServiceCode(models.Model):
     description = models.CharField(max_length=200)
     timed = models.BooleanField(default=True, help_text="Billed in 15-minute units.")
     is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)  # its ETag (clinic.etag)
 
     class Meta:
         ordering = ["code"]

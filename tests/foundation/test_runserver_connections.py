@@ -69,8 +69,10 @@ def runserver():
 
     def answers() -> bool:
         try:
-            return requests.get(f"{url}/api/v1/schema/", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            # a cheap answer (not signed in), not the schema: building that takes
+            # seconds on a busy machine, and every probe that timed out would add one
+            return requests.get(f"{url}/api/v1/me/", timeout=2).status_code == 401
+        except (requests.ConnectionError, requests.Timeout):
             return False
 
     try:
