@@ -36,7 +36,7 @@ EDITS = {
     "visit": ("/api/v1/appointments/{}/", "front_desk", None),
     "draft_referral": ("/api/v1/referrals/{}/", "doctor", {"precautions": "None known."}),
     "draft_plan": ("/api/v1/treatment-plans/{}/", "therapist", {"planned_visits": 5}),
-    "patient": ("/api/v1/patients/{}/", "front_desk", {"phone": "+15550100"}),
+    "patient": ("/api/v1/patients/{}/", "front_desk", {"phone": "+12125550199"}),
     "report": ("/api/v1/progress-reports/{}/", "therapist", {"summary": "Better."}),
     # billing's (API.md, Billing)
     "payer": ("/api/v1/payers/{}/", "manager", {"name": "Acme Health Plus"}),
