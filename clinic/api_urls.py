@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from portal import api as portal_api
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
@@ -45,6 +46,21 @@ urlpatterns = [
         "patients/<str:pk>/episodes/",
         referrals_api.PatientEpisodesView.as_view(),
         name="patient-episodes",
+    ),
+    # the patient's side (API.md): a patient token reaches only /api/v1/portal/
+    path("patients/<str:pk>/invite/", portal_api.InviteView.as_view(), name="patient-invite"),
+    path("portal/session/", portal_api.SessionView.as_view(), name="portal-session"),
+    path("portal/me/", portal_api.MeView.as_view(), name="portal-me"),
+    path("portal/appointments/", portal_api.VisitListView.as_view(), name="portal-appointments"),
+    path(
+        "portal/appointments/<str:pk>/confirm/",
+        portal_api.ConfirmVisitView.as_view(),
+        name="portal-appointment-confirm",
+    ),
+    path(
+        "portal/appointments/<str:pk>/cancel/",
+        portal_api.CancelVisitView.as_view(),
+        name="portal-appointment-cancel",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from portal import staff_pages as portal_pages
 from referrals import views as referral_views
 from scheduling import series_pages
 from scheduling import views as scheduling_views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("patients/new/", views.patient_new, name="patient_new"),
     path("patients/<uuid:patient_id>/", scheduling_views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<uuid:patient_id>/invite/", portal_pages.patient_invite, name="patient_invite"),
     path(
         "patients/<uuid:patient_id>/calendar/rotate/",
         scheduling_views.patient_calendar_rotate,

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "referrals",
     "scheduling",
     "sessions_log",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -255,13 +256,10 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadli
 
 # --- clinical thresholds -----------------------------------------------------------
 # The MCIDs, the progress flags' thresholds, the certification period and the
-# break-the-glass window live with their sources in clinic/settings_clinical.py.
-from clinic.settings_clinical import (  # noqa: E402, F401
-    BREAK_GLASS_MINUTES,
-    MCID,
-    PLAN_CERTIFICATION_MAX_DAYS,
-    PROGRESS_FLAGS,
-)
+# break-the-glass window live with their sources in clinic/settings_clinical.py;
+# the patient's side (sign-in links, cancelling, consent) in clinic/settings_portal.py.
+from clinic.settings_clinical import *  # noqa: E402, F403
+from clinic.settings_portal import *  # noqa: E402, F403
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

@@ -1,5 +1,5 @@
 """The layers only look down (ARCHITECTURE.md): clinic < referrals < scheduling <
-sessions_log < billing < ops. A module may import its own app and the apps below it,
+sessions_log < billing < portal < ops. A module may import its own app and the apps below it,
 never one above, and never reach up by a string (apps.get_model, a related
 model looked up through _meta, a function named in a setting)."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-LAYERS = ["clinic", "referrals", "scheduling", "sessions_log", "billing", "ops"]
+LAYERS = ["clinic", "referrals", "scheduling", "sessions_log", "billing", "portal", "ops"]
 # The project's composition roots: the URL modules gather every app's views, the
 # settings and the Celery app name them. They sit above all layers.
 COMPOSITION = {"clinic.urls", "clinic.api_urls", "clinic.page_urls", "clinic.settings"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("clinic", "referrals", "scheduling", "sessions_log", "billing", "ops")
+APPS = ("clinic", "referrals", "scheduling", "sessions_log", "billing", "portal", "ops")
 LIMIT = 400
 
 

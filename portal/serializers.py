@@ -1,0 +1,84 @@
+"""The portal API's shapes (API.md, The patient's side)."""
+
+from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
+
+from clinic.models import Patient, ReminderChannel
+from scheduling.models import Appointment
+from scheduling.visits import cancel_deadline, patient_may_cancel
+
+
+class SessionRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200, help_text="The token of the sign-in link.")
+    date_of_birth = serializers.DateField(help_text="The second factor: YYYY-MM-DD.")
+
+
+class SessionSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="A patient token: `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(help_text="Pushed on by each request (idle limit).")
+
+
+class MeSerializer(serializers.ModelSerializer):
+    calendar_url = serializers.SerializerMethodField(help_text="The patient's calendar feed.")
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "reminder_channel",
+            "reminder_consent",
+            "calendar_url",
+        ]
+        read_only_fields = ["id", "first_name", "last_name", "calendar_url"]
+        extra_kwargs = {"reminder_channel": {"choices": ReminderChannel.choices}}
+
+    def get_calendar_url(self, patient) -> str | None:
+        try:
+            path = reverse("calendar:patient_feed", args=[patient.calendar_token])
+        except NoReverseMatch:  # a deployment without the calendar feeds' URLs
+            return None
+        return self.context["request"].build_absolute_uri(path)
+
+    def validate(self, attrs):
+        """A channel needs its address: no reminders by email to no address."""
+        channel = attrs.get("reminder_channel", self.instance.reminder_channel)
+        email = attrs.get("email", self.instance.email)
+        phone = attrs.get("phone", self.instance.phone)
+        if channel == ReminderChannel.EMAIL and not email:
+            raise serializers.ValidationError({"email": ["Reminders by email need an address."]})
+        if channel == ReminderChannel.SMS and not phone:
+            raise serializers.ValidationError({"phone": ["Text reminders need a phone number."]})
+        return attrs
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    therapist = serializers.SerializerMethodField()
+    may_cancel = serializers.SerializerMethodField(help_text="Within the cancellation policy.")
+    cancel_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "start",
+            "end",
+            "status",
+            "therapist",
+            "confirmed_at",
+            "may_cancel",
+            "cancel_until",
+        ]
+        read_only_fields = fields
+
+    def get_therapist(self, visit) -> str:
+        return visit.therapist.get_full_name() or visit.therapist.username
+
+    def get_may_cancel(self, visit) -> bool:
+        return patient_may_cancel(visit)
+
+    def get_cancel_until(self, visit) -> str:
+        return serializers.DateTimeField().to_representation(cancel_deadline(visit))

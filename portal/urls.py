@@ -1,0 +1,17 @@
+"""The patient pages: the sign-in link (`/p/<token>`, API.md) and `/portal/`."""
+
+from django.urls import path
+
+from . import pages
+
+app_name = "portal"
+
+urlpatterns = [
+    path("p/<str:token>", pages.link, name="link"),
+    path("portal/", pages.home, name="home"),
+    path("portal/signed-out/", pages.signed_out, name="signed_out"),
+    path("portal/sign-out/", pages.sign_out, name="sign_out"),
+    path("portal/details/", pages.preferences, name="preferences"),
+    path("portal/visits/<uuid:appointment_id>/confirm/", pages.visit_confirm, name="visit_confirm"),
+    path("portal/visits/<uuid:appointment_id>/cancel/", pages.visit_cancel, name="visit_cancel"),
+]
