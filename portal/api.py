@@ -81,7 +81,7 @@ class IsPatient(permissions.BasePermission):
         if isinstance(request.user, PatientCaller):
             verb = view.verb_for(request)
             return verb is None or PORTAL.may(request.user, verb)
-        if request._request.user.is_authenticated:  # a staff session cookie
+        if getattr(view, "staff_caller", False):  # a staff session cookie
             raise exceptions.PermissionDenied(self.message)
         return False
 
@@ -93,7 +93,9 @@ class PortalAPIMixin(ClinicAPIMixin):
 
     def initial(self, request, *args, **kwargs):
         # no Idempotency-Key here: its rows belong to staff accounts, and a
-        # patient's confirm or cancel is safe to repeat (the first one stands)
+        # patient's confirm or cancel is safe to repeat (the first one stands).
+        # Django's user, before DRF's authentication replaces it: a staff session?
+        self.staff_caller = request._request.user.is_authenticated
         APIView.initial(self, request, *args, **kwargs)
         if any("\x00" in value for value in request.query_params.values()):
             raise ParseError("A query parameter holds a NUL character.")

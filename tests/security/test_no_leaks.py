@@ -30,7 +30,7 @@ DIAGNOSIS = "Cervicalgia"  # M54.2's description
 CLINICAL_MARKS = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT, DIAGNOSIS]
 PATIENT_NAME = "Zyxwparker"  # the patient's own name: not even that for another therapist
 
-SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/")
+SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/", "p/")
 
 
 def every_pattern(resolver=None, prefix=""):
@@ -94,7 +94,7 @@ BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
-    "progress-reports": "report", "precautions": "precaution",
+    "progress-reports": "report", "precautions": "precaution", "portal": "appointment",
 }  # fmt: skip
 
 

@@ -61,6 +61,7 @@ PAIRS = {
     "progress_report_acknowledge": ("post", "api:progress-report-acknowledge", "post"),
     "finding_new": ("post", "api:precaution-list", "post"),
     "precaution_clear": ("post", "api:precaution-clear", "post"),
+    "patient_invite": ("post", "api:patient-invite", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
@@ -68,7 +69,18 @@ PAGE_ONLY = {
     "end_therapy", "reminder_list", "calendar_rotate", "patient_calendar_rotate",
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
-ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor"}
+ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor",
+           # the patient's: the sign-in link, and where an ended session lands
+           "portal:link", "portal:signed_out"}  # fmt: skip
+# The patient's side: no staff role may use these (their door is a patient
+# session, portal/access.py PORTAL); tests/security/test_patient_leaks.py walks them.
+PATIENT_PAGES = {"portal:home", "portal:preferences", "portal:visit_confirm",
+                 "portal:visit_cancel", "portal:sign_out"}  # fmt: skip
+PATIENT_API = {
+    "api:portal-session": {"post", "delete"}, "api:portal-me": {"get", "patch"},
+    "api:portal-appointments": {"get"}, "api:portal-appointment-confirm": {"post"},
+    "api:portal-appointment-cancel": {"post"},
+}  # fmt: skip
 # API actions with no page (yet)
 API_ONLY = {
     "api:me": {"get"}, "api:staff-list": {"get"}, "api:staff-detail": {"get"},
@@ -123,9 +135,11 @@ def test_every_url_pattern_is_classified():
             if name in UNSCOPED:
                 continue
             for method in api_methods(entry):
-                if (name, method) not in paired_api and method not in API_ONLY.get(name, ()):
+                if (name, method) in paired_api or method in API_ONLY.get(name, ()):
+                    continue
+                if method not in PATIENT_API.get(name, ()):
                     unclassified.append(f"{method.upper()} {name}")
-        elif name not in PAIRS and name not in PAGE_ONLY and name not in ACCOUNT:
+        elif name not in PAIRS and name not in PATIENT_PAGES | PAGE_ONLY | ACCOUNT:
             unclassified.append(name)
     assert unclassified == []
 
@@ -137,6 +151,8 @@ def test_every_page_names_its_action_in_its_apps_policy():
             continue
         policy, verb = entry.callback.access
         assert verb in policy.verbs, name
+        # a patient page's policy grants no staff role anything, and a staff page's no patient
+        assert (name in PATIENT_PAGES) == (policy.roles(verb) == {"patient"}), name
 
 
 def _url(name, entry=None, ids=None):
