@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     # --- api helper
     "ENUM_NAME_OVERRIDES": {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
+        "AppointmentStatusEnum": "clinic.vocabulary.AppointmentStatus",  # portal: visits
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
     },
 }

@@ -26,7 +26,13 @@ from scheduling.visits import cancel_by_patient, confirm_by_patient
 from . import sign_in
 from .access import LINK, PORTAL, PatientCaller, access_own_appointment, own_upcoming_visits
 from .models import PatientSessionKind
-from .serializers import MeSerializer, SessionRequestSerializer, SessionSerializer, VisitSerializer
+from .serializers import (
+    InviteSentSerializer,
+    PortalMeSerializer,
+    PortalSessionSerializer,
+    PortalSignInSerializer,
+    PortalVisitSerializer,
+)
 
 VIA = "portal API"
 
@@ -116,21 +122,24 @@ class PortalAPIMixin(ClinicAPIMixin):
 class SessionView(PortalAPIMixin, GenericAPIView):
     """Sign in with a link's token and the date of birth; sign out (DELETE)."""
 
-    serializer_class = SessionRequestSerializer
+    serializer_class = PortalSignInSerializer
     verbs = {"delete": "sign_out"}
     # a wrong date of birth must stay counted: no request-wide rollback
     atomic_request = False
 
+    def signing_in(self) -> bool:
+        return getattr(self.request, "method", "") == "POST"  # no request: the schema
+
     def get_permissions(self):
-        return [AllowAny()] if self.request.method == "POST" else super().get_permissions()
+        return [AllowAny()] if self.signing_in() else super().get_permissions()
 
     def get_authenticators(self):
-        return [] if self.request.method == "POST" else super().get_authenticators()
+        return [] if self.signing_in() else super().get_authenticators()
 
     @extend_schema(
-        request=SessionRequestSerializer,
+        request=PortalSignInSerializer,
         responses={
-            200: SessionSerializer,
+            200: PortalSessionSerializer,
             400: ERRORS["400"],
             410: OpenApiResponse(description="Used, expired or locked link."),
         },
@@ -149,7 +158,7 @@ class SessionView(PortalAPIMixin, GenericAPIView):
         except sign_in.LinkGone as gone:
             raise LinkGoneError(str(gone)) from None
         body = {"token": secret, "expires_at": sign_in.expires_at(session)}
-        return Response(SessionSerializer(body).data)
+        return Response(PortalSessionSerializer(body).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
@@ -159,7 +168,7 @@ class SessionView(PortalAPIMixin, GenericAPIView):
 
 @extend_schema(tags=["portal"])
 class MeView(PortalAPIMixin, GenericAPIView):
-    serializer_class = MeSerializer
+    serializer_class = PortalMeSerializer
     verbs = {"get": "read_me", "patch": "update_me"}
 
     def get(self, request):
@@ -175,7 +184,7 @@ class MeView(PortalAPIMixin, GenericAPIView):
 
 @extend_schema(tags=["portal"])
 class VisitListView(PortalAPIMixin, GenericAPIView):
-    serializer_class = VisitSerializer
+    serializer_class = PortalVisitSerializer
     pagination_class = PageNumberPagination
     verbs = {"get": "read_visits"}
 
@@ -189,7 +198,7 @@ class VisitListView(PortalAPIMixin, GenericAPIView):
 
 
 class VisitActionView(PortalAPIMixin, GenericAPIView):
-    serializer_class = VisitSerializer
+    serializer_class = PortalVisitSerializer
     verb = ""
 
     def verb_for(self, request):
@@ -198,7 +207,7 @@ class VisitActionView(PortalAPIMixin, GenericAPIView):
     def act(self, visit):
         raise NotImplementedError
 
-    @extend_schema(tags=["portal"], request=None, responses={200: VisitSerializer})
+    @extend_schema(tags=["portal"], request=None, responses={200: PortalVisitSerializer})
     def post(self, request, pk):
         visit = access_own_appointment(request.user, pk, self.verb)
         return Response(self.get_serializer(self.act(visit)).data)
@@ -224,9 +233,11 @@ class InviteView(ClinicAPIMixin, GenericAPIView):
 
     policy = LINK
     verbs = {"post": "invite"}
+    serializer_class = InviteSentSerializer
 
-    @extend_schema(request=None, responses={202: OpenApiResponse(description="Sent.")})
+    @extend_schema(request=None, responses={202: InviteSentSerializer})
     def post(self, request, pk):
         patient = access_patient(request.user, pk)
         channel = sign_in.send_invite(patient=patient, by=request.user)
-        return Response({"channel": channel}, status=status.HTTP_202_ACCEPTED)
+        body = InviteSentSerializer({"channel": channel}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)

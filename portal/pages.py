@@ -23,7 +23,7 @@ from scheduling.visits import (
 from . import sign_in
 from .access import PAGE_SESSION_KEY, access_own_appointment, own_upcoming_visits, patient_page
 from .models import PatientSessionKind
-from .serializers import MeSerializer
+from .serializers import PortalMeSerializer
 
 VIA = "patient pages"
 
@@ -133,7 +133,7 @@ class PreferencesForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        checked = MeSerializer(instance=self.instance, data=data, partial=True, context={})
+        checked = PortalMeSerializer(instance=self.instance, data=data, partial=True, context={})
         if not checked.is_valid():
             for field, problems in checked.errors.items():
                 self.add_error(field if field in self.fields else None, problems[0])

@@ -8,17 +8,17 @@ from scheduling.models import Appointment
 from scheduling.visits import cancel_deadline, patient_may_cancel
 
 
-class SessionRequestSerializer(serializers.Serializer):
+class PortalSignInSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200, help_text="The token of the sign-in link.")
     date_of_birth = serializers.DateField(help_text="The second factor: YYYY-MM-DD.")
 
 
-class SessionSerializer(serializers.Serializer):
+class PortalSessionSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="A patient token: `Authorization: Token <token>`.")
     expires_at = serializers.DateTimeField(help_text="Pushed on by each request (idle limit).")
 
 
-class MeSerializer(serializers.ModelSerializer):
+class PortalMeSerializer(serializers.ModelSerializer):
     calendar_url = serializers.SerializerMethodField(help_text="The patient's calendar feed.")
 
     class Meta:
@@ -55,7 +55,7 @@ class MeSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class PortalVisitSerializer(serializers.ModelSerializer):
     therapist = serializers.SerializerMethodField()
     may_cancel = serializers.SerializerMethodField(help_text="Within the cancellation policy.")
     cancel_until = serializers.SerializerMethodField()
@@ -82,3 +82,9 @@ class VisitSerializer(serializers.ModelSerializer):
 
     def get_cancel_until(self, visit) -> str:
         return serializers.DateTimeField().to_representation(cancel_deadline(visit))
+
+
+class InviteSentSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=[ReminderChannel.EMAIL, ReminderChannel.SMS], help_text="How the link went."
+    )
