@@ -7,3 +7,11 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from scheduling.reminders import message_composing
+
+        from . import sign_in
+
+        # every reminder carries a sign-in link (API.md, The patient's side)
+        message_composing.connect(sign_in.link_for_reminder, dispatch_uid="portal_link")

@@ -31,7 +31,7 @@ VIA = "patient pages"
 class BirthDateForm(forms.Form):
     date_of_birth = forms.DateField(
         label="Your date of birth",
-        help_text="To check it is you. Year, month and day.",
+        help_text="To check it is you.",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )
 
@@ -130,6 +130,7 @@ class PreferencesForm(forms.ModelForm):
             "reminder_consent": "Yes, send me appointment reminders",
         }
         widgets = {"reminder_channel": forms.RadioSelect}
+        help_texts = {"reminder_consent": ""}
 
     def clean(self):
         data = super().clean()

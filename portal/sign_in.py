@@ -16,7 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from clinic.audit import current_ip, record
@@ -205,3 +205,14 @@ def audit_by_patient(patient: Patient, action: str, *, via: str, target=None) ->
         actor=None, action=action, target=target or patient, patient=patient,
         detail=f"{BY_PATIENT} ({via})",
     )  # fmt: skip
+
+
+def link_for_reminder(sender, *, reminder, context: dict, **kwargs) -> None:
+    """scheduling.reminders.message_composing: a fresh link in each reminder
+    (none where the patient pages are not served, as in scheduling's own tests)."""
+    try:
+        reverse("portal:link", args=["x"])
+    except NoReverseMatch:
+        return
+    patient = reminder.appointment.patient
+    context["sign_in_link"] = issue_link(patient=patient, by=None, channel=reminder.channel)

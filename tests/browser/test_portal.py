@@ -1,0 +1,104 @@
+"""The patient's side in a real browser, as a new user would on a 360 px phone:
+Pat opens the link of the front desk's email, gives the date of birth, sees
+the coming visits, confirms one, cancels another (after the question), changes
+the reminder channel, and signs out. "Now" is pinned.
+
+Every page is checked with axe-core (no serious or critical violation), must not
+scroll sideways at 360 px, and is photographed at 360x740, 768x1024 and 1280x800
+when PORTAL_SHOTS names a folder."""
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.utils import timezone
+
+from portal.sign_in import send_invite
+from scheduling.models import Appointment, AppointmentStatus
+from tests.factories import AppointmentFactory
+from tests.portal.conftest import NOW, Clock
+
+axe = Axe()
+SIZES = [(360, 740), (768, 1024), (1280, 800)]
+
+
+def check(page, name):
+    page.wait_for_load_state("networkidle")
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in axe.run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not violations, (name, violations)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+    shots = os.environ.get("PORTAL_SHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=f"{shots}/portal-{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": 360, "height": 740})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_signs_in_from_the_email_and_answers_for_the_visits(
+    browser, live_server, monkeypatch, settings, plan, front_desk
+):
+    # given now pinned, two coming visits of Pat's, and the front desk's email
+    monkeypatch.setattr(timezone, "now", Clock(NOW))
+    settings.SITE_URL = live_server.url
+    settings.LATE_CANCEL_ALLOWED = False
+    patient = plan.patient
+    first = NOW + timedelta(days=2, hours=6)
+    second = NOW + timedelta(days=5, hours=6)
+    keep = AppointmentFactory(plan=plan, start=first, end=first + timedelta(minutes=45))
+    drop = AppointmentFactory(plan=plan, start=second, end=second + timedelta(minutes=45))
+    send_invite(patient=patient, by=front_desk)
+    link = re.search(r"http\S+/p/\S+", mail.outbox[-1].body).group(0)
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    try:
+        # when Pat opens the link: the date of birth first
+        page.goto(link)
+        check(page, "sign-in")
+        page.get_by_label("Your date of birth").fill(patient.date_of_birth.isoformat())
+        page.get_by_role("button", name="Continue").click()
+        # then the coming visits
+        page.get_by_role("heading", name="Hello, Pat").wait_for()
+        check(page, "visits")
+        # Pat confirms the first
+        page.get_by_role("button", name=re.compile("I will come")).first.click()
+        page.get_by_text("your visit is confirmed").wait_for()
+        check(page, "visits-confirmed")
+        # and cancels the second, after the question
+        page.get_by_role("link", name=re.compile("Cancel")).last.click()
+        page.get_by_role("heading", name="Cancel your visit?").wait_for()
+        check(page, "cancel")
+        page.get_by_role("button", name="Yes, cancel it").click()
+        page.get_by_text("Your visit is cancelled").wait_for()
+        # then changes the reminders to text messages
+        page.get_by_role("link", name="My details").click()
+        check(page, "details")
+        page.get_by_label("Text message").check()
+        page.get_by_role("button", name="Save").click()
+        page.get_by_text("Your details are saved").wait_for()
+        # and signs out
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("heading", name="You are signed out").wait_for()
+        check(page, "signed-out")
+        # the link is spent
+        page.goto(link)
+        page.get_by_role("heading", name="This link no longer works").wait_for()
+        check(page, "link-gone")
+    finally:
+        context.close()
+    keep.refresh_from_db()
+    assert keep.confirmed_at is not None
+    assert Appointment.objects.get(pk=drop.pk).status == AppointmentStatus.CANCELLED
+    patient.refresh_from_db()
+    assert patient.reminder_channel == "sms"
