@@ -117,7 +117,12 @@ def visit_cancel(request, appointment_id):
         except DomainConflict as refused:
             messages.error(request, refused.detail)
         return redirect("portal:home")
-    context = {"visit": visit, "may_cancel": patient_may_cancel(visit), **clinic_context()}
+    context = {
+        "patient": visit.patient,
+        "visit": visit,
+        "may_cancel": patient_may_cancel(visit),
+        **clinic_context(),
+    }
     return render(request, "portal/cancel.html", context)
 
 
