@@ -91,7 +91,9 @@ ConflictBody = inline_serializer(
     "ConflictError",
     fields={
         "detail": serializers.CharField(),
-        "code": serializers.ChoiceField(choices=["conflict", "locked", "invalid_transition"]),
+        "code": serializers.ChoiceField(
+            choices=["conflict", "locked", "invalid_transition", "consent_missing"]
+        ),
         "conflicts": serializers.ListField(
             child=inline_serializer(
                 "ConflictItem",

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from portal import api as portal_api
+from portal import consent_api
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
@@ -61,6 +62,17 @@ urlpatterns = [
         "portal/appointments/<str:pk>/cancel/",
         portal_api.CancelVisitView.as_view(),
         name="portal-appointment-cancel",
+    ),
+    path(
+        "patients/<str:pk>/consents/",
+        consent_api.PaperConsentView.as_view(),
+        name="patient-consents",
+    ),
+    path("portal/consents/", consent_api.ConsentListView.as_view(), name="portal-consents"),
+    path(
+        "portal/consents/<str:pk>/sign/",
+        consent_api.ConsentSignView.as_view(),
+        name="portal-consent-sign",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -28,8 +28,12 @@ LATE_CANCEL_HOURS = within(
     "LATE_CANCEL_HOURS", env.int("LATE_CANCEL_HOURS", default=24), 0, 24 * 7, "hours"
 )
 LATE_CANCEL_ALLOWED = env_flag("LATE_CANCEL_ALLOWED", default=False)
+# No session note while the patient has not signed the current consent to treatment
+# (a 409 consent_missing); only once the clinic has published such a document.
+CONSENT_REQUIRED = env_flag("CONSENT_REQUIRED", default=True)
 
 __all__ = [
+    "CONSENT_REQUIRED",
     "LATE_CANCEL_ALLOWED",
     "LATE_CANCEL_HOURS",
     "PATIENT_LINK_ATTEMPTS",

@@ -25,7 +25,19 @@ PORTAL = Policy(
     "portal",
     {
         verb: frozenset({PATIENT_ROLE})
-        for verb in ("home", "read_me", "update_me", "read_visits", "confirm", "cancel", "sign_out")
+        for verb in (
+            "home",
+            "read_me",
+            "update_me",
+            "read_visits",
+            "confirm",
+            "cancel",
+            "sign_out",
+            "read_consents",
+            "sign_consent",
+            "read_intake",
+            "answer_intake",
+        )  # fmt: skip
     },
 )
 

@@ -88,3 +88,38 @@ class InviteSentSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=[ReminderChannel.EMAIL, ReminderChannel.SMS], help_text="How the link went."
     )
+
+
+class PortalConsentSerializer(serializers.Serializer):
+    """A current consent document and when this patient signed it (null: not yet)."""
+
+    id = serializers.UUIDField(source="document.pk")
+    kind = serializers.CharField(source="document.kind")
+    title = serializers.CharField(source="document.title")
+    version = serializers.IntegerField(source="document.version")
+    text = serializers.CharField(source="document.text")
+    sha256 = serializers.CharField(source="document.sha256")
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ConsentSignRequestSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200)
+    signature_png = serializers.CharField(
+        max_length=500_000, help_text="A base64 PNG of the drawn signature (a data URL is fine)."
+    )
+
+
+class ConsentSignatureSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    document = serializers.UUIDField(source="document_id")
+    full_name = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+    document_sha256 = serializers.CharField()
+    source = serializers.CharField()
+
+
+class PaperConsentRequestSerializer(serializers.Serializer):
+    consent = serializers.UUIDField(help_text="The consent document's id.")
+    document = serializers.CharField(
+        max_length=7_000_000, help_text="The signed paper's scan: base64 PDF, PNG or JPEG."
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pages
+from . import consent_pages, pages
 
 app_name = "portal"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("portal/signed-out/", pages.signed_out, name="signed_out"),
     path("portal/sign-out/", pages.sign_out, name="sign_out"),
     path("portal/details/", pages.preferences, name="preferences"),
+    path("portal/consents/", consent_pages.consents, name="consents"),
+    path("portal/consents/<uuid:document_id>/", consent_pages.consent_sign, name="consent_sign"),
     path("portal/visits/<uuid:appointment_id>/confirm/", pages.visit_confirm, name="visit_confirm"),
     path("portal/visits/<uuid:appointment_id>/cancel/", pages.visit_cancel, name="visit_cancel"),
 ]

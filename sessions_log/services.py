@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.audit import record
+from clinic.consents import check_consent
 from clinic.errors import Conflict, Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.hashing import content_hash
 from clinic.models import User
@@ -91,7 +92,9 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
         raise Conflict("This visit already has a session note.")
     if errors := validate_note_content(data):
         raise Invalid(errors)
-    # the contraindication gate: a stop flag, an avoided area, firm pressure
+    # consent to treatment first (API.md: 409 consent_missing), then the
+    # contraindication gate: a stop flag, an avoided area, firm pressure
+    check_consent(appointment.patient)
     check_session(
         patient=appointment.patient, areas=data.get("areas"), findings=data.get("findings")
     )
