@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from portal import api as portal_api
-from portal import consent_api
+from portal import consent_api, intake_views
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
@@ -68,6 +68,7 @@ urlpatterns = [
         consent_api.PaperConsentView.as_view(),
         name="patient-consents",
     ),
+    path("portal/intake/", intake_views.IntakeView.as_view(), name="portal-intake"),
     path("portal/consents/", consent_api.ConsentListView.as_view(), name="portal-consents"),
     path(
         "portal/consents/<str:pk>/sign/",

@@ -75,3 +75,32 @@ class PatientSession(Entity):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.patient} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HealthHistory(Entity):
+    """The patient's health-history form as answered on one day: dated and signed
+    (by the patient's session, or entered by staff for the patient). Append-only:
+    a new answer is a new form; the red flags it raised are precautions."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="health_histories")
+    questions_version = models.PositiveSmallIntegerField()
+    answers = models.JSONField()
+    signed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    entered_by = models.ForeignKey(  # staff entering it for the patient; else the patient
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    red_flags = models.JSONField(default=list)  # the precaution kinds the answers raised
+
+    class Meta:
+        ordering = ["-signed_at"]
+        verbose_name_plural = "health histories"
+        indexes = [
+            # the patient's latest form: WHERE patient_id = ? ORDER BY signed_at DESC
+            models.Index(fields=["patient", "signed_at"], name="health_history_patient_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.patient}'s health history of {self.signed_at:%Y-%m-%d}"

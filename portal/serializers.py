@@ -123,3 +123,28 @@ class PaperConsentRequestSerializer(serializers.Serializer):
     document = serializers.CharField(
         max_length=7_000_000, help_text="The signed paper's scan: base64 PDF, PNG or JPEG."
     )
+
+
+class IntakeQuestionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["yes_no", "text", "region", "side"])
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.CharField(), allow_null=True)
+
+
+class IntakeFormSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    questions = IntakeQuestionSerializer(many=True)
+    last_signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class IntakeAnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(help_text="{question id: answer}: yes_no as true/false.")
+    full_name = serializers.CharField(max_length=200, required=False, help_text="The signature.")
+
+
+class HealthHistorySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    signed_at = serializers.DateTimeField()
+    red_flags = serializers.ListField(child=serializers.CharField())

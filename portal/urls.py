@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consent_pages, pages
+from . import consent_pages, intake_views, pages
 
 app_name = "portal"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("portal/signed-out/", pages.signed_out, name="signed_out"),
     path("portal/sign-out/", pages.sign_out, name="sign_out"),
     path("portal/details/", pages.preferences, name="preferences"),
+    path("portal/health-history/", intake_views.intake_page, name="intake"),
+    path("portal/health-history/thanks/", intake_views.intake_thanks, name="intake_thanks"),
     path("portal/consents/", consent_pages.consents, name="consents"),
     path("portal/consents/<uuid:document_id>/", consent_pages.consent_sign, name="consent_sign"),
     path("portal/visits/<uuid:appointment_id>/confirm/", pages.visit_confirm, name="visit_confirm"),

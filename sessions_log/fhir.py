@@ -88,7 +88,7 @@ def _records(patient, reader):
 
 def _practitioners(referrals, plans, appointments, notes, measurements, precautions):
     staff = {r.doctor.pk: r.doctor for r in referrals}
-    staff.update({p.raised_by.pk: p.raised_by for p in precautions})
+    staff.update({p.raised_by.pk: p.raised_by for p in precautions if p.raised_by})
     staff.update({p.therapist.pk: p.therapist for p in plans})
     staff.update({a.therapist.pk: a.therapist for a in appointments})
     staff.update({n.therapist.pk: n.therapist for n in notes})

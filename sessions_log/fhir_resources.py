@@ -370,7 +370,8 @@ def flag_resource(precaution, patient) -> dict:
         "code": {"text": describe_precaution(precaution)},
         "subject": ref(patient.pk),
         "period": {"start": _instant(precaution.created_at)},
-        "author": ref(precaution.raised_by_id),
+        # the patient's own health history: the patient is the author
+        "author": ref(precaution.raised_by_id or patient.pk),
     }
     if precaution.cleared_at:
         resource["period"]["end"] = _instant(precaution.cleared_at)

@@ -89,6 +89,8 @@ BY_PARAMETER = {
     "patient_id": "patient", "referral_id": "referral", "plan_id": "plan",
     "appointment_id": "appointment", "note_id": "note", "report_id": "report",
     "precaution_id": "precaution",
+    # consent documents are the clinic's, no patient's: any id that names none will do
+    "document_id": "appointment",
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",

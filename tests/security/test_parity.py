@@ -75,11 +75,13 @@ ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", 
 # The patient's side: no staff role may use these (their door is a patient
 # session, portal/access.py PORTAL); tests/security/test_patient_leaks.py walks them.
 PATIENT_PAGES = {"portal:home", "portal:preferences", "portal:visit_confirm",
-                 "portal:visit_cancel", "portal:sign_out"}  # fmt: skip
+                 "portal:visit_cancel", "portal:sign_out", "portal:consents",
+                 "portal:consent_sign", "portal:intake", "portal:intake_thanks"}  # fmt: skip
 PATIENT_API = {
     "api:portal-session": {"post", "delete"}, "api:portal-me": {"get", "patch"},
     "api:portal-appointments": {"get"}, "api:portal-appointment-confirm": {"post"},
-    "api:portal-appointment-cancel": {"post"},
+    "api:portal-appointment-cancel": {"post"}, "api:portal-consents": {"get"},
+    "api:portal-consent-sign": {"post"}, "api:portal-intake": {"get", "post"},
 }  # fmt: skip
 # API actions with no page (yet)
 API_ONLY = {
@@ -99,6 +101,7 @@ API_ONLY = {
     "api:measurement-list": {"get", "post"}, "api:measurement-detail": {"get"},
     "api:progress-report-detail": {"put", "patch"},
     "api:precaution-list": {"get"}, "api:precaution-detail": {"get"},
+    "api:patient-consents": {"post"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}
