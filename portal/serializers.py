@@ -128,7 +128,7 @@ class PaperConsentRequestSerializer(serializers.Serializer):
 class IntakeQuestionSerializer(serializers.Serializer):
     id = serializers.CharField()
     text = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["yes_no", "text", "region", "side"])
+    kind = serializers.CharField(help_text="yes_no, text, region or side.")
     required = serializers.BooleanField()
     choices = serializers.ListField(child=serializers.CharField(), allow_null=True)
 
