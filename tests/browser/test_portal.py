@@ -102,3 +102,68 @@ def test_a_patient_signs_in_from_the_email_and_answers_for_the_visits(
     assert Appointment.objects.get(pk=drop.pk).status == AppointmentStatus.CANCELLED
     patient.refresh_from_db()
     assert patient.reminder_channel == "sms"
+
+
+def finger_stroke(page, box):
+    """A finger drawing a zigzag across the pad (real touch events, through CDP)."""
+    cdp = page.context.new_cdp_session(page)
+    x0, y0 = box["x"] + 20, box["y"] + box["height"] / 2
+    points = [(x0 + i * 12, y0 + (15 if i % 2 else -15)) for i in range(20)]
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]}
+    )
+    for x, y in points:
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_answers_the_health_history_and_signs_the_consent_with_a_finger(
+    browser, live_server, monkeypatch, settings, plan
+):
+    # given now pinned, the clinic's consent to treatment, and Pat's sign-in link
+    from clinic.consents import publish_consent
+    from clinic.models import ConsentSignature
+    from portal.sign_in import issue_link
+    from referrals.models import Precaution
+
+    monkeypatch.setattr(timezone, "now", Clock(NOW))
+    settings.SITE_URL = live_server.url
+    patient = plan.patient
+    publish_consent(kind="treatment", title="Consent to treatment", text="I agree.", by=None)
+    link = issue_link(patient=patient, by=None)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(link)
+        page.get_by_label("Your date of birth").fill(patient.date_of_birth.isoformat())
+        page.get_by_role("button", name="Continue").click()
+        # when Pat answers the health history: no to all, but a fever today
+        page.get_by_role("link", name="Health").click()
+        check(page, "health-history")
+        for group in page.get_by_role("group").all():
+            group.get_by_label("No").check()
+        page.get_by_role("group", name=re.compile("fever")).get_by_label("Yes").check()
+        page.get_by_label(re.compile("These answers are true")).check()
+        page.get_by_role("button", name="Sign and send").click()
+        page.get_by_role("heading", name="Thank you").wait_for()
+        check(page, "health-history-thanks")
+        # and signs the consent with a finger
+        page.get_by_role("link", name="Forms").click()
+        check(page, "consents")
+        page.get_by_role("link", name=re.compile("Read and sign")).click()
+        pad = page.locator("[data-signature-pad]")
+        pad.scroll_into_view_if_needed()
+        finger_stroke(page, pad.bounding_box())
+        check(page, "consent-sign")
+        page.get_by_role("button", name="Sign", exact=True).click()
+        page.get_by_text(re.compile("Signed ")).wait_for()
+        check(page, "consents-signed")
+    finally:
+        context.close()
+    # then the fever stops treatment, and the signature is a drawn PNG
+    assert Precaution.objects.get(patient=patient).kind == "fever"
+    signature = ConsentSignature.objects.get(patient=patient)
+    assert signature.source == "drawn" and bytes(signature.image).startswith(b"\x89PNG")
