@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from portal import api as portal_api
-from portal import consent_api, intake_views
+from portal import consent_api, intake_views, questionnaire_views
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
@@ -69,6 +69,16 @@ urlpatterns = [
         name="patient-consents",
     ),
     path("portal/intake/", intake_views.IntakeView.as_view(), name="portal-intake"),
+    path(
+        "portal/questionnaires/",
+        questionnaire_views.QuestionnaireListView.as_view(),
+        name="portal-questionnaires",
+    ),
+    path(
+        "portal/questionnaires/<str:pk>/answers/",
+        questionnaire_views.QuestionnaireAnswerView.as_view(),
+        name="portal-questionnaire-answers",
+    ),
     path("portal/consents/", consent_api.ConsentListView.as_view(), name="portal-consents"),
     path(
         "portal/consents/<str:pk>/sign/",

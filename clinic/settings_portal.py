@@ -31,6 +31,11 @@ LATE_CANCEL_ALLOWED = env_flag("LATE_CANCEL_ALLOWED", default=False)
 # No session note while the patient has not signed the current consent to treatment
 # (a 409 consent_missing); only once the clinic has published such a document.
 CONSENT_REQUIRED = env_flag("CONSENT_REQUIRED", default=True)
+# The plan's questionnaires fall due before the first visit, every this many visits,
+# and before the last one.
+QUESTIONNAIRE_EVERY_VISITS = within(
+    "QUESTIONNAIRE_EVERY_VISITS", env.int("QUESTIONNAIRE_EVERY_VISITS", default=4), 1, 50, "visits"
+)
 
 __all__ = [
     "CONSENT_REQUIRED",
@@ -39,4 +44,5 @@ __all__ = [
     "PATIENT_LINK_ATTEMPTS",
     "PATIENT_LINK_HOURS",
     "PATIENT_SESSION_IDLE_MINUTES",
+    "QUESTIONNAIRE_EVERY_VISITS",
 ]

@@ -21,25 +21,13 @@ from scheduling.models import Appointment
 PATIENT_ROLE = "patient"  # the portal's one "role": never a staff role
 
 LINK = Policy("portal_link", {"invite": FRONT_DESK})
-PORTAL = Policy(
-    "portal",
-    {
-        verb: frozenset({PATIENT_ROLE})
-        for verb in (
-            "home",
-            "read_me",
-            "update_me",
-            "read_visits",
-            "confirm",
-            "cancel",
-            "sign_out",
-            "read_consents",
-            "sign_consent",
-            "read_intake",
-            "answer_intake",
-        )  # fmt: skip
-    },
-)
+# what a signed-in patient may do, each on their own record only
+PATIENT_VERBS = [
+    "home", "read_me", "update_me", "read_visits", "confirm", "cancel", "sign_out",
+    "read_consents", "sign_consent", "read_intake", "answer_intake",
+    "read_questionnaires", "answer_questionnaire",
+]  # fmt: skip
+PORTAL = Policy("portal", {verb: frozenset({PATIENT_ROLE}) for verb in PATIENT_VERBS})
 
 PAGE_SESSION_KEY = "portal_session"  # the Django session's key for the patient's session
 

@@ -148,3 +148,23 @@ class HealthHistorySerializer(serializers.Serializer):
     id = serializers.UUIDField()
     signed_at = serializers.DateTimeField()
     red_flags = serializers.ListField(child=serializers.CharField())
+
+
+class QuestionnaireSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    measure = serializers.CharField()
+    title = serializers.CharField()
+    items = serializers.ListField(child=serializers.DictField())
+
+
+class QuestionnaireAnswersSerializer(serializers.Serializer):
+    items = serializers.ListField(
+        child=serializers.DictField(), help_text='[{"score": n}], PSFS also "activity".'
+    )
+
+
+class QuestionnaireScoreSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    measure = serializers.CharField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    taken_at = serializers.DateTimeField()

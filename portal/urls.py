@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consent_pages, intake_views, pages
+from . import consent_pages, intake_views, pages, questionnaire_views
 
 app_name = "portal"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("portal/details/", pages.preferences, name="preferences"),
     path("portal/health-history/", intake_views.intake_page, name="intake"),
     path("portal/health-history/thanks/", intake_views.intake_thanks, name="intake_thanks"),
+    path("portal/questionnaires/", questionnaire_views.questionnaire_list, name="questionnaires"),
+    path(
+        "portal/questionnaires/<str:questionnaire_id>/",
+        questionnaire_views.questionnaire_form,
+        name="questionnaire",
+    ),
     path("portal/consents/", consent_pages.consents, name="consents"),
     path("portal/consents/<uuid:document_id>/", consent_pages.consent_sign, name="consent_sign"),
     path("portal/visits/<uuid:appointment_id>/confirm/", pages.visit_confirm, name="visit_confirm"),

@@ -92,7 +92,7 @@ def _practitioners(referrals, plans, appointments, notes, measurements, precauti
     staff.update({p.therapist.pk: p.therapist for p in plans})
     staff.update({a.therapist.pk: a.therapist for a in appointments})
     staff.update({n.therapist.pk: n.therapist for n in notes})
-    staff.update({m.recorded_by.pk: m.recorded_by for m in measurements})
+    staff.update({m.recorded_by.pk: m.recorded_by for m in measurements if m.recorded_by})
     return sorted(staff.values(), key=lambda u: (u.last_name, u.first_name, u.username))
 
 

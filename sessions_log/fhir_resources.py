@@ -388,6 +388,7 @@ def measurement_observation(measurement, patient) -> dict:
         "subject": ref(patient.pk),
         "basedOn": [ref(measurement.plan_id)],
         "effectiveDateTime": _instant(measurement.taken_at),
-        "performer": [ref(measurement.recorded_by_id)],
+        # a questionnaire the patient answered: the patient performed it
+        "performer": [ref(measurement.recorded_by_id or patient.pk)],
         "valueQuantity": _quantity(measurement.measure, measurement.score),
     }

@@ -133,13 +133,24 @@ class MeasurementQuerySet(models.QuerySet):
         return _scoped(self, user, glass=glass, to_plan="plan__")
 
 
+class MeasurementSource(models.TextChoices):
+    THERAPIST = "therapist", "Recorded by the therapist"
+    PATIENT = "patient", "Answered by the patient"
+
+
 class OutcomeMeasurement(Entity):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="measurements")
     measure = models.CharField(max_length=10, choices=Measure.choices)
     score = models.DecimalField(max_digits=6, decimal_places=2)
     taken_at = models.DateTimeField()
     items = models.JSONField(default=dict, blank=True)  # the instrument's answers, when scored
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # the therapist who recorded it; empty when the patient answered (source "patient")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(
+        max_length=10, choices=MeasurementSource.choices, default=MeasurementSource.THERAPIST
+    )
 
     objects = MeasurementQuerySet.as_manager()
 

@@ -19,7 +19,17 @@ from scheduling.visits import complete_for_note
 
 from . import instruments
 from .findings import validate_findings
-from .models import Addendum, NoteArea, OutcomeMeasurement, Response, SessionNote
+from .models import (
+    Addendum,
+    MeasurementSource,
+    NoteArea,
+    OutcomeMeasurement,
+    Response,
+    SessionNote,
+)
+
+# the questionnaires a patient fills in themselves (range of motion is measured)
+PATIENT_MEASURES = (Measure.NPRS, Measure.NDI, Measure.ODI, Measure.PSFS)
 
 NOTE_FIELDS = (
     "pain_before",
@@ -221,4 +231,22 @@ def record_measurement(*, by: User, plan, measure: str, score=None, taken_at, it
         recorded_by=by,
     )
     record(actor=by, action="measurement.create", target=measurement, patient=plan.patient)
+    return measurement
+
+
+@transaction.atomic
+def record_patient_questionnaire(*, plan, measure: str, items) -> OutcomeMeasurement:
+    """A questionnaire the patient answered (the portal): scored by the instrument
+    from its items, an outcome measurement of the plan with source "patient"."""
+    if measure not in PATIENT_MEASURES:
+        raise Invalid.field("measure", f"Patients answer {', '.join(PATIENT_MEASURES)}.")
+    score = instruments.score(measure, items)
+    measurement = OutcomeMeasurement.objects.create(
+        plan=plan, measure=measure, score=score, taken_at=timezone.now(), items=items,
+        recorded_by=None, source=MeasurementSource.PATIENT,
+    )  # fmt: skip
+    record(
+        actor=None, action="measurement.create", target=measurement, patient=plan.patient,
+        detail="answered by the patient",
+    )  # fmt: skip
     return measurement

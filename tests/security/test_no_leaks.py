@@ -91,6 +91,7 @@ BY_PARAMETER = {
     "precaution_id": "precaution",
     # consent documents are the clinic's, no patient's: any id that names none will do
     "document_id": "appointment",
+    "questionnaire_id": "plan",  # a patient's questionnaire is named by its plan
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",

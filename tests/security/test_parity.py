@@ -76,12 +76,14 @@ ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", 
 # session, portal/access.py PORTAL); tests/security/test_patient_leaks.py walks them.
 PATIENT_PAGES = {"portal:home", "portal:preferences", "portal:visit_confirm",
                  "portal:visit_cancel", "portal:sign_out", "portal:consents",
-                 "portal:consent_sign", "portal:intake", "portal:intake_thanks"}  # fmt: skip
+                 "portal:consent_sign", "portal:intake", "portal:intake_thanks",
+                 "portal:questionnaires", "portal:questionnaire"}  # fmt: skip
 PATIENT_API = {
     "api:portal-session": {"post", "delete"}, "api:portal-me": {"get", "patch"},
     "api:portal-appointments": {"get"}, "api:portal-appointment-confirm": {"post"},
     "api:portal-appointment-cancel": {"post"}, "api:portal-consents": {"get"},
     "api:portal-consent-sign": {"post"}, "api:portal-intake": {"get", "post"},
+    "api:portal-questionnaires": {"get"}, "api:portal-questionnaire-answers": {"post"},
 }  # fmt: skip
 # API actions with no page (yet)
 API_ONLY = {
