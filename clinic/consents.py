@@ -190,3 +190,14 @@ def documents_for(patient: Patient) -> list[dict]:
         )
     )
     return [{"document": d, "signed_at": signed.get(d.pk)} for d in documents]
+
+
+def patients_missing_consent(patient_ids) -> set:
+    """Of these patients, those the gate would stop (one query, for a day's list)."""
+    if not settings.CONSENT_REQUIRED:
+        return set()
+    document = current_treatment_consent()
+    if document is None:
+        return set()
+    signed = ConsentSignature.objects.filter(document=document, patient_id__in=list(patient_ids))
+    return set(patient_ids) - set(signed.values_list("patient_id", flat=True))

@@ -130,6 +130,16 @@ def standing_for(patient) -> list[Precaution]:
     )
 
 
+def standing_by_patient(patient_ids) -> dict:
+    """For a day's list: each patient's standing precautions, stop rules first (one query)."""
+    order = {Rule.STOP: 0, Rule.AVOID: 1, Rule.MODIFY: 2}
+    rows = Precaution.objects.filter(patient_id__in=list(patient_ids), cleared_at__isnull=True)
+    by_patient = {}
+    for p in sorted(rows.in_effect(), key=lambda p: (order[rule_of(p)], p.created_at)):
+        by_patient.setdefault(p.patient_id, []).append(p)
+    return by_patient
+
+
 def precautions_for_visit(patient) -> list[dict]:
     """The list at the top of every visit, stop rules first."""
     order = {Rule.STOP: 0, Rule.AVOID: 1, Rule.MODIFY: 2}

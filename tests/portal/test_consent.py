@@ -13,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 
 from clinic.consents import publish_consent
 from clinic.models import AuditEvent, ConsentSignature
+from portal.intake import QUESTIONS
 from tests.conftest import requires_postgres
 from tests.factories import AppointmentFactory
 
@@ -257,3 +258,19 @@ def test_an_empty_pad_says_so_on_the_page(patient, patient_pages, treatment_cons
     )
     assert answer.status_code == 400
     assert b"Draw your signature in the box." in answer.content
+
+
+def test_today_shows_the_therapist_a_missing_consent_and_the_health_historys_flags(
+    therapist, patient, plan, treatment_consent, patient_api, clock, client
+):
+    # given Pat's visit later today, no consent signed, and a fever in his answers
+    start = clock.now + timedelta(hours=2)
+    AppointmentFactory(plan=plan, start=start, end=start + timedelta(minutes=45))
+    answers = {q.id: False for q in QUESTIONS if q.kind == "yes_no"} | {"fever": True}
+    patient_api(patient).post("/api/v1/portal/intake/", {"answers": answers}, format="json")
+    # when Theo opens Today
+    client.force_login(therapist)
+    page = client.get("/today/").content.decode()
+    # then both stand beside the visit, before it starts
+    assert "No consent to treatment yet" in page
+    assert "Fever or acute infection: stop until cleared by the doctor" in page
