@@ -5,10 +5,11 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from portal import api as portal_api
-from portal import consent_api, intake_views, questionnaire_views
+from portal import consent_api, home_views, intake_views, questionnaire_views
 from referrals import api as referrals_api
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
+from sessions_log import home_programme_api
 
 from . import api as clinic_api
 from .api_docs import SwaggerView
@@ -28,6 +29,7 @@ router.register("session-notes", sessions_api.SessionNoteViewSet, basename="sess
 router.register("measurements", sessions_api.MeasurementViewSet, basename="measurement")
 router.register("progress-reports", sessions_api.ProgressReportViewSet, basename="progress-report")
 router.register("precautions", referrals_api.PrecautionViewSet, basename="precaution")
+router.register("exercises", home_programme_api.ExerciseViewSet, basename="exercise")
 
 app_name = "api"
 
@@ -41,6 +43,11 @@ urlpatterns = [
         "treatment-plans/<str:pk>/progress/",
         sessions_api.PlanProgressView.as_view(),
         name="treatment-plan-progress",
+    ),
+    path(
+        "treatment-plans/<str:pk>/home-programme/",
+        home_programme_api.HomeProgrammeView.as_view(),
+        name="treatment-plan-home-programme",
     ),
     path("patients/<str:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
     path(
@@ -78,6 +85,12 @@ urlpatterns = [
         "portal/questionnaires/<str:pk>/answers/",
         questionnaire_views.QuestionnaireAnswerView.as_view(),
         name="portal-questionnaire-answers",
+    ),
+    path("portal/home-programme/", home_views.HomeProgrammeView.as_view(), name="portal-home"),
+    path(
+        "portal/home-programme/<str:pk>/done/",
+        home_views.DoneView.as_view(),
+        name="portal-home-done",
     ),
     path("portal/consents/", consent_api.ConsentListView.as_view(), name="portal-consents"),
     path(

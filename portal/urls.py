@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consent_pages, intake_views, pages, questionnaire_views
+from . import consent_pages, home_views, intake_views, pages, questionnaire_views
 
 app_name = "portal"
 
@@ -19,6 +19,12 @@ urlpatterns = [
         "portal/questionnaires/<str:questionnaire_id>/",
         questionnaire_views.questionnaire_form,
         name="questionnaire",
+    ),
+    path("portal/stretches/", home_views.stretches, name="stretches"),
+    path(
+        "portal/stretches/<uuid:home_exercise_id>/done/",
+        home_views.stretch_done,
+        name="stretch_done",
     ),
     path("portal/consents/", consent_pages.consents, name="consents"),
     path("portal/consents/<uuid:document_id>/", consent_pages.consent_sign, name="consent_sign"),

@@ -92,12 +92,14 @@ BY_PARAMETER = {
     # consent documents are the clinic's, no patient's: any id that names none will do
     "document_id": "appointment",
     "questionnaire_id": "plan",  # a patient's questionnaire is named by its plan
+    "home_exercise_id": "plan",  # any id that names none of Quinn's will do
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
     "progress-reports": "report", "precautions": "precaution", "portal": "appointment",
+    "exercises": "plan",
 }  # fmt: skip
 
 

@@ -77,13 +77,15 @@ ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", 
 PATIENT_PAGES = {"portal:home", "portal:preferences", "portal:visit_confirm",
                  "portal:visit_cancel", "portal:sign_out", "portal:consents",
                  "portal:consent_sign", "portal:intake", "portal:intake_thanks",
-                 "portal:questionnaires", "portal:questionnaire"}  # fmt: skip
+                 "portal:questionnaires", "portal:questionnaire", "portal:stretches",
+                 "portal:stretch_done"}  # fmt: skip
 PATIENT_API = {
     "api:portal-session": {"post", "delete"}, "api:portal-me": {"get", "patch"},
     "api:portal-appointments": {"get"}, "api:portal-appointment-confirm": {"post"},
     "api:portal-appointment-cancel": {"post"}, "api:portal-consents": {"get"},
     "api:portal-consent-sign": {"post"}, "api:portal-intake": {"get", "post"},
     "api:portal-questionnaires": {"get"}, "api:portal-questionnaire-answers": {"post"},
+    "api:portal-home": {"get"}, "api:portal-home-done": {"post"},
 }  # fmt: skip
 # API actions with no page (yet)
 API_ONLY = {
@@ -103,7 +105,9 @@ API_ONLY = {
     "api:measurement-list": {"get", "post"}, "api:measurement-detail": {"get"},
     "api:progress-report-detail": {"put", "patch"},
     "api:precaution-list": {"get"}, "api:precaution-detail": {"get"},
-    "api:patient-consents": {"post"},
+    "api:patient-consents": {"post"}, "api:exercise-list": {"get", "post"},
+    "api:exercise-detail": {"get", "put", "patch"},
+    "api:treatment-plan-home-programme": {"post"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}
