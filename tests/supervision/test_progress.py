@@ -7,8 +7,8 @@ from sessions_log.progress import flags_for_patients, flags_for_plans, plan_prog
 from tests.conftest import rewriting_history
 from tests.factories import TreatmentPlanFactory
 
-# plan with its referral; sessions; measurements; goals
-PROGRESS_QUERIES = 4
+# plan with its referral; sessions; measurements; goals; the home programme's adherence
+PROGRESS_QUERIES = 5
 
 
 def test_progress_answers_the_contract_fields_oldest_session_first(plan, log_visits):
