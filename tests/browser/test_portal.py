@@ -167,3 +167,51 @@ def test_a_patient_answers_the_health_history_and_signs_the_consent_with_a_finge
     assert Precaution.objects.get(patient=patient).kind == "fever"
     signature = ConsentSignature.objects.get(patient=patient)
     assert signature.source == "drawn" and bytes(signature.image).startswith(b"\x89PNG")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_answers_an_ndi_and_ticks_off_a_stretch(
+    browser, live_server, monkeypatch, settings, plan
+):
+    # given now pinned, an NDI goal on Pat's plan and a stretch in the programme
+    from portal.sign_in import issue_link
+    from referrals.models import PlanGoal
+    from sessions_log.exercise_library import LIBRARY
+    from sessions_log.home_programme import set_home_programme
+    from sessions_log.models import Exercise, ExerciseDone, OutcomeMeasurement
+
+    monkeypatch.setattr(timezone, "now", Clock(NOW))
+    settings.SITE_URL = live_server.url
+    code, name, region, text, hold, reps, times = LIBRARY[0]  # a transactional test flushed it
+    stretch = Exercise.objects.create(
+        code=code, name=name, region=region, instructions=text,
+        hold_seconds=hold, repetitions=reps, times_per_day=times,
+    )  # fmt: skip
+    PlanGoal.objects.create(plan=plan, description="Neck", measure="ndi", baseline=20, target=10)
+    set_home_programme(plan=plan, items=[{"exercise": str(stretch.pk)}], by=plan.therapist)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(issue_link(patient=plan.patient, by=None))
+        page.get_by_label("Your date of birth").fill(plan.patient.date_of_birth.isoformat())
+        page.get_by_role("button", name="Continue").click()
+        # when Pat answers the NDI: 2 in every section
+        page.get_by_role("link", name="Questionnaires").click()
+        check(page, "questionnaires")
+        page.get_by_role("link", name=re.compile("Answer")).click()
+        check(page, "ndi")
+        for group in page.get_by_role("group").all():
+            group.get_by_label("2", exact=True).check()
+        page.get_by_role("button", name="Send my answers").click()
+        page.get_by_text("Thank you").wait_for()
+        # and ticks off a stretch
+        page.get_by_role("link", name="Stretches").click()
+        check(page, "stretches")
+        page.get_by_role("button", name=re.compile("Done")).click()
+        page.get_by_text(f"Well done: {name}.").wait_for()
+    finally:
+        context.close()
+    # then the NDI is a measurement of the plan, scored 20, and the stretch counted
+    measurement = OutcomeMeasurement.objects.get(plan=plan)
+    assert (measurement.measure, measurement.score, measurement.source) == ("ndi", 20, "patient")
+    assert ExerciseDone.objects.count() == 1
