@@ -86,6 +86,7 @@ urlpatterns = [
         questionnaire_views.QuestionnaireAnswerView.as_view(),
         name="portal-questionnaire-answers",
     ),
+    path("portal/record/", home_views.RecordView.as_view(), name="portal-record"),
     path("portal/home-programme/", home_views.HomeProgrammeView.as_view(), name="portal-home"),
     path(
         "portal/home-programme/<str:pk>/done/",

@@ -1,4 +1,5 @@
-"""The home programme for the patient: the API and the page, with a "done" tap."""
+"""The home programme for the patient (the API and the page, with a "done" tap),
+and the patient's whole record."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from scheduling.reminders import clinic_context
+from sessions_log.fhir import patient_bundle
 from sessions_log.home_programme import log_done, programme_of
 
 from . import sign_in
@@ -79,3 +81,15 @@ def stretch_done(request, home_exercise_id):
     log_done(home_exercise=row)
     messages.success(request, f"Well done: {row.exercise.name}.")
     return redirect("portal:stretches")
+
+
+@extend_schema(tags=["portal"])
+class RecordView(PortalAPIMixin, GenericAPIView):
+    """The patient's whole record as a FHIR R4 bundle: their right of access."""
+
+    verbs = {"get": "read_record"}
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        self.audit("portal.record_read")
+        return Response(patient_bundle(self.patient, reader=None))

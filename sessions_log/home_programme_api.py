@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from clinic.api_base import ClinicAPIMixin
 from referrals.access import access_plan
+from referrals.models import TreatmentPlan
 
 from .access import EXERCISE, HOME_PROGRAMME
 from .home_programme import set_home_programme
@@ -60,6 +61,7 @@ class HomeExerciseSerializer(serializers.ModelSerializer):
 
 @extend_schema(tags=["home programme"])
 class HomeProgrammeView(ClinicAPIMixin, GenericAPIView):
+    model = TreatmentPlan  # the path's id (for the schema)
     policy = HOME_PROGRAMME
     verbs = {"post": "set"}
     serializer_class = HomeExerciseItemSerializer

@@ -171,3 +171,15 @@ def test_the_visit_list_costs_the_same_queries_for_1_and_5_visits(
     with CaptureQueriesContext(connection) as five:
         assert client.get(VISITS).json()["count"] == 5
     assert len(five) == len(one)
+
+
+def test_the_patient_downloads_their_whole_record_as_fhir(patient, patient_api, upcoming, referral):
+    bundle = patient_api(patient).get("/api/v1/portal/record/").json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert {"Patient", "ServiceRequest", "CarePlan", "Appointment"} <= kinds
+    patients = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert [p["id"] for p in patients] == [str(patient.pk)]
+    assert AuditEvent.objects.filter(action="portal.record_read", patient=patient).exists()

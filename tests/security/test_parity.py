@@ -85,7 +85,7 @@ PATIENT_API = {
     "api:portal-appointment-cancel": {"post"}, "api:portal-consents": {"get"},
     "api:portal-consent-sign": {"post"}, "api:portal-intake": {"get", "post"},
     "api:portal-questionnaires": {"get"}, "api:portal-questionnaire-answers": {"post"},
-    "api:portal-home": {"get"}, "api:portal-home-done": {"post"},
+    "api:portal-home": {"get"}, "api:portal-home-done": {"post"}, "api:portal-record": {"get"},
 }  # fmt: skip
 # API actions with no page (yet)
 API_ONLY = {
