@@ -91,3 +91,14 @@ def tomorrow(clock, plan):
     """Pat's visit tomorrow morning: inside the late-cancel window (24 h)."""
     start = NOW + timedelta(hours=20)
     return AppointmentFactory(plan=plan, start=start, end=start + timedelta(minutes=45))
+
+
+@pytest.fixture
+def eager_tasks():
+    """The clearance email goes through Celery; run its task in-process."""
+    from clinic.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

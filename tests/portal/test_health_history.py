@@ -67,9 +67,14 @@ def test_a_blood_clot_stops_the_next_note_until_the_doctor_clears_it(
 
 
 def test_the_doctor_is_asked_for_clearance_of_a_stop_flag(
-    patient, patient_api, doctor, referral, django_capture_on_commit_callbacks, mailoutbox, settings
+    patient,
+    patient_api,
+    doctor,
+    referral,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
+    eager_tasks,
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     with django_capture_on_commit_callbacks(execute=True):
         answer(patient_api(patient), fever=True)
     assert [m.to for m in mailoutbox] == [[doctor.email]]
