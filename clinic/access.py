@@ -20,7 +20,11 @@ from .errors import NotAllowed
 from .models import Patient
 from .vocabulary import Role
 
-ALL_ROLES = frozenset(Role.values)
+BILLING = frozenset({Role.BILLING})
+# The roles of care and the desk. The biller is not among them: billing reads only
+# what a claim needs (API.md, Billing), granted by name where it is (billing/access.py),
+# so no clinical table opens to the biller by default.
+ALL_ROLES = frozenset(Role.values) - BILLING
 DOCTOR = frozenset({Role.DOCTOR})
 THERAPIST = frozenset({Role.THERAPIST})
 FRONT_DESK = frozenset({Role.FRONT_DESK})
@@ -77,7 +81,7 @@ PATIENT = Policy(
     "patient",
     {
         # the directory: doctors and the front desk all, a therapist their own
-        "read": ALL_ROLES,
+        "read": ALL_ROLES | BILLING,  # the biller: demographics, for claims
         "create": DOCTOR | FRONT_DESK,
         # contact details and reminder channel (API.md, Roles): the front desk only
         "update": FRONT_DESK,
@@ -89,7 +93,12 @@ PATIENT = Policy(
 )
 STAFF = Policy(
     "staff",
-    {"read": ALL_ROLES, "me": ALL_ROLES, "sign_out": ALL_ROLES, "rotate_calendar": THERAPIST},
+    {
+        "read": ALL_ROLES | BILLING,  # the biller: the rendering therapist of a claim
+        "me": ALL_ROLES | BILLING,
+        "sign_out": ALL_ROLES | BILLING,
+        "rotate_calendar": THERAPIST,
+    },
 )
 AUDIT = Policy("audit", {"read": MANAGER})
 # the Django admin: staff, catalog, closures; clinical history read-only

@@ -96,7 +96,9 @@ class StaffAdmin(BaseUserAdmin, ManagerAdmin):
     list_display = ("username", "first_name", "last_name", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
-    fieldsets = BaseUserAdmin.fieldsets + (("Clinic", {"fields": ("role",)}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Clinic", {"fields": ("role", "npi", "taxonomy_code")}),  # billing helper: NPI
+    )
     add_fieldsets = (
         (
             None,

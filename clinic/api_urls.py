@@ -4,6 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from billing import api as billing_api
+from billing import claims_api as billing_claims_api
+from billing import notes_api as billing_notes_api
 from portal import api as portal_api
 from portal import consent_api, home_views, intake_views, questionnaire_views
 from referrals import api as referrals_api
@@ -22,13 +25,25 @@ router.register("appointments", scheduling_api.AppointmentViewSet, basename="app
 router.register("appointment-series", scheduling_api.SeriesViewSet, basename="appointment-series")
 router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
 router.register("break-glass", clinic_api.BreakGlassViewSet, basename="break-glass")
-router.register("modalities", referrals_api.ModalityViewSet, basename="modality")
+# --- billing helper: modalities show their service code (billing.notes_api)
+router.register("modalities", billing_notes_api.BilledModalityViewSet, basename="modality")
 router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
 router.register("treatment-plans", referrals_api.TreatmentPlanViewSet, basename="treatment-plan")
-router.register("session-notes", sessions_api.SessionNoteViewSet, basename="session-note")
+# --- billing helper: a note's services, and signing that charges (billing.notes_api)
+router.register(
+    "session-notes", billing_notes_api.BilledSessionNoteViewSet, basename="session-note"
+)
 router.register("measurements", sessions_api.MeasurementViewSet, basename="measurement")
 router.register("progress-reports", sessions_api.ProgressReportViewSet, basename="progress-report")
 router.register("precautions", referrals_api.PrecautionViewSet, basename="precaution")
+# --- billing helper (API.md, Billing)
+router.register("service-codes", billing_api.ServiceCodeViewSet, basename="service-code")
+router.register("payers", billing_api.PayerViewSet, basename="payer")
+router.register("coverages", billing_api.CoverageViewSet, basename="coverage")
+router.register("authorizations", billing_api.AuthorizationViewSet, basename="authorization")
+router.register("charges", billing_api.ChargeViewSet, basename="charge")
+router.register("claims", billing_claims_api.ClaimViewSet, basename="claim")
+router.register("payments", billing_claims_api.PaymentViewSet, basename="payment")
 router.register("exercises", home_programme_api.ExerciseViewSet, basename="exercise")
 
 app_name = "api"
@@ -54,6 +69,9 @@ urlpatterns = [
         "patients/<str:pk>/episodes/",
         referrals_api.PatientEpisodesView.as_view(),
         name="patient-episodes",
+    ),
+    path(
+        "patients/<str:pk>/ledger/", billing_claims_api.LedgerView.as_view(), name="patient-ledger"
     ),
     # the patient's side (API.md): a patient token reaches only /api/v1/portal/
     path("patients/<str:pk>/invite/", portal_api.InviteView.as_view(), name="patient-invite"),

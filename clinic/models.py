@@ -8,8 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .npi import validate_npi
 from .validators import single_line
-from .vocabulary import Role
+from .vocabulary import Role, Sex
 
 
 def new_calendar_token() -> str:
@@ -42,6 +43,9 @@ class User(AbstractUser):
     last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
     email = models.EmailField("email address", blank=True, validators=[single_line])
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # --- billing helper: the rendering provider on a claim (clinic/npi.py checks it)
+    npi = models.CharField("NPI", max_length=10, blank=True, validators=[validate_npi])
+    taxonomy_code = models.CharField(max_length=10, blank=True, help_text="e.g. 225700000X")
 
     objects = StaffManager()
 
@@ -70,6 +74,7 @@ class User(AbstractUser):
     is_therapist = property(lambda self: self.role == Role.THERAPIST)
     is_front_desk = property(lambda self: self.role == Role.FRONT_DESK)
     is_manager = property(lambda self: self.role == Role.MANAGER)
+    is_biller = property(lambda self: self.role == Role.BILLING)
 
 
 class ReminderChannel(models.TextChoices):
@@ -86,7 +91,8 @@ class PatientQuerySet(models.QuerySet):
         """Patients whose demographics `user` may read (API.md, Roles): doctors and
         the front desk share the directory; a therapist sees the patients of the
         plans they hold and the visits they give, not those of the intake queue."""
-        if user.role in (Role.FRONT_DESK, Role.MANAGER, Role.DOCTOR):
+        # the biller reads the directory too (demographics only, API.md, Billing)
+        if user.role in (Role.FRONT_DESK, Role.MANAGER, Role.DOCTOR, Role.BILLING):
             return self.all()
         if user.role == Role.THERAPIST:
             # `plans` is the treatment plans' relation to their patient
@@ -114,6 +120,12 @@ class Patient(Entity):
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # --- billing helper: a claim's patient and subscriber need an address and a sex
+    address_line = models.CharField(max_length=200, blank=True, validators=[single_line])
+    city = models.CharField(max_length=100, blank=True, validators=[single_line])
+    state = models.CharField(max_length=2, blank=True, help_text="Two letters, e.g. NY.")
+    postal_code = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     version = models.PositiveIntegerField(default=1)
 

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from billing.workflows import BILLED_NOTE_WORKFLOW
 from portal import staff_pages as portal_pages
 from referrals import views as referral_views
 from scheduling import series_pages
@@ -10,6 +11,9 @@ from scheduling import views as scheduling_views
 from sessions_log import views as note_views
 
 from . import two_factor, views
+
+# --- billing helper: the note pages write services and charge at signing
+BILLED = {"workflow": BILLED_NOTE_WORKFLOW}
 
 urlpatterns = [
     path("", views.SignInView.as_view(), name="login"),
@@ -56,9 +60,9 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/", referral_views.plan_detail, name="plan_detail"),
     path("plans/<uuid:plan_id>/edit/", referral_views.plan_edit, name="plan_edit"),
     path("plans/<uuid:plan_id>/propose/", referral_views.plan_propose, name="plan_propose"),
-    path("visits/<uuid:appointment_id>/note/", note_views.note_new, name="note_new"),
-    path("notes/<uuid:note_id>/", note_views.note_detail, name="note_detail"),
-    path("notes/<uuid:note_id>/sign/", note_views.note_sign, name="note_sign"),
+    path("visits/<uuid:appointment_id>/note/", note_views.note_new, BILLED, name="note_new"),
+    path("notes/<uuid:note_id>/", note_views.note_detail, BILLED, name="note_detail"),
+    path("notes/<uuid:note_id>/sign/", note_views.note_sign, BILLED, name="note_sign"),
     path("notes/<uuid:note_id>/addendum/", note_views.note_addendum, name="note_addendum"),
     # the front desk
     path("week/", scheduling_views.calendar, name="calendar"),

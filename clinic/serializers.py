@@ -73,6 +73,14 @@ class TokenSerializer(serializers.Serializer):
 
 
 class PatientSerializer(serializers.ModelSerializer):
+    # --- billing helper: the address and sex a claim needs (API.md, Billing)
+    state = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_blank=True, help_text="Two letters, e.g. NY."
+    )
+    postal_code = serializers.RegexField(
+        r"^[0-9]{5}(-?[0-9]{4})?$", required=False, allow_blank=True, help_text="ZIP or ZIP+4."
+    )
+
     class Meta:
         model = Patient
         fields = [
@@ -84,8 +92,16 @@ class PatientSerializer(serializers.ModelSerializer):
             "email",
             "reminder_channel",
             "reminder_consent",
+            "address_line",
+            "city",
+            "state",
+            "postal_code",
+            "sex",
         ]
         extra_kwargs = {"reminder_channel": {"choices": ReminderChannel.choices}}
+
+    def validate_state(self, value: str) -> str:
+        return value.upper()
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

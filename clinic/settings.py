@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "referrals",
     "scheduling",
     "sessions_log",
+    "billing",
     "portal",
 ]
 
@@ -152,6 +153,7 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Medical Massage")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 Harbor Street, Suite 3")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(555) 010-2030")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+from clinic.settings_billing import *  # noqa: E402, F403 - the clinic as billing provider
 
 # --- celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -187,7 +189,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # --- api helper
     # the services' errors as the contract's 400/403/409 (clinic/api_errors.py)
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
 }
@@ -214,11 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # --- api helper
     "ENUM_NAME_OVERRIDES": {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
         "AppointmentStatusEnum": "clinic.vocabulary.AppointmentStatus",  # portal: visits
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
+        **BILLING_ENUM_NAMES,  # noqa: F405 - clinic/settings_billing.py
     },
 }
 
@@ -305,6 +306,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 1800},
     },
+    **BILLING_BEAT_SCHEDULE,  # noqa: F405 - the missed-visit fees (clinic/settings_billing.py)
 }
 
 # --- totp helper -----------------------------------------------------------------
@@ -387,9 +389,8 @@ READY_SCAN_MAX_AGE_SECONDS = env.int(
 if not 0.5 <= READY_TIMEOUT_SECONDS <= 4.5:
     raise ImproperlyConfigured("READY_TIMEOUT_SECONDS must be 0.5 to 4.5")
 
-# Logs: one JSON object per line in production (LOG_FORMAT=json), readable
-# lines under DEBUG; each with the request id (ops/logs.py). The worker keeps
-# this configuration instead of Celery's own.
+# Logs: JSON lines in production (LOG_FORMAT=json), readable under DEBUG; each with the
+# request id (ops/logs.py). The worker keeps this configuration instead of Celery's own.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

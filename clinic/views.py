@@ -22,6 +22,7 @@ HOMES = {
     Role.THERAPIST: "today",
     Role.FRONT_DESK: "calendar",
     Role.MANAGER: "admin:index",
+    Role.BILLING: "billing_queue",  # billing helper: the biller's work queue
 }
 PAGE_SIZE = 50
 

@@ -8,6 +8,15 @@ class Role(models.TextChoices):
     THERAPIST = "therapist", "Therapist"
     FRONT_DESK = "front_desk", "Front desk"
     MANAGER = "manager", "Manager"
+    BILLING = "billing", "Biller"
+
+
+class Sex(models.TextChoices):
+    """Administrative sex, as a claim carries it (X12 DMG03: F, M, U)."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNKNOWN = "unknown", "Unknown"
 
 
 class Region(models.TextChoices):

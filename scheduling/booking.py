@@ -94,6 +94,27 @@ def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
         )
 
 
+# Rules of the apps above this one that a booking must pass too (billing: a
+# payer's authorization). Each is called as `rule(patient=, slots=,
+# exclude_ids=)` and raises Invalid naming its field; the apps register them in
+# their AppConfig.ready(), so this module never imports them. Kept to what
+# cannot be checked elsewhere: the booking's own transaction and lock.
+BOOKING_RULES: list = []
+# What those rules need to know of the patient, as expressions loaded with the
+# patient's row (name -> e.g. an Exists), so a rule that does not apply to the
+# patient costs no query of its own.
+PATIENT_FACTS: dict = {}
+
+
+def patients_for_booking():
+    return Patient.objects.annotate(**PATIENT_FACTS)
+
+
+def check_booking_rules(*, patient, slots: list[Slot], exclude_ids=()) -> None:
+    for rule in BOOKING_RULES:
+        rule(patient=patient, slots=slots, exclude_ids=exclude_ids)
+
+
 def lock_booking(*, therapist: User, patient_id) -> Patient:
     """The booking lock, the one every booking, move and series takes: bookings
     touching the same therapist or patient wait for each other (PostgreSQL row
@@ -101,7 +122,7 @@ def lock_booking(*, therapist: User, patient_id) -> Patient:
     IMMEDIATE transaction already serialises writers). Returns the patient,
     loaded by the lock's own query (the reminders need it)."""
     User.objects.select_for_update().filter(pk=therapist.pk).exists()
-    return Patient.objects.select_for_update().get(pk=patient_id)
+    return patients_for_booking().select_for_update().get(pk=patient_id)
 
 
 @transaction.atomic
@@ -115,8 +136,9 @@ def book_appointment(
         raise Invalid.field("plan", "The plan belongs to another patient.")
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
-    lock_booking(therapist=therapist, patient_id=patient.pk)
+    locked = lock_booking(therapist=therapist, patient_id=patient.pk)
     check_prescription(plan=plan, slots=[slot])
+    check_booking_rules(patient=locked, slots=[slot])
     check_availability(therapist=therapist, slots=[slot])
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=[slot]))
     try:
@@ -137,7 +159,7 @@ def book_appointment(
 def move_appointment(*, appointment: Appointment, start: datetime, end: datetime, by: User):
     APPOINTMENT.check(by, "update")
     # the same lock as a booking: a move and a booking into the same slot wait in turn
-    lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
+    patient = lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition(
@@ -147,6 +169,7 @@ def move_appointment(*, appointment: Appointment, start: datetime, end: datetime
     check_not_on_earlier_day([slot])
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
+    check_booking_rules(patient=patient, slots=[slot], exclude_ids=[appointment.pk])
     check_availability(therapist=appointment.therapist, slots=[slot])
     raise_on_conflicts(
         find_conflicts(
@@ -236,9 +259,11 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
     except Invalid as error:
         preview.problems = error.errors
         return preview
+    patient = patients_for_booking().get(pk=plan.patient_id)
     for check in (
         lambda: check_not_on_earlier_day(preview.occurrences),
         lambda: check_prescription(plan=plan, slots=preview.occurrences),
+        lambda: check_booking_rules(patient=patient, slots=preview.occurrences),
         lambda: check_availability(therapist=therapist, slots=preview.occurrences),
     ):
         try:
@@ -247,7 +272,7 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
             for name, messages in error.errors.items():
                 preview.problems.setdefault(name, []).extend(messages)
     preview.conflicts = find_conflicts(
-        therapist=therapist, patient=plan.patient, slots=preview.occurrences
+        therapist=therapist, patient=patient, slots=preview.occurrences
     )
     return preview
 
@@ -267,6 +292,7 @@ def book_series(
     check_not_on_earlier_day(slots)
     patient = lock_booking(therapist=therapist, patient_id=plan.patient_id)
     check_prescription(plan=plan, slots=slots)
+    check_booking_rules(patient=patient, slots=slots)
     check_availability(therapist=therapist, slots=slots)
     raise_on_conflicts(find_conflicts(therapist=therapist, patient=patient, slots=slots))
     series = AppointmentSeries(

@@ -2,7 +2,7 @@
 prescribed visits to book while the referral is valid, each with the rest of
 the series ready to preview and book in one click (scheduling.booking)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import OuterRef, Subquery
@@ -35,11 +35,30 @@ class WorklistRow:
     last_visit: datetime | None
     suggested_start: datetime  # the rest of the series, for the one-click booking
     suggested_rrule: str
+    warnings: tuple = ()  # from WARNING_SOURCES, e.g. "authorization_running_low"
+
+
+# Warnings of the apps above this one for the plans on the worklist (billing: an
+# authorization running low). Each source is called with the plans and answers
+# `{plan_id: [code, ...]}` in a fixed number of queries; the apps register them in
+# their AppConfig.ready(), so this module never imports them. PLAN_FACTS (name ->
+# expression) load with the plans, so a source can skip plans without a query.
+WARNING_SOURCES: list = []
+PLAN_FACTS: dict = {}
+
+
+def _with_warnings(rows: list[WorklistRow]) -> list[WorklistRow]:
+    found: dict = {}
+    for source in WARNING_SOURCES if rows else ():
+        for plan_id, codes in source([row.plan for row in rows]).items():
+            found.setdefault(plan_id, []).extend(codes)
+    return [replace(row, warnings=tuple(found.get(row.plan.pk, ()))) for row in rows]
 
 
 def booking_worklist() -> list[WorklistRow]:
     """Patients whose approved plan still has prescribed visits not booked,
-    while the referral is valid; soonest expiry first. Three queries."""
+    while the referral is valid; soonest expiry first. Three queries, and those
+    of the warning sources (a fixed number each)."""
     counted = Appointment.objects.counted().order_by()
     last_start = counted.filter(plan=OuterRef("pk")).order_by("-start").values("start")[:1]
     plans = (
@@ -50,7 +69,7 @@ def booking_worklist() -> list[WorklistRow]:
         )
         .select_related("patient", "therapist", "referral")
         .with_visits_used()
-        .annotate(last_start=Subquery(last_start))
+        .annotate(last_start=Subquery(last_start), **PLAN_FACTS)
         .order_by("referral__valid_until", "patient__last_name")
     )
     rows = []
@@ -61,7 +80,7 @@ def booking_worklist() -> list[WorklistRow]:
         )
         if left > 0:
             rows.append(_worklist_row(plan, left))
-    return rows
+    return _with_warnings(rows)
 
 
 def _worklist_row(plan, left: int) -> WorklistRow:

@@ -26,10 +26,12 @@ DOCTOR_FLAGS = {
     "pain_worse": "pain worse",
     "referral_expiring": "referral about to expire",
     "visits_nearly_used": "referral nearly used up",
+    "authorization_running_low": "insurance authorization running low",
 }
 FRONT_DESK_FLAGS = {
     "referral_expiring": "referral about to expire",
     "visits_nearly_used": "referral nearly used up",
+    "authorization_running_low": "insurance authorization running low",
 }
 
 

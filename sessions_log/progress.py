@@ -38,6 +38,24 @@ class Flag:
     CERTIFICATION_DUE = "certification_due"
     CLEARANCE_NEEDED = "clearance_needed"
     REPORT_AWAITING_DECISION = "report_awaiting_decision"
+    AUTHORIZATION_RUNNING_LOW = "authorization_running_low"  # set by billing (FLAG_SOURCES)
+
+
+# Flags of the apps above this one (billing: an authorization running low). Each
+# source is called with the plans and answers `{plan_id: [flag, ...]}` in a fixed
+# number of queries; the apps register them in their AppConfig.ready(), so this
+# module never imports them. PLAN_FACTS (name -> expression) load with the plans,
+# so a source can skip the plans it has nothing to say about without a query.
+FLAG_SOURCES: list = []
+PLAN_FACTS: dict = {}
+
+
+def _flags_from_sources(plans) -> dict:
+    found: dict = {}
+    for source in FLAG_SOURCES:
+        for plan_id, flags in source(plans).items():
+            found.setdefault(plan_id, []).extend(flags)
+    return found
 
 
 # Lower is better for pain and disability; higher is better for function and motion.
@@ -94,6 +112,7 @@ def _plans(plans) -> list[TreatmentPlan]:
                     plan=OuterRef("pk"), status__in=[ReportStatus.SIGNED, ReportStatus.SENT]
                 )
             ),
+            **PLAN_FACTS,
         )
     )
     by_id = {p.pk: p for p in rows}
@@ -308,7 +327,9 @@ def flags_for_plans(plans) -> dict:
     """`{plan_id: [flag, ...]}` for many plans (the doctor's patient list) in a
     fixed number of queries."""
     today = timezone.localdate()
-    return {facts.plan.pk: _flags(facts, today) for facts in _load(list(plans))}
+    loaded = _load(list(plans))
+    more = _flags_from_sources([facts.plan for facts in loaded])
+    return {facts.plan.pk: _flags(facts, today) + more.get(facts.plan.pk, []) for facts in loaded}
 
 
 def plan_flags(plan) -> list[str]:
@@ -334,7 +355,7 @@ def plan_progress(plan) -> dict:
         "pain_change": (
             sessions[-1]["pain_before"] - sessions[0]["pain_before"] if len(sessions) > 1 else None
         ),
-        "flags": _flags(facts, today),
+        "flags": _flags(facts, today) + _flags_from_sources([plan]).get(plan.pk, []),
         "measurements": trends(facts),
         "goals": goals_against_targets(facts),
         "home_programme": adherence(plan),  # the patient's "done" taps, last 7 days

@@ -1,5 +1,7 @@
 """Logging, correcting, signing and addending session notes; outcome measurements."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -232,6 +234,26 @@ def record_measurement(*, by: User, plan, measure: str, score=None, taken_at, it
     )
     record(actor=by, action="measurement.create", target=measurement, patient=plan.patient)
     return measurement
+
+
+def _no_panel(note: SessionNote) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class NoteWorkflow:
+    """What the note pages call to log, correct and sign a note. An app above may
+    give its own (billing writes the services and charges at signing): the
+    project's URL module hands it to the pages, so this app never names it."""
+
+    log: Callable = log_session
+    correct: Callable = correct_session_note
+    sign: Callable = sign_session_note
+    # the URL of a partial shown on a draft (e.g. its services and units), or None
+    panel_url: Callable = _no_panel
+
+
+NOTE_WORKFLOW = NoteWorkflow()
 
 
 @transaction.atomic

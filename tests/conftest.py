@@ -110,6 +110,10 @@ def modality_catalog(request):
             Modality.objects.get_or_create(
                 code=code, defaults={"name": name, "description": description}
             )
+        # --- billing helper: the service codes, their mapping and the self-pay payer
+        from django.apps import apps
+
+        importlib.import_module("billing.migrations.0002_seed_service_codes").seed(apps, None)
 
 
 @contextmanager
@@ -152,6 +156,12 @@ def other_therapist(db):
 @pytest.fixture
 def front_desk(db):
     return UserFactory(username="fran", first_name="Fran", last_name="Desk", role=Role.FRONT_DESK)
+
+
+@pytest.fixture
+def biller(db):
+    """Bill, the biller: reads the billing and the diagnosis codes a claim needs."""
+    return UserFactory(username="bill", first_name="Bill", last_name="Ing", role=Role.BILLING)
 
 
 @pytest.fixture

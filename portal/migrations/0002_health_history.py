@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0014_consent_signatures_append_only"),
+        ("clinic", "0015_consent_signatures_append_only"),
         ("portal", "0001_sign_in_links_and_patient_sessions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

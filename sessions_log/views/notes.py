@@ -56,7 +56,7 @@ def _note_for(request, note_id, verb="read"):
     return access_note(request.user, note_id, verb, glass=request.method == "GET")
 
 
-def _render_form(request, form, *, visit, note=None, status=200):
+def _render_form(request, form, *, visit, note=None, status=200, workflow=services.NOTE_WORKFLOW):
     return render(
         request,
         "sessions_log/note_form.html",
@@ -67,6 +67,7 @@ def _render_form(request, form, *, visit, note=None, status=200):
             "referral": visit.plan.referral if visit.plan_id else None,
             "form_token": _issue_token(request),
             "pain_values": range(11),
+            "panel_url": workflow.panel_url(note) if note is not None else None,
             **precautions_panel(visit.patient),
         },
         status=status,
@@ -74,7 +75,7 @@ def _render_form(request, form, *, visit, note=None, status=200):
 
 
 @allowed(NOTE, "create")
-def note_new(request, appointment_id):
+def note_new(request, appointment_id, workflow=services.NOTE_WORKFLOW):
     visit = _visit(request, appointment_id)
     existing = SessionNote.objects.filter(appointment=visit).only("id").first()
     if existing:
@@ -92,9 +93,7 @@ def note_new(request, appointment_id):
             form.add_error(None, problems[0])
         return _render_form(request, form, visit=visit, status=400)
     try:
-        note = services.log_session(
-            therapist=request.user, appointment=visit, data=form.data_for_service()
-        )
+        note = workflow.log(therapist=request.user, appointment=visit, data=form.data_for_service())
     except Conflict:
         # the other tap of a double tap got here first: its note is the note
         note = SessionNote.objects.filter(appointment=visit).first()
@@ -108,14 +107,14 @@ def note_new(request, appointment_id):
         show_service_error(request, error)
         return _render_form(request, form, visit=visit, status=409)
     if "sign" in request.POST:
-        return _sign(request, note)
+        return _sign(request, note, workflow)
     messages.success(request, "Session note saved. Sign it when it is complete.")
     return redirect("note_detail", note_id=note.pk)
 
 
-def _sign(request, note):
+def _sign(request, note, workflow):
     try:
-        services.sign_session_note(note=note, by=request.user)
+        workflow.sign(note=note, by=request.user)
         messages.success(request, "Session note saved and signed.")
     except (DomainConflict, Invalid, NotAllowed) as error:
         show_service_error(request, error)
@@ -123,7 +122,7 @@ def _sign(request, note):
 
 
 @allowed(NOTE, "read")
-def note_detail(request, note_id):
+def note_detail(request, note_id, workflow=services.NOTE_WORKFLOW):
     """A draft note is its therapist's form; a signed one reads, with addenda."""
     note = _note_for(request, note_id)
     visit = note.appointment
@@ -137,9 +136,9 @@ def note_detail(request, note_id):
             plan_areas=_plan_areas(visit),
         )
         if request.method == "POST":
-            return _correct(request, form, note)
+            return _correct(request, form, note, workflow)
         form.load(note)
-        return _render_form(request, form, visit=visit, note=note)
+        return _render_form(request, form, visit=visit, note=note, workflow=workflow)
     return render(
         request,
         "sessions_log/note_detail.html",
@@ -147,32 +146,34 @@ def note_detail(request, note_id):
     )
 
 
-def _correct(request, form, note):
+def _correct(request, form, note, workflow):
     areas, area_errors = form.area_data()
     if not form.is_valid() or area_errors:
         for problems in area_errors.values():
             form.add_error(None, problems[0])
-        return _render_form(request, form, visit=note.appointment, note=note, status=400)
-    try:
-        note = services.correct_session_note(
-            note=note, by=request.user, data=form.data_for_service()
+        return _render_form(
+            request, form, visit=note.appointment, note=note, status=400, workflow=workflow
         )
+    try:
+        note = workflow.correct(note=note, by=request.user, data=form.data_for_service())
     except Invalid as error:
         show_service_error(request, error, form)
-        return _render_form(request, form, visit=note.appointment, note=note, status=400)
+        return _render_form(
+            request, form, visit=note.appointment, note=note, status=400, workflow=workflow
+        )
     except (DomainConflict, NotAllowed) as error:
         show_service_error(request, error)
         return redirect("note_detail", note_id=note.pk)
     if "sign" in request.POST:
-        return _sign(request, note)
+        return _sign(request, note, workflow)
     messages.success(request, "Session note saved.")
     return redirect("note_detail", note_id=note.pk)
 
 
 @require_POST
 @allowed(NOTE, "sign")
-def note_sign(request, note_id):
-    return _sign(request, _note_for(request, note_id, "sign"))
+def note_sign(request, note_id, workflow=services.NOTE_WORKFLOW):
+    return _sign(request, _note_for(request, note_id, "sign"), workflow)
 
 
 @require_POST

@@ -31,6 +31,7 @@ FLAG_LABELS = {
     "certification_due": ("Certification due", "warn"),
     "clearance_needed": ("Clearance needed", "warn"),
     "report_awaiting_decision": ("Report awaiting decision", "warn"),
+    "authorization_running_low": ("Authorization running low", "warn"),
     "goal_met": ("Goal met", "ok"),
 }
 LIVE_PLAN = (PlanStatus.DRAFT, PlanStatus.PROPOSED, PlanStatus.APPROVED)

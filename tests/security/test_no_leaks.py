@@ -12,9 +12,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from billing.charging import sign_note_and_charge
+from billing.models import Authorization, Charge, Claim, Coverage, Payer, Payment
+from billing.note_services import log_session_with_services
 from clinic.models import AuditEvent
 from referrals.models import Precaution, ReferralStatus
-from sessions_log import services as note_services
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -59,13 +61,30 @@ def record(doctor, therapist):
     start = timezone.now() - timedelta(hours=2)
     visit = AppointmentFactory(plan=plan, start=start, end=start + timedelta(minutes=45))
     upcoming = AppointmentFactory(plan=plan)
-    note = note_services.log_session(
+    # --- billing helper: the note is billed (a charge, a claim, a payment)
+    coverage = Coverage.objects.create(
+        patient=referral.patient, payer=Payer.objects.create(
+            name="Acme Health", kind="commercial", payer_id="ACME1"),
+        priority="primary", member_id="M1", valid_from=timezone.localdate(),
+    )  # fmt: skip
+    authorization = Authorization.objects.create(
+        coverage=coverage, number="A1", visits=5, units=20, valid_from=timezone.localdate(),
+        valid_until=timezone.localdate(),
+    )  # fmt: skip
+    note = log_session_with_services(
         therapist=therapist,
         appointment=visit,
         data={"pain_before": 6, "pain_after": 3, "response": "improved", "subjective": NOTE,
-              "areas": [{"region": "neck", "side": "left", "minutes": 20, "modalities": []}]},
+              "areas": [{"region": "neck", "side": "left", "minutes": 20,
+                         "modalities": ["trigger_point"]}]},
     )  # fmt: skip
-    note = note_services.sign_session_note(note=note, by=therapist)
+    note = sign_note_and_charge(note=note, by=therapist)
+    charge = Charge.objects.get(note=note)
+    claim = Claim.objects.create(payer=coverage.payer, coverage=coverage, number=1, total=1)
+    claim.charges.set([charge])
+    payment = Payment.objects.create(
+        patient=referral.patient, amount=5, method="cash", received_by=therapist
+    )
     Addendum.objects.create(note=note, author=therapist, text=ADDENDUM)
     measurement = OutcomeMeasurement.objects.create(
         plan=plan, measure="nprs", score=5, taken_at=timezone.now(), recorded_by=therapist
@@ -80,7 +99,9 @@ def record(doctor, therapist):
     return {
         "patient": referral.patient, "referral": referral, "plan": plan, "appointment": upcoming,
         "visit": visit, "note": note, "measurement": measurement, "precaution": precaution,
-        "report": report, "audit": AuditEvent.objects.first(),
+        "report": report, "audit": AuditEvent.objects.first(), "coverage": coverage,
+        "authorization": authorization, "charge": charge, "claim": claim, "payment": payment,
+        "payer": coverage.payer,
     }  # fmt: skip
 
 
@@ -88,7 +109,7 @@ def record(doctor, therapist):
 BY_PARAMETER = {
     "patient_id": "patient", "referral_id": "referral", "plan_id": "plan",
     "appointment_id": "appointment", "note_id": "note", "report_id": "report",
-    "precaution_id": "precaution",
+    "precaution_id": "precaution", "charge_id": "charge", "claim_id": "claim",
     # consent documents are the clinic's, no patient's: any id that names none will do
     "document_id": "appointment",
     "questionnaire_id": "plan",  # a patient's questionnaire is named by its plan
@@ -98,8 +119,11 @@ BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
     "appointments": "appointment", "session-notes": "note", "measurements": "measurement",
     "audit-events": "audit", "appointment-series": "appointment", "staff": "patient",
-    "progress-reports": "report", "precautions": "precaution", "portal": "appointment",
-    "exercises": "plan",
+    "progress-reports": "report", "precautions": "precaution",
+    # billing helper
+    "coverages": "coverage", "authorizations": "authorization", "charges": "charge",
+    "claims": "claim", "payments": "payment", "payers": "payer", "service-codes": "service_code",
+    "portal": "appointment", "exercises": "plan",
 }  # fmt: skip
 
 
@@ -120,8 +144,12 @@ def urls_for(record):
         kind = record_for(route, parameters[0])
         url = entry.pattern.regex.pattern
         path = "/" + route[: len(route) - len(str(entry.pattern))]
-        filled = _fill(url, {p: str(record[kind].pk) for p in parameters})
+        filled = _fill(url, {p: str(_pk(record, kind)) for p in parameters})
         yield path + filled, kind
+
+
+def _pk(record, kind):
+    return "97140" if kind == "service_code" else record[kind].pk
 
 
 def _fill(regex: str, values: dict) -> str:
@@ -170,6 +198,7 @@ def test_an_outsider_gets_nothing_of_anothers_patient_on_any_url(request, record
         marks = CLINICAL_MARKS + ([PATIENT_NAME] if outsider == "other_therapist" else [])
         leaks += [f"GET {url}: {m}" for m in marks if m in text]
         directory = outsider == "other_doctor" and kind == "patient"
+        directory |= kind in ("payer", "service_code")  # the catalog every role reads
         if kind and not directory and read.status_code not in (403, 404, 405):
             leaks.append(f"GET {url}: {read.status_code}")
         if kind and not directory and url != "/logout/":
@@ -215,3 +244,73 @@ def test_the_referring_doctor_does_see_the_marks_so_the_walk_can_find_leaks(doct
         text = body(client.get(url))
         seen |= {m for m in CLINICAL_MARKS if m in text}
     assert {PRECAUTION, NOTE, ADDENDUM, DIAGNOSIS} <= seen
+
+
+# --- billing helper: the biller ------------------------------------------------------------
+
+BILLING_KINDS = {"coverage", "authorization", "charge", "claim", "payment"}
+
+
+def test_the_biller_never_receives_a_note_precaution_finding_or_report_on_any_url(biller, record):
+    # given the biller, who reads the billing with its diagnosis codes, and nothing clinical
+    client = client_for(biller)
+    before = snapshot(record)
+    marks = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT]
+    leaks, seen = [], set()
+    # when the biller reads every URL, and the lists with the patient's filter
+    for url, kind in urls_for(record):
+        read = client.get(url)
+        text = body(read)
+        leaks += [f"GET {url}: {m}" for m in marks if m in text]
+        if kind in BILLING_KINDS and read.status_code == 200:
+            seen.add(kind)
+        if kind in ("note", "report", "precaution", "measurement") and read.status_code == 200:
+            leaks.append(f"GET {url}: {read.status_code}")
+    lists = ["session-notes/", "measurements/", "precautions/", "progress-reports/",
+             f"referrals/?patient={record['patient'].pk}"]  # fmt: skip
+    for url in ("/api/v1/" + path for path in lists):
+        leaks += [f"GET {url}: {m}" for m in marks if m in body(client.get(url))]
+    # then nothing clinical came back, the billing did, and nothing changed
+    assert leaks == []
+    assert seen == BILLING_KINDS  # the positive control: the walk reached the billing
+    assert snapshot(record) == before
+
+
+def test_the_walk_reaches_every_kind_of_billing_record(record):
+    assert {kind for _, kind in urls_for(record)} >= BILLING_KINDS
+
+
+def test_the_biller_is_refused_every_clinical_and_schedule_record(biller, record):
+    # given the biller and Pat's billed record
+    client = client_for(biller)
+    pk = record["patient"].pk
+    clinical = [
+        "referrals/", f"referrals/{record['referral'].pk}/", "treatment-plans/",
+        f"treatment-plans/{record['plan'].pk}/progress/", "session-notes/",
+        f"session-notes/{record['note'].pk}/", "measurements/", "precautions/",
+        "progress-reports/", "appointments/", f"appointments/{record['visit'].pk}/",
+        "appointment-series/", "audit-events/", "break-glass/", f"patients/{pk}/fhir/",
+        f"patients/{pk}/episodes/", "diagnoses/?search=neck",
+    ]  # fmt: skip
+    # when the biller asks for anything clinical or the schedule
+    answers = {path: client.get("/api/v1/" + path).status_code for path in clinical}
+    # then every one is refused for the role, whatever the record
+    assert answers == dict.fromkeys(clinical, 403)
+    # and the pages too: the note, the referral, the plan and the calendar
+    for page in (f"/notes/{record['note'].pk}/", f"/referrals/{record['referral'].pk}/",
+                 f"/plans/{record['plan'].pk}/", "/week/", "/today/"):  # fmt: skip
+        assert client.get(page).status_code == 403, page
+
+
+def test_the_biller_reads_the_claim_with_the_diagnosis_codes_it_needs(biller, record):
+    # given the biller
+    client = client_for(biller)
+    # when the biller reads Pat's charge, claim and ledger
+    charge = client.get(f"/api/v1/charges/{record['charge'].pk}/")
+    claim = client.get(f"/api/v1/claims/{record['claim'].pk}/")
+    ledger = client.get(f"/api/v1/patients/{record['patient'].pk}/ledger/")
+    # then the claim's diagnosis (code and letter) is there, and the ledger
+    assert charge.status_code == claim.status_code == ledger.status_code == 200
+    assert "M54.2" in [d["code"] for d in charge.json()["diagnoses"]]
+    assert charge.json()["lines"][0]["diagnosis_pointers"] == ["A"]
+    assert ledger.json()["balance"] is not None

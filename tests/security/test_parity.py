@@ -20,7 +20,15 @@ from tests.security.test_no_leaks import record as leak_record
 pytestmark = pytest.mark.django_db
 record = leak_record  # Pat's whole record, from the leak walk
 
-ROLES = ["doctor", "other_doctor", "therapist", "other_therapist", "front_desk", "manager"]
+ROLES = [
+    "doctor",
+    "other_doctor",
+    "therapist",
+    "other_therapist",
+    "front_desk",
+    "manager",
+    "biller",
+]
 
 # page name -> (page method, API route name, API method)
 PAIRS = {
@@ -61,12 +69,25 @@ PAIRS = {
     "progress_report_acknowledge": ("post", "api:progress-report-acknowledge", "post"),
     "finding_new": ("post", "api:precaution-list", "post"),
     "precaution_clear": ("post", "api:precaution-clear", "post"),
+    # billing
+    "patient_billing": ("get", "api:patient-ledger", "get"),
+    "coverage_new": ("post", "api:coverage-list", "post"),
+    "authorization_new": ("post", "api:authorization-list", "post"),
+    "payment_new": ("post", "api:payment-list", "post"),
+    "charge_void": ("post", "api:charge-void", "post"),
+    "claim_new": ("post", "api:claim-list", "post"),
+    "claim_detail": ("get", "api:claim-detail", "get"),
+    "claim_submit": ("post", "api:claim-submit", "post"),
+    "claim_deny": ("post", "api:claim-deny", "post"),
+    "claim_paid": ("post", "api:claim-paid", "post"),
+    "claim_secondary": ("post", "api:claim-secondary", "post"),
     "patient_invite": ("post", "api:patient-invite", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
     "my_patients", "today", "intake_queue", "my_plans", "plans_to_review", "clearances",
     "end_therapy", "reminder_list", "calendar_rotate", "patient_calendar_rotate",
+    "billing_queue", "note_billing",
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
 ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor",
@@ -105,6 +126,14 @@ API_ONLY = {
     "api:measurement-list": {"get", "post"}, "api:measurement-detail": {"get"},
     "api:progress-report-detail": {"put", "patch"},
     "api:precaution-list": {"get"}, "api:precaution-detail": {"get"},
+    # billing: the catalog, reads and files the pages link to rather than repeat
+    "api:service-code-list": {"get", "post"}, "api:service-code-detail": {"get", "put", "patch"},
+    "api:payer-list": {"get", "post"}, "api:payer-detail": {"get", "put", "patch"},
+    "api:coverage-list": {"get"}, "api:coverage-detail": {"get", "put", "patch"},
+    "api:authorization-list": {"get"}, "api:authorization-detail": {"get", "put", "patch"},
+    "api:charge-list": {"get"}, "api:charge-detail": {"get"}, "api:charge-superbill": {"get"},
+    "api:claim-list": {"get"}, "api:claim-pdf": {"get"}, "api:claim-x12": {"get"},
+    "api:payment-list": {"get"}, "api:payment-detail": {"get"},
     "api:patient-consents": {"post"}, "api:exercise-list": {"get", "post"},
     "api:exercise-detail": {"get", "put", "patch"},
     "api:treatment-plan-home-programme": {"post"},
@@ -198,6 +227,8 @@ def test_a_page_and_its_api_action_refuse_the_same_roles(request, role):
 
 READS = {
     "patient_detail": ("api:patient-detail", "patient_id", "patient"),
+    "patient_billing": ("api:patient-ledger", "patient_id", "patient"),
+    "claim_detail": ("api:claim-detail", "claim_id", "claim"),
     "referral_detail": ("api:referral-detail", "referral_id", "referral"),
     "plan_detail": ("api:treatment-plan-detail", "plan_id", "plan"),
     "plan_progress": ("api:treatment-plan-progress", "plan_id", "plan"),

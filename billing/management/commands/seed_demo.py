@@ -12,6 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from billing import demo as billing_demo
+from billing.charging import sign_note_and_charge
+from billing.note_services import log_session_with_services
 from clinic.consents import publish_consent, record_paper_consent
 from clinic.errors import Conflict, Invalid
 from clinic.models import ConsentKind, Patient, User
@@ -21,10 +24,8 @@ from referrals import services as referral_services
 from referrals.models import TreatmentPlan
 from scheduling.booking import book_appointment, book_series
 from scheduling.models import Appointment, AppointmentStatus, Closure
-
-from ... import services as note_services
-from ...home_programme import set_home_programme
-from ...models import Exercise
+from sessions_log.home_programme import set_home_programme
+from sessions_log.models import Exercise
 
 CONSENT_TEXT = (
     "I agree to rehabilitative medical massage as my doctor referred and my therapist "
@@ -43,6 +44,7 @@ STAFF = [
     ("therapist2", Role.THERAPIST, "Tess", "Ives"),
     ("frontdesk", Role.FRONT_DESK, "Fran", "Desk"),
     ("manager", Role.MANAGER, "Mia", "Manager"),
+    ("billing", Role.BILLING, "Bill", "Ing"),
 ]
 
 # (code, region, side) — conditions rehabilitative massage treats
@@ -114,7 +116,10 @@ class Command(BaseCommand):
             if created:
                 # demo accounts only: exempt from the password validators on purpose
                 user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
+                if role in (Role.THERAPIST, Role.DOCTOR):  # claims name their NPI
+                    user.npi = billing_demo.demo_npi(len(staff) + 1)
+                    user.taxonomy_code = "225700000X" if role == Role.THERAPIST else "207Q00000X"
+                user.save()
             staff[username] = user
         return staff
 
@@ -125,6 +130,7 @@ class Command(BaseCommand):
             date=_next_weekday(today + timedelta(days=14), 0),
             defaults={"reason": "Staff training day"},
         )
+        payers = billing_demo.create_payers()
         for i, (first, last) in enumerate(PATIENTS):
             doctor = staff["doctor"] if i % 3 else staff["doctor2"]
             therapist = staff["therapist"] if i % 2 == 0 else staff["therapist2"]
@@ -138,6 +144,8 @@ class Command(BaseCommand):
                 reminder_channel="sms" if i % 4 == 3 else "email",
                 created_by=staff["frontdesk"],
             )
+            billing_demo.give_address(patient, i)
+            billing_demo.cover(patient, i, payers, by=staff["frontdesk"])
             referral = referral_services.create_referral(
                 doctor=doctor,
                 patient=patient,
@@ -179,6 +187,7 @@ class Command(BaseCommand):
             )
             self.upcoming_visits(plan, therapist, patient, slot, zone, by=staff["frontdesk"])
         self.visit_due_for_reminders(staff)
+        billing_demo.claim_the_week(biller=staff["billing"])
         self.patient_side(staff)
 
     def patient_side(self, staff):
@@ -209,7 +218,8 @@ class Command(BaseCommand):
                 end=start + timedelta(minutes=45), status=AppointmentStatus.BOOKED,
             )  # fmt: skip
             before = max(7 - n, 2) if improving else 6 + n % 2
-            note = note_services.log_session(
+            # billing: services derived from the areas; signing makes the charge
+            note = log_session_with_services(
                 therapist=therapist,
                 appointment=visit,
                 data={
@@ -227,7 +237,7 @@ class Command(BaseCommand):
                     "response": "improved" if improving else "unchanged",
                 },
             )  # fmt: skip
-            note_services.sign_session_note(note=note, by=therapist)
+            sign_note_and_charge(note=note, by=therapist)
 
     def upcoming_visits(self, plan, therapist, patient, slot, zone, *, by):
         """A Monday/Thursday series, like the front desk books, within the referral."""

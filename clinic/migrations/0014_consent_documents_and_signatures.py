@@ -11,7 +11,7 @@ import clinic.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0012_scheduling_models_moved_out"),
+        ("clinic", "0013_staff_npi_and_patient_address"),
     ]
 
     operations = [

@@ -34,6 +34,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0013_consent_documents_and_signatures")]
+    dependencies = [("clinic", "0014_consent_documents_and_signatures")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
