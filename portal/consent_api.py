@@ -3,7 +3,7 @@ current documents and signs one with a drawn signature; the front desk records a
 consent signed on paper, with its scan."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -22,6 +22,9 @@ from .serializers import (
     PaperConsentRequestSerializer,
     PortalConsentSerializer,
 )
+
+# an image or a scan can be larger than a request may be (API.md: a JSON 413)
+TOO_LARGE = OpenApiResponse(description="The body is over DATA_UPLOAD_MAX_MEMORY_SIZE.")
 
 
 @extend_schema(tags=["portal"])
@@ -43,7 +46,8 @@ class ConsentSignView(PortalAPIMixin, GenericAPIView):
     verbs = {"post": "sign_consent"}
 
     @extend_schema(
-        request=ConsentSignRequestSerializer, responses={201: ConsentSignatureSerializer}
+        request=ConsentSignRequestSerializer,
+        responses={201: ConsentSignatureSerializer, 413: TOO_LARGE},
     )
     def post(self, request, pk):
         document = get_object_or_404(ConsentDocument.objects.current(), pk=pk)
@@ -68,7 +72,8 @@ class PaperConsentView(ClinicAPIMixin, GenericAPIView):
     serializer_class = PaperConsentRequestSerializer
 
     @extend_schema(
-        request=PaperConsentRequestSerializer, responses={201: ConsentSignatureSerializer}
+        request=PaperConsentRequestSerializer,
+        responses={201: ConsentSignatureSerializer, 413: TOO_LARGE},
     )
     def post(self, request, pk):
         patient = access_patient(request.user, pk)
