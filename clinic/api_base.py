@@ -92,7 +92,7 @@ ConflictBody = inline_serializer(
     fields={
         "detail": serializers.CharField(),
         "code": serializers.ChoiceField(
-            choices=["conflict", "locked", "invalid_transition", "duplicate"]
+            choices=["conflict", "locked", "invalid_transition", "duplicate", "consent_missing"]
         ),
         "conflicts": serializers.ListField(
             child=inline_serializer(

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sessions_log",
     "documents",
     "billing",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "ReminderChannelEnum": "clinic.models.ReminderChannel",
         **ENUM_NAMES,  # noqa: F405 - two `kind`s, documents' and precautions' (settings_documents)
         "AppointmentKindEnum": "scheduling.models.AppointmentKind",
+        "AppointmentStatusEnum": "clinic.vocabulary.AppointmentStatus",  # portal: visits
         "ReportStatusEnum": "sessions_log.models.ReportStatus",  # api2: progress reports
         **BILLING_ENUM_NAMES,  # noqa: F405 - clinic/settings_billing.py
     },
@@ -259,9 +261,9 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
 # --- clinical thresholds -----------------------------------------------------------
-# The MCIDs, the progress flags, the certification period, the break-the-glass
-# window and the clinic's hours: with their sources in clinic/settings_clinical.py.
+# MCIDs, progress flags, certification, break-the-glass, clinic hours: with sources.
 from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
+from clinic.settings_portal import *  # noqa: E402, F403 (links, cancelling, consent)
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

@@ -20,7 +20,8 @@ def _is_ours(app_path: str) -> bool:
     # "under BASE_DIR" alone would count Django's own apps and axes as ours.
     path = Path(app_path).resolve()
     installed = Path(sys.prefix).resolve()
-    return path.is_relative_to(Path(settings.BASE_DIR).resolve()) and not path.is_relative_to(installed)
+    in_checkout = path.is_relative_to(Path(settings.BASE_DIR).resolve())
+    return in_checkout and not path.is_relative_to(installed)
 
 
 def _clinic_models():

@@ -1,7 +1,7 @@
 """The layers only look down (ARCHITECTURE.md): clinic < referrals < documents < scheduling <
-sessions_log < billing < ops. A module may import its own app and the apps below it,
-never one above, and never reach up by a string (apps.get_model, a related
-model looked up through _meta, a function named in a setting)."""
+sessions_log < billing < portal < ops. A module may import its own app and the apps below
+it, never one above, and never reach up by a string (apps.get_model, a related model
+looked up through _meta, a function named in a setting)."""
 
 import ast
 import re
@@ -9,7 +9,16 @@ from pathlib import Path
 
 from django.conf import settings
 
-LAYERS = ["clinic", "referrals", "documents", "scheduling", "sessions_log", "billing", "ops"]
+LAYERS = [
+    "clinic",
+    "referrals",
+    "documents",
+    "scheduling",
+    "sessions_log",
+    "billing",
+    "portal",
+    "ops",
+]
 # The project's composition roots: the URL modules gather every app's views, the
 # settings and the Celery app name them. They sit above all layers.
 COMPOSITION = {"clinic.urls", "clinic.api_urls", "clinic.page_urls", "clinic.settings"}

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("clinic", "referrals", "documents", "scheduling", "sessions_log", "billing", "ops")
+APPS = (
+    "clinic",
+    "referrals",
+    "documents",
+    "scheduling",
+    "sessions_log",
+    "billing",
+    "portal",
+    "ops",
+)
 LIMIT = 400
 
 
