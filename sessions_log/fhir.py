@@ -2,7 +2,8 @@
 export): the patient, the clinicians involved, a Condition per diagnosis, a
 ServiceRequest per referral, a CarePlan (with its Goals) per plan, an
 Appointment per visit, an Encounter per completed visit and the pain and
-outcome scores as Observations, the contraindications as Flags.
+outcome scores as Observations (with the QuestionnaireResponse each questionnaire's
+score came from), the contraindications as Flags.
 
 Every entry's `fullUrl` is `urn:uuid:<id>` and every reference points at one of
 them, so the bundle stands on its own. Rows with UUID keys keep their id; rows
@@ -17,6 +18,7 @@ from django.utils import timezone
 from referrals.models import Precaution, Referral, ReferralStatus, TreatmentPlan
 from scheduling.models import Appointment, AppointmentStatus
 
+from .fhir_answers import answered, linked, questionnaire_response
 from .fhir_resources import (
     _instant,
     appointment_resource,
@@ -148,7 +150,8 @@ def patient_bundle(patient, *, reader) -> dict:
     for note in notes:
         resources += pain_observations(note, patient, encounter_of.get(note.appointment_id))
         resources += region_pain_observations(note, patient, encounter_of.get(note.appointment_id))
-    resources += [measurement_observation(m, patient) for m in measurements]
+    resources += [linked(measurement_observation(m, patient), m) for m in measurements]
+    resources += [questionnaire_response(m, patient) for m in measurements if answered(m)]
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
