@@ -1,5 +1,7 @@
-"""`python manage.py seed_demo`: a believable demo clinic, idempotent.
+"""`python manage.py seed_demo`: a believable demo clinic, idempotent, and a
+working sign-in link for one of its patients (printed on every run).
 
+It lives in the top domain app (portal) because it seeds every layer below.
 Demo passwords must never reach a real clinic, so it refuses to run with DEBUG
 off unless given --force."""
 
@@ -19,6 +21,7 @@ from clinic.consents import publish_consent, record_paper_consent
 from clinic.errors import Conflict, Invalid
 from clinic.models import ConsentKind, Patient, User
 from clinic.vocabulary import Role
+from portal.demo import DEMO_EMAIL_DOMAIN, print_demo_link, seed_health_histories
 from referrals import plans as referral_plans
 from referrals import services as referral_services
 from referrals.models import TreatmentPlan
@@ -36,7 +39,6 @@ CONSENT_TEXT = (
 )
 
 DEMO_PASSWORD = "demo"
-DEMO_EMAIL_DOMAIN = "demo-patients.example"
 
 STAFF = [
     ("doctor", Role.DOCTOR, "Dana", "Doyle"),
@@ -98,13 +100,14 @@ class Command(BaseCommand):
             )
         if Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
             self.stdout.write("The demo clinic is already seeded; nothing added.")
-            return
-        with transaction.atomic():
-            staff = self.create_staff()
-            self.create_clinic(staff)
-        self.stdout.write(self.style.SUCCESS("Demo clinic seeded. Sign in at / with:"))
-        for username, role, *_ in STAFF:
-            self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role})")
+        else:
+            with transaction.atomic():
+                staff = self.create_staff()
+                self.create_clinic(staff)
+            self.stdout.write(self.style.SUCCESS("Demo clinic seeded. Sign in at / with:"))
+            for username, role, *_ in STAFF:
+                self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role})")
+        print_demo_link(self)
 
     def create_staff(self) -> dict[str, User]:
         staff = {}
@@ -192,7 +195,8 @@ class Command(BaseCommand):
         self.patient_side(staff)
 
     def patient_side(self, staff):
-        """Consent to treatment, signed on paper by all but one; home programmes."""
+        """Consent to treatment, signed on paper by all but one; health histories;
+        home programmes."""
         consent = publish_consent(
             kind=ConsentKind.TREATMENT, title="Consent to treatment", text=CONSENT_TEXT, by=None
         )
@@ -202,6 +206,7 @@ class Command(BaseCommand):
                 record_paper_consent(
                     patient=patient, document=consent, scan=scan, by=staff["frontdesk"]
                 )
+        seed_health_histories()
         library = {e.code: e.pk for e in Exercise.objects.all()}
         for plan in TreatmentPlan.objects.approved().prefetch_related("areas"):
             codes = STRETCHES.get(plan.areas.all()[0].region, []) if plan.areas.all() else []
