@@ -43,8 +43,9 @@ def consent_missing(patient: Patient) -> bool:
     current version (no published document: nothing to sign, no gate)."""
     if not settings.CONSENT_REQUIRED:
         return False
-    document = current_treatment_consent()
-    return document is not None and not has_signed(patient, document)
+    # one round trip, published or not: it runs in every session note's create
+    current = ConsentDocument.objects.current().filter(kind=ConsentKind.TREATMENT)
+    return current.exclude(signatures__patient=patient).exists()
 
 
 def check_consent(patient: Patient) -> None:
