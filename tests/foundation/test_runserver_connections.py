@@ -70,7 +70,7 @@ def runserver():
     def answers() -> bool:
         try:
             return requests.get(f"{url}/api/v1/schema/", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up, or slow on a busy machine
             return False
 
     try:
