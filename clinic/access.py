@@ -104,6 +104,8 @@ AUDIT = Policy("audit", {"read": MANAGER})
 # the Django admin: staff, catalog, closures; clinical history read-only
 ADMINISTRATION = Policy("administration", {"use": MANAGER})
 BREAK_GLASS = Policy("break_glass", {"read": MANAGER})
+# consent documents (the manager publishes versions) and paper consents (the front desk)
+CONSENT = Policy("consent", {"publish": MANAGER, "record_paper": FRONT_DESK})
 
 
 # --- the doors ----------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from knox.models import AuthToken
 
 from .access import ADMINISTRATION
 from .audit import record, record_many
-from .models import AuditEvent, BreakGlass, Patient, User
+from .consents import publish_consent
+from .models import AuditEvent, BreakGlass, ConsentDocument, ConsentSignature, Patient, User
 from .tokens import revoke_all_tokens, revoke_token
 
 admin.site.site_header = "Clinic administration"
@@ -317,3 +318,31 @@ class TwoFactorDeviceAdmin(ManagerAdmin):
         for device in queryset.select_related("user"):
             record(actor=request.user, action="two_factor.reset", target=device.user)
         super().delete_queryset(request, queryset)
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(ManagerAdmin):
+    """The manager publishes consent documents. A version is never edited: "Add"
+    with the same kind publishes the next version, and patients sign it again."""
+
+    list_display = ("title", "kind", "version", "created_at", "created_by")
+    list_filter = ("kind",)
+    fields = ("kind", "title", "text")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = publish_consent(kind=obj.kind, title=obj.title, text=obj.text, by=request.user)
+        obj.pk, obj.version = published.pk, published.version
+
+
+@admin.register(ConsentSignature)
+class ConsentSignatureAdmin(ClinicalRecordAdmin):
+    list_display = ("patient", "document", "source", "full_name", "signed_at", "ip")
+    list_select_related = ("patient", "document")
+    exclude = ("image",)
+    readonly_fields = ("document_sha256", "signed_at", "ip", "user_agent", "recorded_by")

@@ -9,10 +9,13 @@ from billing import claims_api as billing_claims_api
 from billing import notes_api as billing_notes_api
 from documents import api as documents_api
 from documents import api_referrals as documents_referrals
+from portal import api as portal_api
+from portal import consent_api, home_views, intake_views, questionnaire_views
 from referrals import api as referrals_api
 from referrals.physicians import PhysicianViewSet
 from scheduling import api as scheduling_api
 from sessions_log import api as sessions_api
+from sessions_log import home_programme_api
 
 from . import api as clinic_api
 from .api_docs import SwaggerView
@@ -46,6 +49,7 @@ router.register("authorizations", billing_api.AuthorizationViewSet, basename="au
 router.register("charges", billing_api.ChargeViewSet, basename="charge")
 router.register("claims", billing_claims_api.ClaimViewSet, basename="claim")
 router.register("payments", billing_claims_api.PaymentViewSet, basename="payment")
+router.register("exercises", home_programme_api.ExerciseViewSet, basename="exercise")
 
 app_name = "api"
 
@@ -61,6 +65,11 @@ urlpatterns = [
         sessions_api.PlanProgressView.as_view(),
         name="treatment-plan-progress",
     ),
+    path(
+        "treatment-plans/<str:pk>/home-programme/",
+        home_programme_api.HomeProgrammeView.as_view(),
+        name="treatment-plan-home-programme",
+    ),
     path("patients/<str:pk>/fhir/", sessions_api.PatientFhirView.as_view(), name="patient-fhir"),
     path(
         "patients/<str:pk>/episodes/",
@@ -69,6 +78,50 @@ urlpatterns = [
     ),
     path(
         "patients/<str:pk>/ledger/", billing_claims_api.LedgerView.as_view(), name="patient-ledger"
+    ),
+    # the patient's side (API.md): a patient token reaches only /api/v1/portal/
+    path("patients/<str:pk>/invite/", portal_api.InviteView.as_view(), name="patient-invite"),
+    path("portal/session/", portal_api.SessionView.as_view(), name="portal-session"),
+    path("portal/me/", portal_api.MeView.as_view(), name="portal-me"),
+    path("portal/appointments/", portal_api.VisitListView.as_view(), name="portal-appointments"),
+    path(
+        "portal/appointments/<str:pk>/confirm/",
+        portal_api.ConfirmVisitView.as_view(),
+        name="portal-appointment-confirm",
+    ),
+    path(
+        "portal/appointments/<str:pk>/cancel/",
+        portal_api.CancelVisitView.as_view(),
+        name="portal-appointment-cancel",
+    ),
+    path(
+        "patients/<str:pk>/consents/",
+        consent_api.PaperConsentView.as_view(),
+        name="patient-consents",
+    ),
+    path("portal/intake/", intake_views.IntakeView.as_view(), name="portal-intake"),
+    path(
+        "portal/questionnaires/",
+        questionnaire_views.QuestionnaireListView.as_view(),
+        name="portal-questionnaires",
+    ),
+    path(
+        "portal/questionnaires/<str:pk>/answers/",
+        questionnaire_views.QuestionnaireAnswerView.as_view(),
+        name="portal-questionnaire-answers",
+    ),
+    path("portal/record/", home_views.RecordView.as_view(), name="portal-record"),
+    path("portal/home-programme/", home_views.HomeProgrammeView.as_view(), name="portal-home"),
+    path(
+        "portal/home-programme/<str:pk>/done/",
+        home_views.DoneView.as_view(),
+        name="portal-home-done",
+    ),
+    path("portal/consents/", consent_api.ConsentListView.as_view(), name="portal-consents"),
+    path(
+        "portal/consents/<str:pk>/sign/",
+        consent_api.ConsentSignView.as_view(),
+        name="portal-consent-sign",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -37,6 +37,12 @@ class InvalidTransition(DomainConflict):
     code = "invalid_transition"
 
 
+class ConsentMissing(DomainConflict):
+    """The patient has not signed the current consent to treatment (API.md)."""
+
+    code = "consent_missing"
+
+
 class NotAllowed(Exception):
     """The actor's role may never do this (a 403, not a 404)."""
 

@@ -268,3 +268,96 @@ class BreakGlass(Entity):
     @property
     def at(self):
         return self.created_at
+
+
+# --- consent (issue 14): the clinic's documents and the patients' signatures -------------
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", "Consent to treatment"
+    PRIVACY = "privacy", "Privacy notice"
+
+
+class ConsentDocumentQuerySet(models.QuerySet):
+    def current(self):
+        """The newest version of each kind: what a patient is asked to sign."""
+        newest = self.filter(kind=models.OuterRef("kind")).order_by("-version").values("pk")[:1]
+        return self.filter(pk=models.Subquery(newest)).order_by("kind")
+
+
+class ConsentDocument(Entity):
+    """A consent document's version. Never edited: the manager publishes a new
+    version (clinic.consents.publish_consent), and a new version asks again.
+    On PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200, validators=[single_line])
+    text = models.TextField()
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ConsentDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="consent_version_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ConsentKind.values), name="consent_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (version {self.version})"
+
+    @property
+    def sha256(self) -> str:
+        """What a signature covers: the title and the text, as shown."""
+        import hashlib
+
+        return hashlib.sha256(f"{self.title}\n\n{self.text}".encode()).hexdigest()
+
+
+class ConsentSource(models.TextChoices):
+    DRAWN = "drawn", "Signed on screen"
+    PAPER = "paper", "Signed on paper (scan)"
+
+
+class ConsentSignature(Entity):
+    """A patient's signature of one version: the drawn image (or the paper's scan),
+    the name, the time, the address, the user agent and the document's SHA-256.
+    Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    document = models.ForeignKey(
+        ConsentDocument, on_delete=models.PROTECT, related_name="signatures"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    full_name = models.CharField(max_length=200, validators=[single_line])
+    image = models.BinaryField()  # the drawn PNG, or the paper's scan
+    image_type = models.CharField(max_length=40)  # image/png, application/pdf, image/jpeg
+    document_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(  # the front desk, for a paper consent
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "patient"], name="consent_signed_once"),
+            models.CheckConstraint(
+                condition=Q(source__in=ConsentSource.values), name="consent_source_known"
+            ),
+        ]
+        indexes = [
+            # the gate before every session note: WHERE patient_id = ? AND document_id = ?
+            models.Index(fields=["patient", "document"], name="consent_patient_doc_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} signed {self.document} on {self.signed_at:%Y-%m-%d}"

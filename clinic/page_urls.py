@@ -5,6 +5,7 @@ from django.urls import path
 
 from billing.workflows import BILLED_NOTE_WORKFLOW
 from documents import pages as document_pages
+from portal import staff_pages as portal_pages
 from referrals import link_pages
 from referrals import views as referral_views
 from scheduling import calendar_pages, series_pages
@@ -29,6 +30,7 @@ urlpatterns = [
     path("patients/new/", views.patient_new, name="patient_new"),
     path("patients/<uuid:patient_id>/", scheduling_views.patient_detail, name="patient_detail"),
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<uuid:patient_id>/invite/", portal_pages.patient_invite, name="patient_invite"),
     path(
         "patients/<uuid:patient_id>/calendar/rotate/",
         scheduling_views.patient_calendar_rotate,

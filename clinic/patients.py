@@ -75,3 +75,23 @@ def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     if REMINDER_FIELDS & set(data):
         contact_changed.send(sender=Patient, patient=patient)
     return patient
+
+
+# What a patient may change about themselves (API.md: contact and reminder preferences).
+OWN_FIELDS = {"email", "phone", "reminder_channel", "reminder_consent"}
+
+
+@transaction.atomic
+def update_own_contact(*, patient: Patient, data: dict, via: str) -> Patient:
+    """The patient changes their own contact and reminder preferences (through the
+    portal); audited as the patient's, and the reminders are re-planned."""
+    changes = {field: value for field, value in data.items() if field in OWN_FIELDS}
+    Patient.objects.filter(pk=patient.pk).update(**changes, version=F("version") + 1)
+    record(
+        actor=None, action="patient.update", target=patient, patient=patient,
+        detail=f"by the patient ({via}): {', '.join(sorted(changes))}",
+    )  # fmt: skip
+    patient.refresh_from_db()
+    if REMINDER_FIELDS & set(changes):
+        contact_changed.send(sender=Patient, patient=patient)
+    return patient

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "billing",
     "messaging",  # the providers' webhooks (clinic/settings_messaging.py)
     "anymail",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -244,10 +245,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: each request pushes the deadline
 
 # --- clinical thresholds -----------------------------------------------------------
-# The MCIDs, the progress flags, the certification period, the break-the-glass
-# window and the clinic's hours: with their sources in clinic/settings_clinical.py.
+# MCIDs, progress flags, certification, break-the-glass, clinic hours: with sources.
 from clinic.settings_clinical import *  # noqa: E402, F403 (its __all__)
 from clinic.settings_messaging import *  # noqa: E402, F403 (providers, SITE_URL's check)
+from clinic.settings_portal import *  # noqa: E402, F403 (links, cancelling, consent)
 
 # --- scheduling helper ------------------------------------------------------------
 # Reminders are rows claimed by a scan every minute (scheduling/reminders.py): these

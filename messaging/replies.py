@@ -1,9 +1,8 @@
 """Two-way texts: what a patient's reply does, and what we answer.
 
 `C` confirms and `X` cancels the patient's next visit (scheduling's own
-services, so the clinic's cancellation policy holds) once those services
-exist on main (TODO: waits for the portal's confirm_by_patient and
-cancel_by_patient; until then C and X get the HELP answer); `STOP` and `START` (and
+services, `confirm_by_patient` and `cancel_by_patient`, so the clinic's
+cancellation policy holds); `STOP` and `START` (and
 the carriers' other opt-out and opt-in words) switch the patient's text consent;
 `HELP` answers the clinic's name and phone. A number we do not know gets the
 same answers as a patient with no visit ahead: a reply reveals nothing."""
@@ -70,7 +69,7 @@ def answer_text(*, phone: str, body: str) -> str:
     if word in OPT_IN:
         set_text_consent(patients=patients, consent=True, via=VIA)
         return f"{settings.CLINIC_NAME}: texts are on again. Reply HELP for help, STOP to stop."
-    if word in CONFIRM | CANCEL_VISIT and hasattr(visits, "cancel_by_patient"):
+    if word in CONFIRM | CANCEL_VISIT:
         return _answer_for_visit(patients, confirm=word in CONFIRM)
     return help_text()
 

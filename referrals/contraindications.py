@@ -131,6 +131,16 @@ def standing_for(patient) -> list[Precaution]:
     )
 
 
+def standing_by_patient(patient_ids) -> dict:
+    """For a day's list: each patient's standing precautions, stop rules first (one query)."""
+    order = {Rule.STOP: 0, Rule.AVOID: 1, Rule.MODIFY: 2}
+    rows = Precaution.objects.filter(patient_id__in=list(patient_ids), cleared_at__isnull=True)
+    by_patient = {}
+    for p in sorted(rows.in_effect(), key=lambda p: (order[rule_of(p)], p.created_at)):
+        by_patient.setdefault(p.patient_id, []).append(p)
+    return by_patient
+
+
 def precautions_for_visit(patient) -> list[dict]:
     """The list at the top of every visit, stop rules first."""
     order = {Rule.STOP: 0, Rule.AVOID: 1, Rule.MODIFY: 2}
@@ -222,8 +232,9 @@ def email_clearance_request(precaution_id) -> int:
     if not recipients or precaution.cleared_at:
         return 0
     subject = f"Clearance needed: {precaution.get_kind_display()} for {patient.full_name}"
+    who = precaution.raised_by or "The patient's health history"
     body = (
-        f"{precaution.raised_by} recorded: {describe(precaution)}.\n"
+        f"{who} recorded: {describe(precaution)}.\n"
         f"{precaution.note}\n\n"
         f"Treatment of {patient.full_name} is stopped until you clear it:\n"
         f"{settings.SITE_URL.rstrip('/')}{reverse('clearances')}\n"
@@ -255,6 +266,39 @@ def raise_finding(
     if rule_of(precaution) == Rule.STOP:
         tasks.email_clearance_request.delay_on_commit(str(precaution.pk))
     return precaution
+
+
+@transaction.atomic
+def raise_from_intake(*, patient: Patient, flags: list[dict], by: User | None) -> list[Precaution]:
+    """Red flags of the patient's health history (each `{kind, region, side, note}`,
+    checked like a finding's) become precautions on the patient, unless the same
+    one already stands; a stop flag asks the doctor for clearance. `by` is staff
+    entering the form for the patient, or None for the patient."""
+    standing = {(p.kind, p.region, p.side) for p in standing_for(patient)}
+    raised = []
+    for flag in flags:
+        if errors := _check_flag(flag):
+            raise Invalid(errors)
+        key = (flag["kind"], flag.get("region") or "", flag.get("side") or "")
+        if key in standing:
+            continue
+        standing.add(key)
+        raised.append(
+            Precaution.objects.create(
+                patient=patient,
+                kind=key[0],
+                source=PrecautionSource.INTAKE,
+                region=key[1],
+                side=key[2],
+                note=(flag.get("note") or "")[:500],
+                raised_by=by,
+            )  # fmt: skip
+        )
+    for precaution in raised:
+        record(actor=by, action="precaution.intake", target=precaution, patient=patient)
+        if rule_of(precaution) == Rule.STOP:
+            tasks.email_clearance_request.delay_on_commit(str(precaution.pk))
+    return raised
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -265,9 +266,16 @@ def message_context_for(appointment: Appointment) -> dict:
     }
 
 
+# Sent while a reminder's message is composed, with the context to add to: the
+# patient's side (portal, a layer above) puts its sign-in link there.
+message_composing = Signal()  # kwargs: reminder, context (a dict to update)
+
+
 def message_context(reminder: Reminder) -> dict:
     appointment = reminder.appointment
-    return {**message_context_for(appointment), "link": confirm_url(appointment)}
+    context = {**message_context_for(appointment), "link": confirm_url(appointment)}
+    message_composing.send(sender=Reminder, reminder=reminder, context=context)
+    return context
 
 
 def send(reminder: Reminder, *, mail_connection=None, sms=None) -> str:

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from clinic.access import NO_FRONT_DESK, PATIENT, STAFF, access_patient, allowed
 from clinic.audit import record_many
+from clinic.consents import patients_missing_consent
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 from clinic.forms import flat_errors, show_service_error
 from clinic.models import Patient
 from clinic.vocabulary import Role
 from documents.access import DOCUMENT
 from documents.models import Document, DocumentKind
+from referrals.contraindications import describe, standing_by_patient
 from referrals.models import ReferralStatus, TreatmentPlan
 
 from . import booking, visits
@@ -139,6 +141,20 @@ def today(request):
         targets=list(shown.values()),
         patient_of=lambda referral: referral.patient_id,
     )
+    # before the visit starts: consent missing, and the precautions that stand
+    # (findings and the patient's own health history too), each read audited
+    patients = {v.patient_id for v in visits}
+    no_consent = patients_missing_consent(patients)
+    standing = standing_by_patient(patients)
+    record_many(
+        actor=request.user,
+        action="precaution.read",
+        targets=[p for rows in standing.values() for p in rows],
+        patient_of=lambda precaution: precaution.patient_id,
+    )
+    for v in visits:
+        v.consent_missing = v.patient_id in no_consent
+        v.standing = [describe(p) for p in standing.get(v.patient_id, [])]
     return render(
         request,
         "scheduling/today.html",

@@ -3,8 +3,10 @@ reminder link or the end of therapy) and completion by the session note."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.audit import record
@@ -195,3 +197,52 @@ def answer_reminder_link(*, token: str, answer: str) -> Appointment:
     )
     appointment.refresh_from_db()
     return appointment
+
+
+# --- the patient's own answers, from the patient pages or the portal API --------------------
+
+
+def cancel_deadline(appointment: Appointment):
+    """Until when the patient may cancel themselves (API.md: LATE_CANCEL_HOURS)."""
+    return appointment.start - timedelta(hours=settings.LATE_CANCEL_HOURS)
+
+
+def patient_may_cancel(appointment: Appointment, *, now=None) -> bool:
+    now = now or timezone.now()
+    if appointment.status != AppointmentStatus.BOOKED or appointment.start <= now:
+        return False
+    return settings.LATE_CANCEL_ALLOWED or now < cancel_deadline(appointment)
+
+
+@transaction.atomic
+def confirm_by_patient(*, appointment: Appointment, via: str) -> Appointment:
+    """The patient says they will come. Conditional on the visit still being booked
+    and ahead; confirming twice is harmless (the first time stands)."""
+    now = timezone.now()
+    taken = Appointment.objects.filter(
+        pk=appointment.pk, status=AppointmentStatus.BOOKED, start__gt=now
+    ).update(confirmed_at=Coalesce(F("confirmed_at"), Value(now)), version=F("version") + 1)
+    if not taken:
+        raise InvalidTransition("This visit can no longer be confirmed; please call us.")
+    record(
+        actor=None, action="appointment.confirmed", target=appointment,
+        patient=appointment.patient, detail=f"by the patient ({via})",
+    )  # fmt: skip
+    appointment.refresh_from_db()
+    return appointment
+
+
+@transaction.atomic
+def cancel_by_patient(*, appointment: Appointment, via: str) -> Appointment:
+    """The patient cancels, within the clinic's policy: not later than
+    LATE_CANCEL_HOURS before the visit unless LATE_CANCEL_ALLOWED (else a 409)."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not patient_may_cancel(appointment):
+        raise InvalidTransition(
+            f"Visits can be cancelled here up to {settings.LATE_CANCEL_HOURS} hours before; "
+            "please call us.",
+            cancel_until=cancel_deadline(appointment),
+        )
+    return release_visit(
+        appointment=appointment, by=None, reason=f"Cancelled by the patient ({via})."
+    )

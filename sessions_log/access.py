@@ -5,7 +5,7 @@ functions that scope (404 outside scope, same as missing)."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from clinic.access import DOCTOR, NO_FRONT_DESK, THERAPIST, Policy
+from clinic.access import ALL_ROLES, DOCTOR, MANAGER, NO_FRONT_DESK, THERAPIST, Policy
 
 from .models import NoteArea, ProgressReport, SessionNote
 
@@ -33,6 +33,9 @@ REPORT = Policy(
     },
 )
 RECORD = Policy("record", {"export": NO_FRONT_DESK})  # a patient's record as FHIR
+# the clinic's exercise library (the manager edits it) and a plan's home programme
+EXERCISE = Policy("exercise", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
+HOME_PROGRAMME = Policy("home_programme", {"set": THERAPIST})
 
 
 def access_note(user, note_id, verb: str = "read", *, glass: bool = False) -> SessionNote:

@@ -2,7 +2,8 @@
 export): the patient, the clinicians involved, a Condition per diagnosis, a
 ServiceRequest per referral, a CarePlan (with its Goals) per plan, an
 Appointment per visit, an Encounter per completed visit and the pain and
-outcome scores as Observations, the contraindications as Flags.
+outcome scores as Observations (with the QuestionnaireResponse each questionnaire's
+score came from), the contraindications as Flags.
 
 Every entry's `fullUrl` is `urn:uuid:<id>` and every reference points at one of
 them, so the bundle stands on its own. Rows with UUID keys keep their id; rows
@@ -17,6 +18,7 @@ from django.utils import timezone
 from referrals.models import Precaution, Referral, ReferralStatus, TreatmentPlan
 from scheduling.models import Appointment, AppointmentStatus
 
+from .fhir_answers import answered, linked, questionnaire_response
 from .fhir_resources import (
     _instant,
     appointment_resource,
@@ -53,11 +55,16 @@ def outside_physician_resource(physician) -> dict:
 # --- the bundle -------------------------------------------------------------------------
 
 
+def _door(queryset, reader):
+    """Staff read through the same doors as the API (break-the-glass included: the
+    export is a read); `reader` None is the patient, whose whole record it is."""
+    return queryset.all() if reader is None else queryset.visible_to(reader, glass=True)
+
+
 def _records(patient, reader):
-    """What `reader` may read of the patient, through the same doors as the API
-    (break-the-glass included: the export is a read)."""
+    """What `reader` may read of the patient (None: the patient, all of it)."""
     referrals = list(
-        Referral.objects.visible_to(reader, glass=True)
+        _door(Referral.objects, reader)
         .filter(patient=patient)
         .exclude(status=ReferralStatus.DRAFT)
         .select_related("doctor", "outside_physician", "transcribed_by")
@@ -67,7 +74,7 @@ def _records(patient, reader):
     exported = {r.pk for r in referrals}
     plans = [
         p
-        for p in TreatmentPlan.objects.visible_to(reader, glass=True)
+        for p in _door(TreatmentPlan.objects, reader)
         .filter(patient=patient)
         .select_related("therapist", "referral")
         .prefetch_related("goals", "areas__modalities", "referral__diagnoses")
@@ -75,25 +82,25 @@ def _records(patient, reader):
         if p.referral_id in exported
     ]
     appointments = list(
-        Appointment.objects.visible_to(reader, glass=True)
+        _door(Appointment.objects, reader)
         .filter(patient=patient)
         .select_related("therapist")
         .order_by("start")
     )
     notes = list(
-        SessionNote.objects.visible_to(reader, glass=True)
+        _door(SessionNote.objects, reader)
         .filter(patient=patient)
         .select_related("appointment", "therapist")
         .order_by("appointment__start")
     )
     measurements = list(
-        OutcomeMeasurement.objects.visible_to(reader, glass=True)
+        _door(OutcomeMeasurement.objects, reader)
         .filter(plan__in=[p.pk for p in plans])
         .select_related("recorded_by")
         .order_by("taken_at")
     )
     precautions = list(
-        Precaution.objects.visible_to(reader, glass=True)
+        _door(Precaution.objects, reader)
         .filter(patient=patient)
         .in_effect()
         .select_related("raised_by")
@@ -104,16 +111,17 @@ def _records(patient, reader):
 def _practitioners(referrals, plans, appointments, notes, measurements, precautions):
     staff = {r.doctor.pk: r.doctor for r in referrals if r.doctor}
     staff.update({r.transcribed_by.pk: r.transcribed_by for r in referrals if r.transcribed_by})
-    staff.update({p.raised_by.pk: p.raised_by for p in precautions})
+    staff.update({p.raised_by.pk: p.raised_by for p in precautions if p.raised_by})
     staff.update({p.therapist.pk: p.therapist for p in plans})
     staff.update({a.therapist.pk: a.therapist for a in appointments})
     staff.update({n.therapist.pk: n.therapist for n in notes})
-    staff.update({m.recorded_by.pk: m.recorded_by for m in measurements})
+    staff.update({m.recorded_by.pk: m.recorded_by for m in measurements if m.recorded_by})
     return sorted(staff.values(), key=lambda u: (u.last_name, u.first_name, u.username))
 
 
 def patient_bundle(patient, *, reader) -> dict:
-    """The patient's record as `reader` may read it, as a FHIR R4 Bundle (type
+    """The patient's record as `reader` may read it (None: the patient's own right
+    of access to the whole of it), as a FHIR R4 Bundle (type
     collection), a dict ready for JSON. Draft referrals are work in progress and
     stay out."""
     records = _records(patient, reader)
@@ -142,7 +150,8 @@ def patient_bundle(patient, *, reader) -> dict:
     for note in notes:
         resources += pain_observations(note, patient, encounter_of.get(note.appointment_id))
         resources += region_pain_observations(note, patient, encounter_of.get(note.appointment_id))
-    resources += [measurement_observation(m, patient) for m in measurements]
+    resources += [linked(measurement_observation(m, patient), m) for m in measurements]
+    resources += [questionnaire_response(m, patient) for m in measurements if answered(m)]
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

@@ -377,7 +377,7 @@ def flag_resource(precaution, patient) -> dict:
         "code": {"text": describe_precaution(precaution)},
         "subject": ref(patient.pk),
         "period": {"start": _instant(precaution.created_at)},
-        "author": ref(precaution.raised_by_id),
+        "author": ref(precaution.raised_by_id or patient.pk),  # none: the health history
     }
     if precaution.cleared_at:
         resource["period"]["end"] = _instant(precaution.cleared_at)
@@ -394,6 +394,7 @@ def measurement_observation(measurement, patient) -> dict:
         "subject": ref(patient.pk),
         "basedOn": [ref(measurement.plan_id)],
         "effectiveDateTime": _instant(measurement.taken_at),
-        "performer": [ref(measurement.recorded_by_id)],
+        # a questionnaire the patient answered: the patient performed it
+        "performer": [ref(measurement.recorded_by_id or patient.pk)],
         "valueQuantity": _quantity(measurement.measure, measurement.score),
     }

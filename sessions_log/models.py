@@ -133,13 +133,24 @@ class MeasurementQuerySet(models.QuerySet):
         return _scoped(self, user, glass=glass, to_plan="plan__")
 
 
+class MeasurementSource(models.TextChoices):
+    THERAPIST = "therapist", "Recorded by the therapist"
+    PATIENT = "patient", "Answered by the patient"
+
+
 class OutcomeMeasurement(Entity):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="measurements")
     measure = models.CharField(max_length=10, choices=Measure.choices)
     score = models.DecimalField(max_digits=6, decimal_places=2)
     taken_at = models.DateTimeField()
     items = models.JSONField(default=dict, blank=True)  # the instrument's answers, when scored
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # the therapist who recorded it; empty when the patient answered (source "patient")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(
+        max_length=10, choices=MeasurementSource.choices, default=MeasurementSource.THERAPIST
+    )
 
     objects = MeasurementQuerySet.as_manager()
 
@@ -240,3 +251,72 @@ class ProgressReport(Entity):
 
     def __str__(self):
         return f"Progress report on {self.plan} after {self.visits_covered} visits"
+
+
+# --- the home programme (issue 14): the clinic's stretches, assigned per plan ----------------
+
+
+class Exercise(Entity):
+    """A stretch of the clinic's library (seeded from sessions_log.exercise_library;
+    the manager edits it): instructions and a picture (static/exercises/<code>.svg)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.CharField(max_length=20, choices=Region.choices)
+    instructions = models.TextField()
+    hold_seconds = models.PositiveSmallIntegerField(default=30)
+    repetitions = models.PositiveSmallIntegerField(default=3)
+    times_per_day = models.PositiveSmallIntegerField(default=2)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["region", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HomeExercise(Entity):
+    """One stretch of a plan's home programme, with its dose. Setting the programme
+    again ends the old rows (ended_at) rather than deleting them: adherence keeps
+    its history."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="home_programme")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    hold_seconds = models.PositiveSmallIntegerField()
+    repetitions = models.PositiveSmallIntegerField()
+    times_per_day = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)  # the therapist's order
+    assigned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hold_seconds__lte=600, repetitions__lte=100, times_per_day__lte=10)
+                & Q(repetitions__gte=1, times_per_day__gte=1),
+                name="home_exercise_dose_sane",
+            ),
+        ]
+        indexes = [
+            # a patient's programme: WHERE plan_id IN (...) AND ended_at IS NULL
+            models.Index(fields=["plan", "ended_at"], name="home_exercise_plan_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.exercise} for {self.plan}"
+
+
+class ExerciseDone(Entity):
+    """The patient's "done" tap: one completion of a home exercise."""
+
+    home_exercise = models.ForeignKey(HomeExercise, on_delete=models.PROTECT, related_name="done")
+    done_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["done_at"]
+        indexes = [
+            # adherence over the last week: WHERE home_exercise_id IN (...) AND done_at >= ?
+            models.Index(fields=["home_exercise", "done_at"], name="exercise_done_idx"),
+        ]

@@ -21,6 +21,7 @@ from referrals.models import PlanGoal, PlanStatus, TreatmentPlan
 from scheduling.models import Appointment, AppointmentStatus
 
 from .findings import trends_from
+from .home_programme import adherence
 from .models import OutcomeMeasurement, ProgressReport, ReportStatus, SessionNote
 
 
@@ -357,6 +358,7 @@ def plan_progress(plan) -> dict:
         "flags": _flags(facts, today) + _flags_from_sources([plan]).get(plan.pk, []),
         "measurements": trends(facts),
         "goals": goals_against_targets(facts),
+        "home_programme": adherence(plan),  # the patient's "done" taps, last 7 days
         "adverse_reactions": [
             {"date": s["date"], "text": s["adverse_reaction"]}
             for s in sessions

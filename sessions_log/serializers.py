@@ -104,7 +104,7 @@ class SessionNoteUpdateSerializer(SessionNoteWriteSerializer):
 class MeasurementSerializer(serializers.ModelSerializer):
     class Meta:
         model = OutcomeMeasurement
-        fields = ["id", "plan", "measure", "score", "taken_at", "items", "recorded_by"]
+        fields = ["id", "plan", "measure", "score", "taken_at", "items", "recorded_by", "source"]
         read_only_fields = fields
 
 

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from clinic.audit import record
+from clinic.consents import check_consent
 from clinic.errors import Conflict, Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.hashing import content_hash
 from clinic.models import User
@@ -21,7 +22,17 @@ from scheduling.visits import complete_for_note
 
 from . import instruments
 from .findings import validate_findings
-from .models import Addendum, NoteArea, OutcomeMeasurement, Response, SessionNote
+from .models import (
+    Addendum,
+    MeasurementSource,
+    NoteArea,
+    OutcomeMeasurement,
+    Response,
+    SessionNote,
+)
+
+# the questionnaires a patient fills in themselves (range of motion is measured)
+PATIENT_MEASURES = (Measure.NPRS, Measure.NDI, Measure.ODI, Measure.PSFS)
 
 NOTE_FIELDS = (
     "pain_before",
@@ -133,7 +144,9 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
     modalities = known_modalities() if data.get("areas") else {}
     if errors := validate_note_content(data, modalities=modalities):
         raise Invalid(errors)
-    # the contraindication gate: a stop flag, an avoided area, firm pressure
+    # consent to treatment first (API.md: 409 consent_missing), then the
+    # contraindication gate: a stop flag, an avoided area, firm pressure
+    check_consent(appointment.patient)
     check_session(
         patient=appointment.patient, areas=data.get("areas"), findings=data.get("findings")
     )
@@ -286,3 +299,21 @@ class NoteWorkflow:
 
 
 NOTE_WORKFLOW = NoteWorkflow()
+
+
+@transaction.atomic
+def record_patient_questionnaire(*, plan, measure: str, items) -> OutcomeMeasurement:
+    """A questionnaire the patient answered (the portal): scored by the instrument
+    from its items, an outcome measurement of the plan with source "patient"."""
+    if measure not in PATIENT_MEASURES:
+        raise Invalid.field("measure", f"Patients answer {', '.join(PATIENT_MEASURES)}.")
+    score = instruments.score(measure, items)
+    measurement = OutcomeMeasurement.objects.create(
+        plan=plan, measure=measure, score=score, taken_at=timezone.now(), items=items,
+        recorded_by=None, source=MeasurementSource.PATIENT,
+    )  # fmt: skip
+    record(
+        actor=None, action="measurement.create", target=measurement, patient=plan.patient,
+        detail="answered by the patient",
+    )  # fmt: skip
+    return measurement

@@ -33,6 +33,7 @@ class PrecautionKind(models.TextChoices):
 class PrecautionSource(models.TextChoices):
     REFERRAL = "referral", "Referral"
     FINDING = "finding", "Therapist's finding"
+    INTAKE = "intake", "Patient's health history"
 
 
 class PrecautionQuerySet(models.QuerySet):
@@ -73,7 +74,10 @@ class Precaution(Entity):
     region = models.CharField(max_length=20, choices=Region.choices, blank=True)
     side = models.CharField(max_length=10, choices=Side.choices, blank=True)
     note = models.TextField(blank=True)
-    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # staff who raised it; empty for the patient's own health history
+    raised_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

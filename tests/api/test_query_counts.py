@@ -137,10 +137,11 @@ def test_a_detail_costs_the_same_with_2_rows_around_it_and_25(
 # (here the request's transaction is a savepoint inside the test's): each is a
 # round trip to the database.
 
-NOTE_ROUND_TRIPS = 29  # sessions_log's own part is 15: the request's savepoint; idempotency
+NOTE_ROUND_TRIPS = 30  # sessions_log's own part is 16: the request's savepoint; idempotency
 # key; the visit (access); savepoint; the visit locked with its patient and whether it has a
-# note; modalities; precautions; the note; its areas; their modalities; the visit completed;
-# audit; release; the key's answer; the request's release. Billing's create (since it landed)
+# note; modalities; the consent to treatment; precautions; the note; its areas; their
+# modalities; the visit completed; audit; release; the key's answer; the request's release.
+# Billing's create (since it landed)
 # adds 14: its own savepoint, modalities and service codes again, the visit read again,
 # coverage, mappings, the note's services (delete, insert), and a re-read of the note.
 # TODO(billing): answer from what was written, as sessions_log's create does (issue 17).

@@ -47,14 +47,22 @@ def test_createstaff_refuses_a_taken_username(doctor):
         call_command("createstaff", "DANA", role="doctor", password="Ledger-Lantern-42")
 
 
-def test_seed_demo_is_idempotent(settings):
+def test_seed_demo_is_idempotent_and_prints_a_working_patient_link(settings, capsys):
+    from portal import sign_in
+    from portal.models import HealthHistory
+
     settings.DEBUG = True
     call_command("seed_demo")
-    counts = (User.objects.count(), Patient.objects.count())
+    counts = (User.objects.count(), Patient.objects.count(), HealthHistory.objects.count())
+    capsys.readouterr()
     call_command("seed_demo")
-    assert (User.objects.count(), Patient.objects.count()) == counts
+    assert (User.objects.count(), Patient.objects.count(), HealthHistory.objects.count()) == counts
     assert counts[1] >= 20
+    assert counts[2] >= 1  # some demo patients have signed their health history
     assert User.objects.get(username="therapist").check_password("demo")
+    # every run (make run's) ends with a sign-in link that works
+    url = next(word for word in capsys.readouterr().out.split() if "/p/" in word)
+    assert sign_in.usable_link(url.rsplit("/p/", 1)[1]) is not None
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(settings):

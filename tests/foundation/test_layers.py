@@ -1,6 +1,6 @@
 """The layers only look down (ARCHITECTURE.md): clinic < referrals < documents < scheduling <
-messaging < sessions_log < billing < ops. A module may import its own app and the apps below it,
-never one above, and never reach up by a string (apps.get_model, a related
+messaging < sessions_log < billing < portal < ops. A module may import its own app and the apps
+below it, never one above, and never reach up by a string (apps.get_model, a related
 model looked up through _meta, a function named in a setting)."""
 
 import ast
@@ -17,6 +17,7 @@ LAYERS = [
     "messaging",
     "sessions_log",
     "billing",
+    "portal",
     "ops",
 ]
 # The project's composition roots: the URL modules gather every app's views, the

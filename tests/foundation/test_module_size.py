@@ -14,6 +14,7 @@ APPS = (
     "messaging",
     "sessions_log",
     "billing",
+    "portal",
     "ops",
 )
 LIMIT = 400

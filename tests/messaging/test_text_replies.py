@@ -12,12 +12,6 @@ from tests.factories import PatientFactory
 from tests.messaging.conftest import signed_post, visit_in
 
 pytestmark = pytest.mark.django_db
-# C and X use the patient's confirm and cancel services (the portal's, under the
-# clinic's cancellation policy); until they are on main, C and X get the HELP answer.
-needs_patient_services = pytest.mark.skipif(
-    not hasattr(visits, "cancel_by_patient"),
-    reason="waits for scheduling.visits.confirm_by_patient / cancel_by_patient (portal)",
-)
 
 
 def text(client, body, phone="+12125550134"):
@@ -80,7 +74,6 @@ def test_cancel_is_a_carriers_opt_out_word_not_a_cancellation(client, texting_pa
     assert texting_patient.text_consent is False
 
 
-@needs_patient_services
 def test_c_confirms_the_next_visit(client, texting_patient):
     later = visit_in(texting_patient, hours=96)
     sooner = visit_in(texting_patient, hours=30)
@@ -96,7 +89,6 @@ def test_c_confirms_the_next_visit(client, texting_patient):
     ).exists()
 
 
-@needs_patient_services
 def test_x_cancels_the_next_visit_outside_the_late_cancel_window(client, texting_patient):
     visit = visit_in(texting_patient, hours=48)
     answer = text(client, "X")
@@ -106,7 +98,6 @@ def test_x_cancels_the_next_visit_outside_the_late_cancel_window(client, texting
     assert set(visit.reminders.values_list("status", flat=True)) == {ReminderStatus.SKIPPED}
 
 
-@needs_patient_services
 def test_x_inside_the_late_cancel_window_is_refused_with_the_phone_to_call(
     client, texting_patient, settings
 ):
@@ -117,7 +108,6 @@ def test_x_inside_the_late_cancel_window_is_refused_with_the_phone_to_call(
     assert "24 hours" in answer and settings.CLINIC_PHONE in answer
 
 
-@needs_patient_services
 def test_x_inside_the_window_cancels_when_the_clinic_allows_late_cancelling(
     client, texting_patient, settings
 ):

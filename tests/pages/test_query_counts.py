@@ -108,7 +108,7 @@ def patient_visits(cast, first, count):
 PAGES = [
     (my_patients, 13),
     (directory, 6),
-    (today, 7),  # + the audit of the precautions shown beside the visits
+    (today, 9),  # + the audit of the precautions shown; the consent gate; standing precautions
     (week, 10),  # + the therapists' working hours and time off shaded on the grid
     (intake, 7),
     (my_plans, 6),

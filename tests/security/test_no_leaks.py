@@ -35,7 +35,7 @@ DIAGNOSIS = "Cervicalgia"  # M54.2's description
 CLINICAL_MARKS = [PRECAUTION, NOTE, ADDENDUM, FINDING, REPORT, DOCUMENT, DIAGNOSIS]
 PATIENT_NAME = "Zyxwparker"  # the patient's own name: not even that for another therapist
 
-SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/", "sign/")
+SKIPPED_PREFIXES = ("admin/", "api/v1/schema", "api/v1/docs", "calendar/", "visit/", "sign/", "p/")
 
 
 def every_pattern(resolver=None, prefix=""):
@@ -122,6 +122,10 @@ BY_PARAMETER = {
     "appointment_id": "appointment", "note_id": "note", "report_id": "report",
     "precaution_id": "precaution", "document_id": "document",
     "charge_id": "charge", "claim_id": "claim",
+    # consent documents are the clinic's, no patient's: any id that names none will do
+    "consent_id": "appointment",
+    "questionnaire_id": "plan",  # a patient's questionnaire is named by its plan
+    "home_exercise_id": "plan",  # any id that names none of Quinn's will do
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",
@@ -132,6 +136,7 @@ BY_API_ROUTE = {
     # billing helper
     "coverages": "coverage", "authorizations": "authorization", "charges": "charge",
     "claims": "claim", "payments": "payment", "payers": "payer", "service-codes": "service_code",
+    "portal": "appointment", "exercises": "plan",
 }  # fmt: skip
 
 

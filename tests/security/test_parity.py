@@ -86,6 +86,7 @@ PAIRS = {
     "claim_deny": ("post", "api:claim-deny", "post"),
     "claim_paid": ("post", "api:claim-paid", "post"),
     "claim_secondary": ("post", "api:claim-secondary", "post"),
+    "patient_invite": ("post", "api:patient-invite", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
@@ -97,7 +98,24 @@ PAGE_ONLY = {
     "billing_queue", "note_billing",
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
-ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor"}
+ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor",
+           # the patient's: the sign-in link, and where an ended session lands
+           "portal:link", "portal:signed_out"}  # fmt: skip
+# The patient's side: no staff role may use these (their door is a patient
+# session, portal/access.py PORTAL); tests/security/test_patient_leaks.py walks them.
+PATIENT_PAGES = {"portal:home", "portal:preferences", "portal:visit_confirm",
+                 "portal:visit_cancel", "portal:sign_out", "portal:consents",
+                 "portal:consent_sign", "portal:intake", "portal:intake_thanks",
+                 "portal:questionnaires", "portal:questionnaire", "portal:stretches",
+                 "portal:stretch_done"}  # fmt: skip
+PATIENT_API = {
+    "api:portal-session": {"post", "delete"}, "api:portal-me": {"get", "patch"},
+    "api:portal-appointments": {"get"}, "api:portal-appointment-confirm": {"post"},
+    "api:portal-appointment-cancel": {"post"}, "api:portal-consents": {"get"},
+    "api:portal-consent-sign": {"post"}, "api:portal-intake": {"get", "post"},
+    "api:portal-questionnaires": {"get"}, "api:portal-questionnaire-answers": {"post"},
+    "api:portal-home": {"get"}, "api:portal-home-done": {"post"}, "api:portal-record": {"get"},
+}  # fmt: skip
 # The providers' webhooks (messaging/): the caller is Twilio or the email provider,
 # with no session; each checks the provider's signature or shared secret, the one
 # reason they may skip CSRF (tests/messaging/ sends them signed and forged).
@@ -142,6 +160,9 @@ API_ONLY = {
     "api:claim-list": {"get"}, "api:claim-pdf": {"get"}, "api:claim-x12": {"get"},
     "api:payment-list": {"get"}, "api:payment-detail": {"get"},
     "api:availability": {"get"},
+    "api:patient-consents": {"post"}, "api:exercise-list": {"get", "post"},
+    "api:exercise-detail": {"get", "put", "patch"},
+    "api:treatment-plan-home-programme": {"post"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}
@@ -178,11 +199,13 @@ def test_every_url_pattern_is_classified():
             if name in UNSCOPED:
                 continue
             for method in api_methods(entry):
-                if (name, method) not in paired_api and method not in API_ONLY.get(name, ()):
+                if (name, method) in paired_api or method in API_ONLY.get(name, ()):
+                    continue
+                if method not in PATIENT_API.get(name, ()):
                     unclassified.append(f"{method.upper()} {name}")
         elif is_provider_webhook(name):
             continue
-        elif name not in PAIRS and name not in PAGE_ONLY and name not in ACCOUNT:
+        elif name not in PAIRS and name not in PATIENT_PAGES | PAGE_ONLY | ACCOUNT:
             unclassified.append(name)
     assert unclassified == []
 
@@ -205,6 +228,8 @@ def test_every_page_names_its_action_in_its_apps_policy():
             continue
         policy, verb = entry.callback.access
         assert verb in policy.verbs, name
+        # a patient page's policy grants no staff role anything, and a staff page's no patient
+        assert (name in PATIENT_PAGES) == (policy.roles(verb) == {"patient"}), name
 
 
 def _url(name, entry=None, ids=None):

@@ -245,6 +245,42 @@ def test_precautions_are_flags_and_region_pain_is_an_observation_with_a_body_sit
     assert regional["code"]["coding"][0]["code"] == "72514-3"
 
 
+def test_questionnaires_are_questionnaire_responses_their_scores_derive_from(record):
+    # given an NDI Pat answered on the portal and an ODI with a skipped section,
+    # recorded for him by his therapist (the record's NPRS and NDI have no items)
+    plan = OutcomeMeasurement.objects.filter(plan__patient=record).first().plan
+    ndi = OutcomeMeasurement.objects.create(
+        plan=plan, measure="ndi", score=12, taken_at=timezone.now(), source="patient",
+        items=[{"score": s} for s in (1, 2, 1, 0, 2, 1, 1, 2, 1, 1)],
+    )  # fmt: skip
+    odi = OutcomeMeasurement.objects.create(
+        plan=plan, measure="odi", score=20, taken_at=timezone.now(), recorded_by=plan.therapist,
+        items=[{"score": None}] + [{"score": 1}] * 9,
+    )  # fmt: skip
+    # when
+    bundle = export(record)
+    # then each is a QuestionnaireResponse, its Observation derived from it, and
+    # the bundle still parses and resolves
+    Bundle.model_validate(json.loads(json.dumps(bundle)))
+    assert set(_references(bundle)) <= {e["fullUrl"] for e in bundle["entry"]}
+    responses = {r["id"]: r for r in _resources(bundle, "QuestionnaireResponse")}
+    assert len(responses) == 2
+    observations = {o["id"]: o for o in _resources(bundle, "Observation")}
+    [ndi_response] = [
+        responses[r["reference"].removeprefix("urn:uuid:")]
+        for r in observations[str(ndi.pk)]["derivedFrom"]
+    ]
+    assert ndi_response["author"] == {"reference": f"urn:uuid:{record.pk}"}
+    assert [i["answer"][0]["valueInteger"] for i in ndi_response["item"]][:3] == [1, 2, 1]
+    [odi_ref] = observations[str(odi.pk)]["derivedFrom"]
+    odi_response = responses[odi_ref["reference"].removeprefix("urn:uuid:")]
+    assert odi_response["author"] == {"reference": f"urn:uuid:{plan.therapist_id}"}
+    assert "answer" not in odi_response["item"][0]  # the skipped section
+    # the record's NPRS, typed as a total, has no answers to show
+    assert all("derivedFrom" not in o for o in observations.values() if o["id"] not in
+               {str(ndi.pk), str(odi.pk)})  # fmt: skip
+
+
 def _bundle_queries(plan, log_visits, sessions) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -1,8 +1,11 @@
-"""`python manage.py seed_demo`: a believable demo clinic, idempotent.
+"""`python manage.py seed_demo`: a believable demo clinic, idempotent, and a
+working sign-in link for one of its patients (printed on every run).
 
+It lives in the top domain app (portal) because it seeds every layer below.
 Demo passwords must never reach a real clinic, so it refuses to run with DEBUG
 off unless given --force."""
 
+import base64
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,18 +17,28 @@ from django.utils import timezone
 from billing import demo as billing_demo
 from billing.charging import sign_note_and_charge
 from billing.note_services import log_session_with_services
+from clinic.consents import publish_consent, record_paper_consent
 from clinic.errors import Conflict, Invalid
-from clinic.models import Patient, User
+from clinic.models import ConsentKind, Patient, User
 from clinic.vocabulary import Role
+from portal.demo import DEMO_EMAIL_DOMAIN, print_demo_link, seed_health_histories
 from referrals import plans as referral_plans
 from referrals import services as referral_services
 from referrals.models import TreatmentPlan
 from scheduling.booking import book_appointment
 from scheduling.models import Appointment, AppointmentStatus, Closure
 from scheduling.series import book_series
+from sessions_log.home_programme import set_home_programme
+from sessions_log.models import Exercise
+
+CONSENT_TEXT = (
+    "I agree to rehabilitative medical massage as my doctor referred and my therapist "
+    "planned it. My therapist has explained what it involves, what I may feel during and "
+    "after it, and that I may ask to stop at any time. I will tell my therapist about any "
+    "change in my health before each visit."
+)
 
 DEMO_PASSWORD = "demo"
-DEMO_EMAIL_DOMAIN = "demo-patients.example"
 
 STAFF = [
     ("doctor", Role.DOCTOR, "Dana", "Doyle"),
@@ -57,6 +70,18 @@ PATIENTS = [
     ("Quinn", "Harper"), ("Rosa", "Lopez"), ("Sam", "Becker"), ("Tara", "Quinn"),
 ]  # fmt: skip
 
+# the questionnaire a region's plan asks the patient to answer (issue 14)
+DISABILITY_GOALS = {
+    "neck": [{"description": "Neck disability halved", "measure": "ndi", "baseline": 20,
+              "target": 10}],
+    "lower_back": [{"description": "Back disability under 20 %", "measure": "odi",
+                    "baseline": 40, "target": 20}],
+}  # fmt: skip
+STRETCHES = {
+    "neck": ["neck_side_bend", "upper_trapezius", "chin_tuck"],
+    "lower_back": ["knee_to_chest", "lumbar_rotation", "piriformis_figure_four"],
+}
+NO_CONSENT = "Grace"  # signs nothing yet: Today shows it, and her notes wait for it
 NOT_IMPROVING = "Frank"  # one patient whose pain does not fall
 INTAKE = ("Sam", "Tara")  # signed referrals still waiting for a plan
 PROPOSED = ("Rosa",)  # a plan waiting for the doctor's approval
@@ -75,13 +100,14 @@ class Command(BaseCommand):
             )
         if Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists():
             self.stdout.write("The demo clinic is already seeded; nothing added.")
-            return
-        with transaction.atomic():
-            staff = self.create_staff()
-            self.create_clinic(staff)
-        self.stdout.write(self.style.SUCCESS("Demo clinic seeded. Sign in at / with:"))
-        for username, role, *_ in STAFF:
-            self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role})")
+        else:
+            with transaction.atomic():
+                staff = self.create_staff()
+                self.create_clinic(staff)
+            self.stdout.write(self.style.SUCCESS("Demo clinic seeded. Sign in at / with:"))
+            for username, role, *_ in STAFF:
+                self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role})")
+        print_demo_link(self)
 
     def create_staff(self) -> dict[str, User]:
         staff = {}
@@ -148,7 +174,8 @@ class Command(BaseCommand):
                                "modalities": ["trigger_point", "myofascial_release"],
                                "notes": "Work from superficial to deep layers."}],
                     "goals": [{"description": "Pain at most 2 of 10", "measure": "nprs",
-                               "baseline": 7, "target": 2}],
+                               "baseline": 7, "target": 2},
+                              *DISABILITY_GOALS.get(region, [])],
                     "frequency_per_week": 2,
                     "planned_visits": 12,
                     "start_date": today - timedelta(days=24),
@@ -165,6 +192,27 @@ class Command(BaseCommand):
             self.upcoming_visits(plan, therapist, patient, slot, zone, by=staff["frontdesk"])
         self.visit_due_for_reminders(staff)
         billing_demo.claim_the_week(biller=staff["billing"])
+        self.patient_side(staff)
+
+    def patient_side(self, staff):
+        """Consent to treatment, signed on paper by all but one; health histories;
+        home programmes."""
+        consent = publish_consent(
+            kind=ConsentKind.TREATMENT, title="Consent to treatment", text=CONSENT_TEXT, by=None
+        )
+        scan = base64.b64encode(b"%PDF-1.4 demo scan of a signed consent").decode()
+        for patient in Patient.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}"):
+            if patient.first_name != NO_CONSENT:
+                record_paper_consent(
+                    patient=patient, document=consent, scan=scan, by=staff["frontdesk"]
+                )
+        seed_health_histories()
+        library = {e.code: e.pk for e in Exercise.objects.all()}
+        for plan in TreatmentPlan.objects.approved().prefetch_related("areas"):
+            codes = STRETCHES.get(plan.areas.all()[0].region, []) if plan.areas.all() else []
+            if codes and all(code in library for code in codes):
+                items = [{"exercise": str(library[code])} for code in codes]
+                set_home_programme(plan=plan, items=items, by=plan.therapist)
 
     def past_sessions(self, plan, therapist, patient, slot, zone, *, improving):
         today = timezone.localdate()
