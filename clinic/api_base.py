@@ -101,7 +101,7 @@ ConflictBody = inline_serializer(
                     "appointment": serializers.CharField(),
                     "start": serializers.DateTimeField(),
                     "end": serializers.DateTimeField(),
-                    "with": serializers.ChoiceField(choices=["therapist", "patient"]),
+                    "with": serializers.ChoiceField(choices=["therapist", "patient", "room"]),
                     "occurrence": serializers.DateTimeField(required=False),
                     "suggestions": serializers.ListField(
                         child=inline_serializer(

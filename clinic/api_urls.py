@@ -12,6 +12,7 @@ from documents import api_referrals as documents_referrals
 from referrals import api as referrals_api
 from referrals.physicians import PhysicianViewSet
 from scheduling import api as scheduling_api
+from scheduling import places_api as scheduling_places
 from sessions_log import api as sessions_api
 
 from . import api as clinic_api
@@ -23,6 +24,8 @@ router.register("staff", clinic_api.StaffViewSet, basename="staff")
 router.register("patients", clinic_api.PatientViewSet, basename="patient")
 router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
 router.register("appointment-series", scheduling_api.SeriesViewSet, basename="appointment-series")
+router.register("locations", scheduling_places.LocationViewSet, basename="location")
+router.register("rooms", scheduling_places.RoomViewSet, basename="room")
 router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
 router.register("break-glass", clinic_api.BreakGlassViewSet, basename="break-glass")
 # --- billing helper: modalities show their service code (billing.notes_api)

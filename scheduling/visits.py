@@ -15,7 +15,7 @@ from clinic.vocabulary import Role
 from . import reminders
 from .access import APPOINTMENT
 from .availability import Slot, check_free
-from .booking import check_prescription, lock_booking
+from .booking import check_prescription, lock_booking, lock_room
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -125,6 +125,7 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
     free and the prescription still has room, and its reminders are replanned."""
     APPOINTMENT.check(by, "revert")
     lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
+    lock_room(appointment.room)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     changed = appointment.status_changed_at
     if appointment.status not in REVERTIBLE or not changed:
@@ -139,6 +140,7 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
         patient=appointment.patient,
         slots=[slot],
         exclude_ids=[appointment.pk],
+        room=appointment.room,
     )
     if appointment.status == AppointmentStatus.CANCELLED and appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])

@@ -19,6 +19,7 @@ from billing.note_services import log_session_with_services
 from clinic.models import AuditEvent
 from documents.services import upload_document
 from referrals.models import OutsidePhysician, Precaution, ReferralStatus
+from scheduling.models import Location, Room
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -113,6 +114,9 @@ def record(doctor, therapist, private_documents):
         "report": report, "audit": AuditEvent.objects.first(), "coverage": coverage,
         "authorization": authorization, "charge": charge, "claim": claim, "payment": payment,
         "payer": coverage.payer,
+        # rooms helper: the clinic's places, read by all staff
+        "location": (location := Location.objects.create(name="Main St", address="1 Main St")),
+        "room": Room.objects.create(location=location, name="Room 1"),
     }  # fmt: skip
 
 
@@ -132,6 +136,8 @@ BY_API_ROUTE = {
     # billing helper
     "coverages": "coverage", "authorizations": "authorization", "charges": "charge",
     "claims": "claim", "payments": "payment", "payers": "payer", "service-codes": "service_code",
+    # rooms helper
+    "locations": "location", "rooms": "room",
 }  # fmt: skip
 
 
@@ -208,6 +214,7 @@ def test_an_outsider_gets_nothing_of_anothers_patient_on_any_url(request, record
         # the clinic's directories: patients for doctors, outside physicians for all
         directory = (outsider == "other_doctor" and kind == "patient") or kind == "physician"
         directory |= kind in ("payer", "service_code")  # the catalog every role reads
+        directory |= kind in ("location", "room")  # the clinic's places: all staff read them
         if kind and not directory and read.status_code not in (403, 404, 405):
             leaks.append(f"GET {url}: {read.status_code}")
         if kind and not directory and url != "/logout/":

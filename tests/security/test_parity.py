@@ -130,6 +130,9 @@ API_ONLY = {
     "api:claim-list": {"get"}, "api:claim-pdf": {"get"}, "api:claim-x12": {"get"},
     "api:payment-list": {"get"}, "api:payment-detail": {"get"},
     "api:availability": {"get"},
+    # the clinic's places: the manager keeps them in the API and the admin
+    "api:location-list": {"get", "post"}, "api:location-detail": {"get", "put", "patch"},
+    "api:room-list": {"get", "post"}, "api:room-detail": {"get", "put", "patch"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}

@@ -1,0 +1,37 @@
+"""Scheduling's records: visits and their series, reminders, closures and
+availability (`visits`); locations and rooms (`places`); the waitlist and its
+offers (`waitlist`)."""
+
+from .places import Location, Room, validate_time_zone
+from .visits import (
+    COUNTED_STATUSES,
+    LIVE_STATUSES,
+    Appointment,
+    AppointmentKind,
+    AppointmentQuerySet,
+    AppointmentSeries,
+    AppointmentStatus,
+    Closure,
+    Reminder,
+    ReminderStatus,
+    TimeOff,
+    WorkingHours,
+)
+
+__all__ = [
+    "COUNTED_STATUSES",
+    "LIVE_STATUSES",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentQuerySet",
+    "AppointmentSeries",
+    "AppointmentStatus",
+    "Closure",
+    "Location",
+    "Reminder",
+    "ReminderStatus",
+    "Room",
+    "TimeOff",
+    "WorkingHours",
+    "validate_time_zone",
+]
