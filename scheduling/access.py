@@ -30,6 +30,12 @@ SERIES = Policy("series", {"read": ALL_ROLES, "create": FRONT_DESK, "cancel": FR
 LOCATION = Policy("location", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
 ROOM = Policy("room", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
 
+# the waitlist and its offers: the front desk keeps them, the manager reads them
+WAITLIST = Policy(
+    "waitlist",
+    {"read": DESK, "create": FRONT_DESK, "offers": DESK, "accept": FRONT_DESK},
+)
+
 REMINDER = Policy("reminder", {"outbox": DESK})  # what went out and what failed
 
 

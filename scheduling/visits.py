@@ -12,7 +12,7 @@ from clinic.errors import InvalidTransition, NotAllowed
 from clinic.models import User
 from clinic.vocabulary import Role
 
-from . import reminders
+from . import reminders, waitlist
 from .access import APPOINTMENT
 from .availability import Slot, check_free
 from .booking import check_prescription, lock_booking, lock_room
@@ -61,8 +61,9 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
 def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> Appointment:
     """Cancel a visit as part of another decision: the patient's answer to a
     reminder, or the doctor ending therapy. The front desk's own cancelling is
-    `cancel_appointment`."""
-    return _set_status(
+    `cancel_appointment`. Every cancellation of one visit passes here, so its
+    slot is offered to the waitlist."""
+    cancelled = _set_status(
         appointment,
         by=by,
         allowed_from=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
@@ -70,6 +71,9 @@ def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> 
         action="appointment.cancelled",
         cancel_reason=(reason or "")[:500],
     )
+    # the freed slot goes to the waitlist (API.md: offers on cancellation)
+    waitlist.offer_freed_slots([cancelled])
+    return cancelled
 
 
 @transaction.atomic

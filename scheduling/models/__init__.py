@@ -17,6 +17,7 @@ from .visits import (
     TimeOff,
     WorkingHours,
 )
+from .waitlist import WEEKDAYS, OfferStatus, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -32,6 +33,10 @@ __all__ = [
     "ReminderStatus",
     "Room",
     "TimeOff",
+    "WaitlistEntry",
+    "WaitlistOffer",
+    "WEEKDAYS",
+    "OfferStatus",
     "WorkingHours",
     "validate_time_zone",
 ]

@@ -19,7 +19,7 @@ from billing.note_services import log_session_with_services
 from clinic.models import AuditEvent
 from documents.services import upload_document
 from referrals.models import OutsidePhysician, Precaution, ReferralStatus
-from scheduling.models import Location, Room
+from scheduling.models import Location, Room, WaitlistEntry, WaitlistOffer
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -117,6 +117,14 @@ def record(doctor, therapist, private_documents):
         # rooms helper: the clinic's places, read by all staff
         "location": (location := Location.objects.create(name="Main St", address="1 Main St")),
         "room": Room.objects.create(location=location, name="Room 1"),
+        # Pat waits for an earlier visit, and has been offered one
+        "waitlist_entry": (entry := WaitlistEntry.objects.create(
+            patient=referral.patient, plan=plan, earliest=timezone.localdate(),
+            latest=timezone.localdate() + timedelta(days=30), weekdays=["MO"],
+            from_time="08:00", to_time="18:00", created_by=therapist)),
+        "waitlist_offer": WaitlistOffer.objects.create(
+            entry=entry, freed=upcoming, therapist=therapist, start=upcoming.start,
+            end=upcoming.end),
     }  # fmt: skip
 
 
@@ -138,6 +146,7 @@ BY_API_ROUTE = {
     "claims": "claim", "payments": "payment", "payers": "payer", "service-codes": "service_code",
     # rooms helper
     "locations": "location", "rooms": "room",
+    "waitlist": "waitlist_entry", "waitlist-offers": "waitlist_offer",
 }  # fmt: skip
 
 
