@@ -22,10 +22,19 @@ from referrals.contraindications import rule_of
 from referrals.models import PlanStatus, Precaution, Referral, ReferralStatus, TreatmentPlan
 
 from . import booking
-from .access import APPOINTMENT
+from .access import APPOINTMENT, WAITLIST
 from .forms import BookForm
 from .grid import ROW_MINUTES, build_grid, week_of
-from .models import Appointment, AppointmentKind, AppointmentStatus, Closure, TimeOff, WorkingHours
+from .models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    Closure,
+    OfferStatus,
+    TimeOff,
+    WaitlistOffer,
+    WorkingHours,
+)
 from .recurrence import local_day_start
 
 
@@ -94,7 +103,24 @@ def calendar(request):
             "can_move": APPOINTMENT.may(user, "update"),
             "row_minutes": ROW_MINUTES,
             "cancelled": len(every) - len(visits),
+            "offers": _open_offers(
+                user, [v.pk for v in every if v.status == AppointmentStatus.CANCELLED]
+            ),
         },
+    )
+
+
+def _open_offers(user, cancelled_ids) -> list:
+    """The slots of the visits cancelled on the grid still offered to the
+    waitlist (the desk's); no cancelled visit shown, no query."""
+    if not cancelled_ids or not WAITLIST.may(user, "offers"):
+        return []
+    return list(
+        WaitlistOffer.objects.visible_to(user)
+        .filter(status=OfferStatus.OFFERED, freed_id__in=cancelled_ids)
+        .filter(start__gte=timezone.now())
+        .select_related("entry__patient", "therapist", "room")
+        .order_by("start", "entry__created_at")
     )
 
 

@@ -297,3 +297,20 @@ def test_the_waitlist_and_its_offers_cost_the_same_for_2_and_12_rows(
     few = cost()
     add(10, 10)
     assert cost() == few
+
+
+# --- the front desk's calendar shows the open offers ---------------------------------------
+
+
+def test_the_calendar_shows_the_desk_the_open_offers_of_the_day(
+    front_desk, therapist, doctor, freed, monday
+):
+    waiting(therapist, doctor, name="Quinn")
+    cancel_appointment(appointment=freed, by=front_desk)
+    desk, theo = Client(), Client()
+    desk.force_login(front_desk)
+    theo.force_login(therapist)
+    url = f"/week/?view=day&date={monday.isoformat()}"
+    shown = desk.get(url).content.decode()
+    assert "Waitlist offers" in shown and "Quinn Waiting" in shown and "10:00–10:45" in shown
+    assert "Waitlist offers" not in theo.get(url).content.decode()
