@@ -156,6 +156,7 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
     appointment.save()
     appointment.refresh_from_db()
     reminders.reschedule(appointment)
+    waitlist.withdraw_offers(appointment)  # the slot is the patient's again
     record(
         actor=by, action="appointment.reverted", target=appointment, patient=appointment.patient,
         detail=f"was {was}",

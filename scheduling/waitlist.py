@@ -119,6 +119,13 @@ def offer_freed_slots(appointments) -> list[WaitlistOffer]:
     return offers
 
 
+def withdraw_offers(freed) -> int:
+    """A cancellation undone: its slot's open offers are closed as taken."""
+    return WaitlistOffer.objects.filter(freed=freed, status=OfferStatus.OFFERED).update(
+        status=OfferStatus.TAKEN, updated_at=timezone.now()
+    )
+
+
 def _channel(patient) -> str:
     """The channel the patient's reminders use, if it can carry a message."""
     if not patient.reminder_consent or patient.reminder_channel == ReminderChannel.NONE:

@@ -348,3 +348,30 @@ def test_the_lists_of_places_cost_the_same_for_2_and_20_rows(
     assert few == many
     with django_assert_num_queries(few["/api/v1/rooms/"]):
         client.get("/api/v1/rooms/")
+
+
+# --- the calendar by room ------------------------------------------------------------------
+
+
+def test_the_calendar_shows_a_column_per_room_with_who_is_in_it(
+    front_desk, therapist, patient, main_street, room_one, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    # given Pat with Theo in Room 1 on Monday, and an empty Room 2
+    monday = next_weekday(0)
+    Room.objects.create(location=main_street, name="Room 2")
+    AppointmentFactory(
+        plan=None, patient=patient, therapist=therapist, room=room_one,
+        start=local(monday, 10), end=local(monday, 10, 45),
+    )  # fmt: skip
+    desk = Client()
+    desk.force_login(front_desk)
+    # when the front desk shows the day by room
+    with django_assert_max_num_queries(12):
+        page = desk.get(f"/week/?view=day&date={monday.isoformat()}&by=room").content.decode()
+    # then each room is a column, the visit sits in Room 1 with its therapist, read-only
+    assert 'aria-label="Room 1 (Main Street),' in page
+    assert 'aria-label="Room 2 (Main Street),' in page
+    assert "Pat Parker" in page and "Theo Tran" in page and "by room" in page
+    assert "data-move-url" not in page and "data-book-url" not in page

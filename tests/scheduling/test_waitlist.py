@@ -314,3 +314,14 @@ def test_the_calendar_shows_the_desk_the_open_offers_of_the_day(
     shown = desk.get(url).content.decode()
     assert "Waitlist offers" in shown and "Quinn Waiting" in shown and "10:00–10:45" in shown
     assert "Waitlist offers" not in theo.get(url).content.decode()
+
+
+def test_an_undone_cancellation_closes_its_offers(front_desk, therapist, doctor, freed):
+    from scheduling.visits import revert_status
+
+    waiting(therapist, doctor, name="Quinn")
+    cancel_appointment(appointment=freed, by=front_desk)
+    revert_status(appointment=freed, by=front_desk)
+    offer = WaitlistOffer.objects.get()
+    assert offer.status == OfferStatus.TAKEN
+    assert Client().post(_link(offer)).status_code == 409
