@@ -12,7 +12,7 @@ import time_machine
 
 from clinic.models import ReminderChannel
 from scheduling import waitlist
-from scheduling.models import Appointment, WaitlistEntry, WaitlistOffer
+from scheduling.models import Appointment, Location, Room, WaitlistEntry, WaitlistOffer
 from scheduling.visits import cancel_appointment
 from tests.browser.test_calendar import MONDAY, PASSWORD, at, sign_in
 from tests.factories import (
@@ -56,7 +56,8 @@ def test_the_desk_sees_the_offer_and_the_patient_books_it_from_the_link(
         plan = TreatmentPlanFactory(
             referral=ReferralFactory(patient=patient, doctor=doctor, **long), therapist=therapist
         )
-        pat = AppointmentFactory(plan=plan, start=at(10), end=at(10, 45))
+        room = Room.objects.create(location=Location.objects.create(name="Main St"), name="Room 1")
+        pat = AppointmentFactory(plan=plan, start=at(10), end=at(10, 45), room=room)
         quinn = PatientFactory(
             first_name="Quinn", last_name="Waiting", reminder_channel=ReminderChannel.EMAIL
         )
@@ -91,4 +92,14 @@ def test_the_desk_sees_the_offer_and_the_patient_books_it_from_the_link(
         assert "is booked" in link.get_by_role("status").inner_text()
         shots(link, "offer-booked")
         patient_side.close()
-        assert Appointment.objects.live().get().patient == quinn
+        booked = Appointment.objects.live().get()
+        assert (booked.patient, booked.room) == (quinn, room)
+
+        # the desk sees Quinn in Room 1 on the calendar by room
+        context, page = sign_in(browser, live_server.url, front_desk)
+        page.goto(f"{live_server.url}/week/?view=day&date={MONDAY.isoformat()}&by=room")
+        column = page.get_by_role("group", name="Room 1 (Main St)")
+        column.wait_for()
+        assert "Quinn Waiting" in column.inner_text()
+        shots(page, "calendar-rooms")
+        context.close()
