@@ -14,6 +14,8 @@ from portal import consent_api, home_views, intake_views, questionnaire_views
 from referrals import api as referrals_api
 from referrals.physicians import PhysicianViewSet
 from scheduling import api as scheduling_api
+from scheduling import places_api as scheduling_places
+from scheduling import waitlist_api as scheduling_waitlist
 from sessions_log import api as sessions_api
 from sessions_log import home_programme_api
 
@@ -26,6 +28,12 @@ router.register("staff", clinic_api.StaffViewSet, basename="staff")
 router.register("patients", clinic_api.PatientViewSet, basename="patient")
 router.register("appointments", scheduling_api.AppointmentViewSet, basename="appointment")
 router.register("appointment-series", scheduling_api.SeriesViewSet, basename="appointment-series")
+router.register("locations", scheduling_places.LocationViewSet, basename="location")
+router.register("rooms", scheduling_places.RoomViewSet, basename="room")
+router.register("waitlist", scheduling_waitlist.WaitlistViewSet, basename="waitlist-entry")
+router.register(
+    "waitlist-offers", scheduling_waitlist.WaitlistOfferViewSet, basename="waitlist-offer"
+)
 router.register("audit-events", clinic_api.AuditEventViewSet, basename="audit-event")
 router.register("break-glass", clinic_api.BreakGlassViewSet, basename="break-glass")
 # --- billing helper: modalities show their service code (billing.notes_api)

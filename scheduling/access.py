@@ -3,7 +3,7 @@ series and reminders; `access_appointment` scopes (404 outside scope)."""
 
 from django.shortcuts import get_object_or_404
 
-from clinic.access import ALL_ROLES, DESK, FRONT_DESK, THERAPIST, Policy
+from clinic.access import ALL_ROLES, DESK, FRONT_DESK, MANAGER, THERAPIST, Policy
 
 from .models import Appointment
 
@@ -25,6 +25,16 @@ APPOINTMENT = Policy(
 
 SERIES = Policy("series", {"read": ALL_ROLES, "create": FRONT_DESK, "cancel": FRONT_DESK})
 
+
+# the clinic's places: the manager keeps them, all staff read them (the biller does not)
+LOCATION = Policy("location", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
+ROOM = Policy("room", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
+
+# the waitlist and its offers: the front desk keeps them, the manager reads them
+WAITLIST = Policy(
+    "waitlist",
+    {"read": DESK, "create": FRONT_DESK, "offers": DESK, "accept": FRONT_DESK},
+)
 
 REMINDER = Policy("reminder", {"outbox": DESK})  # what went out and what failed
 

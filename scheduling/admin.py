@@ -5,7 +5,16 @@ from django.contrib import admin
 
 from clinic.admin import ClinicalRecordAdmin, ManagerAdmin
 
-from .models import Appointment, AppointmentSeries, Closure, Reminder, TimeOff, WorkingHours
+from .models import (
+    Appointment,
+    AppointmentSeries,
+    Closure,
+    Location,
+    Reminder,
+    Room,
+    TimeOff,
+    WorkingHours,
+)
 
 
 class ReminderInline(admin.TabularInline):
@@ -21,11 +30,11 @@ class ReminderInline(admin.TabularInline):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ClinicalRecordAdmin):
-    list_display = ("start", "patient", "therapist", "status", "series")
-    list_filter = ("status", "therapist")
+    list_display = ("start", "patient", "therapist", "room", "status", "series")
+    list_filter = ("status", "therapist", "room")
     search_fields = ("patient__last_name", "patient__first_name", "therapist__username")
     date_hierarchy = "start"
-    list_select_related = ("patient", "therapist", "series")
+    list_select_related = ("patient", "therapist", "room__location", "series")
     inlines = [ReminderInline]
 
 
@@ -54,11 +63,25 @@ class ClosureAdmin(ManagerAdmin):
 
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(ManagerAdmin):
-    list_display = ("therapist", "weekday", "start_time", "end_time")
-    list_filter = ("therapist", "weekday")
+    list_display = ("therapist", "location", "weekday", "start_time", "end_time")
+    list_filter = ("therapist", "location", "weekday")
+    list_select_related = ("therapist", "location")
 
 
 @admin.register(TimeOff)
 class TimeOffAdmin(ManagerAdmin):
     list_display = ("therapist", "start", "end", "reason")
     list_filter = ("therapist",)
+
+
+@admin.register(Location)
+class LocationAdmin(ManagerAdmin):
+    list_display = ("name", "address", "time_zone")
+    search_fields = ("name",)
+
+
+@admin.register(Room)
+class RoomAdmin(ManagerAdmin):
+    list_display = ("name", "location")
+    list_filter = ("location",)
+    list_select_related = ("location",)

@@ -32,9 +32,31 @@ class Slot:
     end: datetime
 
 
-def find_conflicts(*, therapist, patient, slots: list[Slot], exclude_ids=()) -> list[dict]:
-    """Every live appointment that overlaps one of `slots`, for the therapist or
-    the patient, in one query: `[{"appointment", "start", "end", "with", "occurrence"}]`."""
+def _parties(therapist, patient, room=None) -> Q:
+    """The visits a new one may not overlap: the therapist's, the patient's and,
+    if it names one, the room's."""
+    parties = Q(therapist=therapist)
+    if patient is not None:
+        parties |= Q(patient=patient)
+    if room is not None:
+        parties |= Q(room=room)
+    return parties
+
+
+def _with(appointment, therapist, patient) -> str:
+    if appointment.therapist_id == therapist.pk:
+        return "therapist"
+    if patient is not None and appointment.patient_id == patient.pk:
+        return "patient"
+    return "room"
+
+
+def find_conflicts(
+    *, therapist, patient, slots: list[Slot], exclude_ids=(), room=None
+) -> list[dict]:
+    """Every live appointment that overlaps one of `slots`, for the therapist,
+    the patient or the room, in one query:
+    `[{"appointment", "start", "end", "with", "occurrence"}]`."""
     if not slots:
         return []
     window = Q()
@@ -42,10 +64,10 @@ def find_conflicts(*, therapist, patient, slots: list[Slot], exclude_ids=()) -> 
         window |= Q(start__lt=slot.end, end__gt=slot.start)
     clashing = (
         Appointment.objects.live()
-        .filter(Q(therapist=therapist) | Q(patient=patient))
+        .filter(_parties(therapist, patient, room))
         .filter(window)
         .exclude(pk__in=list(exclude_ids))
-        .only("id", "start", "end", "therapist_id", "patient_id")
+        .only("id", "start", "end", "therapist_id", "patient_id", "room_id")
     )
     conflicts = []
     for appointment in clashing:
@@ -56,9 +78,7 @@ def find_conflicts(*, therapist, patient, slots: list[Slot], exclude_ids=()) -> 
                         "appointment": str(appointment.pk),
                         "start": appointment.start,
                         "end": appointment.end,
-                        "with": "therapist"
-                        if appointment.therapist_id == therapist.pk
-                        else "patient",
+                        "with": _with(appointment, therapist, patient),
                         "occurrence": slot.start,
                     }
                 )
@@ -84,23 +104,36 @@ def is_overlap_violation(error: Exception) -> bool:
     return code in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED)
 
 
+ROOM_CONSTRAINT = "appointment_room_no_overlap"
+
+
+def taken(error: Exception) -> Conflict:
+    """The 409 of a write the database refused as an overlap: someone else got
+    the therapist, the patient or the room first."""
+    diag = getattr(getattr(error, "__cause__", None), "diag", None)
+    if getattr(diag, "constraint_name", None) == ROOM_CONSTRAINT:
+        return Conflict("The room was just taken by another booking.", conflicts=[])
+    return Conflict("The time was just taken by another booking.", conflicts=[])
+
+
 def _hours_text(rows) -> str:
     return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in rows) or "none"
 
 
-def availability_problems(*, therapist: User, slots: list[Slot]) -> list[str]:
-    """Why the therapist cannot take some of `slots`, in plain words (two queries
-    whatever the number of slots). No working hours at all means any time."""
-    return [
-        m for messages in unavailable(therapist=therapist, slots=slots).values() for m in messages
-    ]
+def availability_problems(*, therapist: User, slots: list[Slot], location=None) -> list[str]:
+    """Why the therapist cannot take some of `slots` (at `location`, the visit's
+    room's), in plain words (two queries whatever the number of slots). No
+    working hours at all means any time."""
+    away = unavailable(therapist=therapist, slots=slots, location=location)
+    return [m for messages in away.values() for m in messages]
 
 
-def unavailable(*, therapist: User, slots: list[Slot]) -> dict[datetime, list[str]]:
+def unavailable(*, therapist: User, slots: list[Slot], location=None) -> dict[datetime, list[str]]:
     """{slot start: why the therapist cannot take it}, for the slots they cannot."""
     if not slots:
         return {}
-    hours = _weekly_hours(therapist)
+    hours = _weekly_hours(therapist, location)
+    at = f" at {location.name}" if location is not None else ""
     time_off = list(
         TimeOff.objects.filter(
             therapist=therapist,
@@ -114,7 +147,7 @@ def unavailable(*, therapist: User, slots: list[Slot]) -> dict[datetime, list[st
         when = f"{start:%a %b %d, %Y} at {start:%H:%M}-{end:%H:%M}"
         if hours and not _within_hours(hours.get(start.weekday(), []), start, end):
             problems.setdefault(slot.start, []).append(
-                f"{therapist} does not work on {when} "
+                f"{therapist} does not work{at} on {when} "
                 f"(working hours that day: {_hours_text(hours.get(start.weekday(), []))})."
             )
         for off in time_off:
@@ -135,8 +168,8 @@ def _reason(text: str) -> str:
     return f" ({text})" if text else ""
 
 
-def check_availability(*, therapist: User, slots: list[Slot]) -> None:
-    problems = availability_problems(therapist=therapist, slots=slots)
+def check_availability(*, therapist: User, slots: list[Slot], location=None) -> None:
+    problems = availability_problems(therapist=therapist, slots=slots, location=location)
     if problems:
         raise Invalid({"start": problems})
 
@@ -154,12 +187,12 @@ def clinic_hours() -> tuple[time, time]:
 
 
 def free_starts(
-    *, therapist, days, duration: timedelta, patient=None, exclude_ids=()
+    *, therapist, days, duration: timedelta, patient=None, exclude_ids=(), room=None
 ) -> dict[date, list[Slot]]:
-    """The starts of `duration` the therapist (and the patient) can take on each
-    of `days`: within working hours (the clinic's hours for a therapist who has
-    none), outside closures, time off and live visits, not in the past. Four
-    queries, whatever the number of days."""
+    """The starts of `duration` the therapist (and the patient, and the room) can
+    take on each of `days`: within working hours (at the room's location; the
+    clinic's hours for a therapist who has none), outside closures, time off and
+    live visits, not in the past. Four queries, whatever the number of days."""
     days = sorted(set(days))
     if not days:
         return {}
@@ -167,11 +200,11 @@ def free_starts(
     first = datetime.combine(days[0], time.min, zone)
     last = datetime.combine(days[-1] + timedelta(days=1), time.min, zone)
     closed = set(Closure.objects.filter(date__in=days).values_list("date", flat=True))
-    hours = _weekly_hours(therapist)
+    hours = _weekly_hours(therapist, room.location if room is not None else None)
     busy = [
         (a.start, a.end)
         for a in Appointment.objects.live()
-        .filter(Q(therapist=therapist) | Q(patient=patient) if patient else Q(therapist=therapist))
+        .filter(_parties(therapist, patient, room))
         .overlapping(first, last)
         .exclude(pk__in=list(exclude_ids))
         .only("start", "end")
@@ -200,13 +233,18 @@ def _windows(hours: dict, day: date) -> list:
     return hours.get(day.weekday(), []) if hours else [clinic_hours()]
 
 
-def _weekly_hours(therapist) -> dict[int, list]:
+def _weekly_hours(therapist, location=None) -> dict[int, list]:
+    """{weekday: [(start, end)]} of the therapist's hours at `location` (hours
+    that name no location hold at every one). Empty only for a therapist with
+    no hours at all; a day worked only elsewhere is there, with no hours."""
     hours: dict[int, list] = {}
     rows = WorkingHours.objects.filter(therapist=therapist).values_list(
-        "weekday", "start_time", "end_time"
+        "weekday", "start_time", "end_time", "location_id"
     )
-    for weekday, start, end in rows:
-        hours.setdefault(weekday, []).append((start, end))
+    for weekday, start, end, where in rows:
+        day = hours.setdefault(weekday, [])
+        if location is None or where in (None, location.pk):
+            day.append((start, end))
     return hours
 
 
@@ -218,19 +256,24 @@ def _starts(day, opens, closes, duration, zone):
         start += SUGGESTION_STEP
 
 
-def check_free(*, therapist, patient, slots: list[Slot], exclude_ids=()) -> None:
+def check_free(*, therapist, patient, slots: list[Slot], exclude_ids=(), room=None) -> None:
     """A 409 listing every clash, each with its suggestions, or nothing."""
     conflicts = find_conflicts(
-        therapist=therapist, patient=patient, slots=slots, exclude_ids=exclude_ids
+        therapist=therapist, patient=patient, slots=slots, exclude_ids=exclude_ids, room=room
     )
     add_suggestions(
-        conflicts, therapist=therapist, patient=patient, slots=slots, exclude_ids=exclude_ids
+        conflicts,
+        therapist=therapist,
+        patient=patient,
+        slots=slots,
+        exclude_ids=exclude_ids,
+        room=room,
     )
     raise_on_conflicts(conflicts)
 
 
 def add_suggestions(
-    conflicts: list[dict], *, therapist, patient, slots: list[Slot], exclude_ids=()
+    conflicts: list[dict], *, therapist, patient, slots: list[Slot], exclude_ids=(), room=None
 ) -> None:
     """Each clash gets `suggestions`: up to three free starts of the same length
     for that therapist and patient on the same day, nearest first. The clashing
@@ -241,7 +284,12 @@ def add_suggestions(
     wanted = {timezone.localtime(c["occurrence"]).date() for c in conflicts}
     length = slots[0].end - slots[0].start
     free = free_starts(
-        therapist=therapist, patient=patient, days=wanted, duration=length, exclude_ids=exclude_ids
+        therapist=therapist,
+        patient=patient,
+        days=wanted,
+        duration=length,
+        exclude_ids=exclude_ids,
+        room=room,
     )
     for conflict in conflicts:
         asked = by_start.get(conflict["occurrence"])

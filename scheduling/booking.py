@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.audit import record
-from clinic.errors import Conflict, Invalid, InvalidTransition
+from clinic.errors import Invalid, InvalidTransition
 from clinic.models import Patient, User
 from clinic.vocabulary import Role
 from referrals.models import PlanStatus, Referral, ReferralStatus, TreatmentPlan
@@ -29,12 +29,16 @@ from .availability import (
     check_free,
     check_not_on_earlier_day,
     is_overlap_violation,
+    taken,
 )
 from .models import (
     Appointment,
     AppointmentKind,
     AppointmentStatus,
+    Room,
 )
+
+KEEP = object()  # a move that does not name a room keeps the visit's
 
 
 def check_prescription(*, plan, slots: list[Slot], exclude_ids=()) -> None:
@@ -155,10 +159,19 @@ def lock_booking(*, therapist: User, patient_id, also: User | None = None) -> Pa
     locks, therapists first in id order, then the patient, so two never deadlock;
     on SQLite the IMMEDIATE transaction already serialises writers). `also` is a
     second therapist (a visit moved from one therapist to another). Returns the
-    patient, loaded by the lock's own query with the facts the booking rules need."""
+    patient, loaded by the lock's own query with the facts the booking rules need.
+    A visit in a room then takes `lock_room`, always after this lock."""
     ids = sorted({therapist.pk, also.pk if also else therapist.pk})
     list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     return patients_for_booking().select_for_update().get(pk=patient_id)
+
+
+def lock_room(room: Room | None) -> None:
+    """The room's part of the booking lock (taken after `lock_booking`, so the
+    order is therapists, patient, room and two bookings never deadlock): two
+    bookings into one room wait for each other."""
+    if room is not None:
+        list(Room.objects.select_for_update().filter(pk=room.pk).values_list("pk"))
 
 
 @transaction.atomic
@@ -172,10 +185,33 @@ def book_appointment(
     by: User,
     kind: str = AppointmentKind.TREATMENT,
     referral=None,
+    room: Room | None = None,
 ) -> Appointment:
     """One visit: a treatment under a plan, or an evaluation on a signed
-    referral alone (before any plan; it counts against the referral's visits)."""
+    referral alone (before any plan; it counts against the referral's visits),
+    in a room if it names one."""
     APPOINTMENT.check(by, "create")
+    return book_slot(
+        patient=patient, therapist=therapist, start=start, end=end, plan=plan, by=by, kind=kind,
+        referral=referral, room=room,
+    )  # fmt: skip
+
+
+def book_slot(
+    *,
+    patient: Patient,
+    therapist: User,
+    start: datetime,
+    end: datetime,
+    plan=None,
+    by: User | None,
+    kind: str = AppointmentKind.TREATMENT,
+    referral=None,
+    room: Room | None = None,
+) -> Appointment:
+    """Every rule of a booking, whoever books: the front desk
+    (`book_appointment`) or a patient taking a waitlist offer (no user; the
+    offer's link is the permission). Called inside a transaction."""
     if therapist.role != Role.THERAPIST:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
     if plan is not None and plan.patient_id != patient.pk:
@@ -184,21 +220,23 @@ def book_appointment(
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
     locked = lock_booking(therapist=therapist, patient_id=patient.pk)
+    lock_room(room)
     check_prescription(plan=plan, slots=[slot])
     check_booking_rules(patient=locked, slots=[slot])
     if kind == AppointmentKind.EVALUATION:
         check_referral(referral=referral, slots=[slot])
-    check_availability(therapist=therapist, slots=[slot])
-    check_free(therapist=therapist, patient=patient, slots=[slot])
+    location = room.location if room is not None else None
+    check_availability(therapist=therapist, slots=[slot], location=location)
+    check_free(therapist=therapist, patient=patient, slots=[slot], room=room)
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
                 patient=patient, therapist=therapist, plan=plan, start=start, end=end,
-                created_by=by, kind=kind, referral=referral,
+                created_by=by, kind=kind, referral=referral, room=room,
             )  # fmt: skip
     except IntegrityError as error:
         if is_overlap_violation(error):
-            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
+            raise taken(error) from error
         raise
     reminders.create_for([appointment])
     record(actor=by, action="appointment.book", target=appointment, patient=patient)
@@ -207,19 +245,23 @@ def book_appointment(
 
 @transaction.atomic
 def move_appointment(
-    *, appointment: Appointment, start: datetime, end: datetime, by: User, therapist=None
-):
-    """Move a booked visit to another time, length or therapist (the calendar's
-    drag, resize and the visit page): every rule of a new booking is checked for
-    the new place, and nothing changes on refusal."""
+    *, appointment: Appointment, start: datetime, end: datetime, by: User, therapist=None,
+    room=KEEP,
+):  # fmt: skip
+    """Move a booked visit to another time, length, therapist or room (the
+    calendar's drag, resize and the visit page; `room=None` leaves no room):
+    every rule of a new booking is checked for the new place, and nothing
+    changes on refusal."""
     APPOINTMENT.check(by, "update")
     therapist = therapist or appointment.therapist
     if therapist.role != Role.THERAPIST:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
+    room = appointment.room if room is KEEP else room
     # the same lock as a booking: a move and a booking into the same slot wait in turn
     patient = lock_booking(
         therapist=appointment.therapist, patient_id=appointment.patient_id, also=therapist
     )
+    lock_room(room)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition(
@@ -232,20 +274,26 @@ def move_appointment(
     if appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
     check_booking_rules(patient=patient, slots=[slot], exclude_ids=[appointment.pk])
-    check_availability(therapist=therapist, slots=[slot])
+    location = room.location if room is not None else None
+    check_availability(therapist=therapist, slots=[slot], location=location)
     check_free(
-        therapist=therapist, patient=appointment.patient, slots=[slot], exclude_ids=[appointment.pk]
+        therapist=therapist,
+        patient=appointment.patient,
+        slots=[slot],
+        exclude_ids=[appointment.pk],
+        room=room,
     )
     appointment.start, appointment.end, appointment.therapist = start, end, therapist
+    appointment.room = room
     appointment.confirmed_at = None  # the patient confirmed the old time, not this one
     appointment.version = F("version") + 1
-    fields = ["start", "end", "therapist", "confirmed_at", "version", "updated_at"]
+    fields = ["start", "end", "therapist", "room", "confirmed_at", "version", "updated_at"]
     try:
         with transaction.atomic():
             appointment.save(update_fields=fields)
     except IntegrityError as error:
         if is_overlap_violation(error):
-            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
+            raise taken(error) from error
         raise
     record(actor=by, action="appointment.move", target=appointment, patient=appointment.patient)
     appointment.refresh_from_db()

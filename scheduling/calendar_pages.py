@@ -22,10 +22,20 @@ from referrals.contraindications import rule_of
 from referrals.models import PlanStatus, Precaution, Referral, ReferralStatus, TreatmentPlan
 
 from . import booking
-from .access import APPOINTMENT
+from .access import APPOINTMENT, WAITLIST
 from .forms import BookForm
 from .grid import ROW_MINUTES, build_grid, week_of
-from .models import Appointment, AppointmentKind, AppointmentStatus, Closure, TimeOff, WorkingHours
+from .models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    Closure,
+    OfferStatus,
+    Room,
+    TimeOff,
+    WaitlistOffer,
+    WorkingHours,
+)
 from .recurrence import local_day_start
 
 
@@ -56,6 +66,9 @@ def calendar(request):
     chosen = _chosen(request, therapists)
     shown = [chosen] if chosen else therapists
     start, end = local_day_start(days[0]), local_day_start(days[-1] + timedelta(days=1))
+    by_room = request.GET.get("by") == "room" and user.role != Role.THERAPIST
+    if by_room:
+        return _by_room(request, view, day, days, therapists, start, end)
     every = list(
         Appointment.objects.visible_to(user)
         .filter(start__lt=end, end__gt=start, therapist__in=shown)
@@ -94,7 +107,60 @@ def calendar(request):
             "can_move": APPOINTMENT.may(user, "update"),
             "row_minutes": ROW_MINUTES,
             "cancelled": len(every) - len(visits),
+            "offers": _open_offers(
+                user, [v.pk for v in every if v.status == AppointmentStatus.CANCELLED]
+            ),
         },
+    )
+
+
+def _by_room(request, view, day, days, therapists, start, end):
+    """The grid with a column per room (and day), read-only: who is in which room
+    (drag and book on the therapists' view). Four queries."""
+    user = request.user
+    rooms = list(Room.objects.select_related("location").order_by("location__name", "name"))
+    every = list(
+        Appointment.objects.visible_to(user)
+        .filter(start__lt=end, end__gt=start, room__in=rooms)
+        .select_related("patient", "therapist")
+        .only("id", "start", "end", "status", "kind", "series_id", "therapist_id", "room_id",
+              "patient__id", "patient__first_name", "patient__last_name",
+              "therapist__id", "therapist__first_name", "therapist__last_name",
+              "therapist__username")
+        .order_by("start")
+    )  # fmt: skip
+    visits = [v for v in every if v.status != AppointmentStatus.CANCELLED]
+    grid = build_grid(
+        days=days, therapists=rooms, visits=visits, hours={}, time_off=[],
+        closures={c.date: c for c in Closure.objects.filter(date__gte=days[0], date__lte=days[-1])},
+        precautions=_precautions(user, visits), key="room_id",
+    )  # fmt: skip
+    step = timedelta(days=1 if view == "day" else 7)
+    return render(
+        request,
+        "scheduling/calendar.html",
+        {
+            "grid": grid, "view": view, "day": day, "days": days, "previous": day - step,
+            "next": day + step, "therapists": therapists, "chosen": None, "by_room": True,
+            "today": timezone.localdate(),
+            "statuses": [s for s in AppointmentStatus.choices if s[0] != "cancelled"],
+            "can_book": False, "can_move": False, "row_minutes": ROW_MINUTES,
+            "cancelled": len(every) - len(visits),
+        },
+    )  # fmt: skip
+
+
+def _open_offers(user, cancelled_ids) -> list:
+    """The slots of the visits cancelled on the grid still offered to the
+    waitlist (the desk's); no cancelled visit shown, no query."""
+    if not cancelled_ids or not WAITLIST.may(user, "offers"):
+        return []
+    return list(
+        WaitlistOffer.objects.visible_to(user)
+        .filter(status=OfferStatus.OFFERED, freed_id__in=cancelled_ids)
+        .filter(start__gte=timezone.now())
+        .select_related("entry__patient", "therapist", "room")
+        .order_by("start", "entry__created_at")
     )
 
 

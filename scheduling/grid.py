@@ -85,10 +85,13 @@ def _span(first: int, last: int, visits) -> tuple[int, int]:
     return first, min(max(last, first + 60), 24 * 60)
 
 
-def build_grid(*, days, therapists, visits, hours, time_off, closures, precautions) -> Grid:
+def build_grid(
+    *, days, therapists, visits, hours, time_off, closures, precautions, key="therapist_id"
+) -> Grid:
     """`hours` {therapist id: {weekday: [(start, end)]}}; `time_off` rows with
     therapist_id, start, end, reason; `closures` {date: Closure}; `precautions`
-    {patient id: [label]} (empty for those who may not read them)."""
+    {patient id: [label]} (empty for those who may not read them). The columns
+    are `therapists`, or any rows a visit names by `key` (the rooms: "room_id")."""
     opens, closes = clinic_hours()
     first, last = _span(opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute, visits)
     grid = Grid(first_minute=first, rows=(last - first) // ROW_MINUTES, hours=[], groups=[])
@@ -110,7 +113,7 @@ def build_grid(*, days, therapists, visits, hours, time_off, closures, precautio
                        f"Time off{': ' + off.reason if off.reason else ''}")  # fmt: skip
     for visit in visits:
         day = visit.start.astimezone(clinic_zone()).date()
-        column = columns.get((day, visit.therapist_id))
+        column = columns.get((day, getattr(visit, key)))
         if column is not None:
             column.visits.append(_place(grid, visit, day, precautions.get(visit.patient_id, [])))
     for column in columns.values():

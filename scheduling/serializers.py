@@ -10,7 +10,7 @@ from clinic.serializers import (
 from clinic.vocabulary import Role
 from referrals.models import Referral, TreatmentPlan
 
-from .models import Appointment, AppointmentKind, AppointmentSeries, Reminder
+from .models import Appointment, AppointmentKind, AppointmentSeries, Location, Reminder, Room
 from .series import SKIP_REASONS
 
 
@@ -28,6 +28,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "series",
             "kind",
             "referral",
+            "room",
             "cancel_reason",
         ]
         read_only_fields = fields
@@ -48,6 +49,12 @@ class AppointmentCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="An evaluation's signed referral (kind evaluation, no plan).",
     )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.select_related("location"),
+        required=False,
+        allow_null=True,
+        help_text="The treatment room; none holds two live visits at once.",
+    )
 
 
 class AppointmentMoveSerializer(serializers.Serializer):
@@ -57,6 +64,12 @@ class AppointmentMoveSerializer(serializers.Serializer):
         queryset=User.objects.with_role(Role.THERAPIST),
         required=False,
         help_text="Move the visit to another therapist (the front desk).",
+    )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.select_related("location"),
+        required=False,
+        allow_null=True,
+        help_text="Move the visit to another room (null: no room).",
     )
 
 
@@ -148,3 +161,23 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     therapist = serializers.PrimaryKeyRelatedField(queryset=User.objects.with_role(Role.THERAPIST))
     date = serializers.DateField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480)
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "name", "address", "time_zone"]
+        extra_kwargs = {
+            "time_zone": {"help_text": "An IANA time zone, e.g. America/New_York."},
+            # a taken name is the service's 400, in the clinic's words
+            "name": {"validators": []},
+        }
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+
+    class Meta:
+        model = Room
+        fields = ["id", "location", "name"]
+        validators = []  # name unique per location: the service's 400 names the field

@@ -22,6 +22,7 @@ from referrals.models import TreatmentPlan
 from . import (
     booking,  # the module: tests watch its booking lock
     reminders,
+    waitlist,
 )
 from .access import SERIES
 from .availability import (
@@ -348,6 +349,7 @@ def cancel_series(*, series: AppointmentSeries, from_date: date, reason: str, by
         version=F("version") + 1,
     )
     reminders.skip_for(ids, reason="The visit was cancelled.")
+    waitlist.offer_freed_slots(cancelled)  # each freed slot goes to the waitlist
     if series.cancelled_from is None or from_date < series.cancelled_from:
         series.cancelled_from = from_date
         series.save(update_fields=["cancelled_from", "updated_at"])

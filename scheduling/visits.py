@@ -14,10 +14,10 @@ from clinic.errors import InvalidTransition, NotAllowed
 from clinic.models import User
 from clinic.vocabulary import Role
 
-from . import reminders
+from . import reminders, waitlist
 from .access import APPOINTMENT
 from .availability import Slot, check_free
-from .booking import check_prescription, lock_booking
+from .booking import check_prescription, lock_booking, lock_room
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -63,8 +63,9 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
 def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> Appointment:
     """Cancel a visit as part of another decision: the patient's answer to a
     reminder, or the doctor ending therapy. The front desk's own cancelling is
-    `cancel_appointment`."""
-    return _set_status(
+    `cancel_appointment`. Every cancellation of one visit passes here, so its
+    slot is offered to the waitlist."""
+    cancelled = _set_status(
         appointment,
         by=by,
         allowed_from=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
@@ -72,6 +73,9 @@ def release_visit(*, appointment: Appointment, by: User | None, reason: str) -> 
         action="appointment.cancelled",
         cancel_reason=(reason or "")[:500],
     )
+    # the freed slot goes to the waitlist (API.md: offers on cancellation)
+    waitlist.offer_freed_slots([cancelled])
+    return cancelled
 
 
 @transaction.atomic
@@ -127,6 +131,7 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
     free and the prescription still has room, and its reminders are replanned."""
     APPOINTMENT.check(by, "revert")
     lock_booking(therapist=appointment.therapist, patient_id=appointment.patient_id)
+    lock_room(appointment.room)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     changed = appointment.status_changed_at
     if appointment.status not in REVERTIBLE or not changed:
@@ -141,6 +146,7 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
         patient=appointment.patient,
         slots=[slot],
         exclude_ids=[appointment.pk],
+        room=appointment.room,
     )
     if appointment.status == AppointmentStatus.CANCELLED and appointment.plan_id:
         check_prescription(plan=appointment.plan, slots=[slot], exclude_ids=[appointment.pk])
@@ -152,6 +158,7 @@ def revert_status(*, appointment: Appointment, by: User) -> Appointment:
     appointment.save()
     appointment.refresh_from_db()
     reminders.reschedule(appointment)
+    waitlist.withdraw_offers(appointment)  # the slot is the patient's again
     record(
         actor=by, action="appointment.reverted", target=appointment, patient=appointment.patient,
         detail=f"was {was}",

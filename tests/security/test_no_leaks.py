@@ -19,6 +19,7 @@ from billing.note_services import log_session_with_services
 from clinic.models import AuditEvent
 from documents.services import upload_document
 from referrals.models import OutsidePhysician, Precaution, ReferralStatus
+from scheduling.models import Location, Room, WaitlistEntry, WaitlistOffer
 from sessions_log.models import Addendum, OutcomeMeasurement, ProgressReport, SessionNote
 from tests.factories import AppointmentFactory, ReferralFactory, TreatmentPlanFactory
 
@@ -113,6 +114,17 @@ def record(doctor, therapist, private_documents):
         "report": report, "audit": AuditEvent.objects.first(), "coverage": coverage,
         "authorization": authorization, "charge": charge, "claim": claim, "payment": payment,
         "payer": coverage.payer,
+        # rooms helper: the clinic's places, read by all staff
+        "location": (location := Location.objects.create(name="Main St", address="1 Main St")),
+        "room": Room.objects.create(location=location, name="Room 1"),
+        # Pat waits for an earlier visit, and has been offered one
+        "waitlist_entry": (entry := WaitlistEntry.objects.create(
+            patient=referral.patient, plan=plan, earliest=timezone.localdate(),
+            latest=timezone.localdate() + timedelta(days=30), weekdays=["MO"],
+            from_time="08:00", to_time="18:00", created_by=therapist)),
+        "waitlist_offer": WaitlistOffer.objects.create(
+            entry=entry, freed=upcoming, therapist=therapist, start=upcoming.start,
+            end=upcoming.end),
     }  # fmt: skip
 
 
@@ -137,6 +149,9 @@ BY_API_ROUTE = {
     "coverages": "coverage", "authorizations": "authorization", "charges": "charge",
     "claims": "claim", "payments": "payment", "payers": "payer", "service-codes": "service_code",
     "portal": "appointment", "exercises": "plan",
+    # rooms helper
+    "locations": "location", "rooms": "room",
+    "waitlist": "waitlist_entry", "waitlist-offers": "waitlist_offer",
 }  # fmt: skip
 
 
@@ -213,6 +228,7 @@ def test_an_outsider_gets_nothing_of_anothers_patient_on_any_url(request, record
         # the clinic's directories: patients for doctors, outside physicians for all
         directory = (outsider == "other_doctor" and kind == "patient") or kind == "physician"
         directory |= kind in ("payer", "service_code")  # the catalog every role reads
+        directory |= kind in ("location", "room")  # the clinic's places: all staff read them
         if kind and not directory and read.status_code not in (403, 404, 405):
             leaks.append(f"GET {url}: {read.status_code}")
         if kind and not directory and url != "/logout/":

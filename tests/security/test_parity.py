@@ -163,6 +163,13 @@ API_ONLY = {
     "api:patient-consents": {"post"}, "api:exercise-list": {"get", "post"},
     "api:exercise-detail": {"get", "put", "patch"},
     "api:treatment-plan-home-programme": {"post"},
+    # the clinic's places: the manager keeps them in the API and the admin
+    "api:location-list": {"get", "post"}, "api:location-detail": {"get", "put", "patch"},
+    "api:room-list": {"get", "post"}, "api:room-detail": {"get", "put", "patch"},
+    # the waitlist: its offers show on the calendar page; the patient's link is public
+    "api:waitlist-entry-list": {"get", "post"}, "api:waitlist-entry-detail": {"get"},
+    "api:waitlist-offer-list": {"get"}, "api:waitlist-offer-detail": {"get"},
+    "api:waitlist-offer-accept": {"post"},
 }  # fmt: skip
 # no record behind them: signing in and out, the schema, secret-token feeds and links, the admin
 UNSCOPED = {"api:token", "api:logout", "api:logout-all", "api:schema", "api:docs"}

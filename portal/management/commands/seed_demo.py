@@ -25,6 +25,7 @@ from portal.demo import DEMO_EMAIL_DOMAIN, print_demo_link, seed_health_historie
 from referrals import plans as referral_plans
 from referrals import services as referral_services
 from referrals.models import TreatmentPlan
+from scheduling import demo as scheduling_demo
 from scheduling.booking import book_appointment
 from scheduling.models import Appointment, AppointmentStatus, Closure
 from scheduling.series import book_series
@@ -104,6 +105,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 staff = self.create_staff()
                 self.create_clinic(staff)
+                # two locations with rooms, and every therapist's hours (scheduling.demo)
+                scheduling_demo.seed_places(time_zone=settings.TIME_ZONE)
             self.stdout.write(self.style.SUCCESS("Demo clinic seeded. Sign in at / with:"))
             for username, role, *_ in STAFF:
                 self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role})")

@@ -106,6 +106,14 @@ class Appointment(Entity):
     kind = models.CharField(
         max_length=20, choices=AppointmentKind.choices, default=AppointmentKind.TREATMENT
     )
+    # the treatment room, if the visit names one: none holds two live visits at once
+    room = models.ForeignKey(
+        "scheduling.Room",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
     # set when the patient confirms through the link in a reminder
@@ -136,8 +144,9 @@ class Appointment(Entity):
                 | Q(referral__isnull=False, plan__isnull=True),
                 name="appointment_evaluation_on_referral",
             ),
-            # The overlap exclusion constraints live in migration
-            # 0002_appointment_no_overlap (PostgreSQL only, btree_gist).
+            # The overlap exclusion constraints (PostgreSQL only, btree_gist) live in
+            # migrations: therapist and patient in clinic 0003_appointment_no_overlap,
+            # the room in scheduling's room_and_location.
         ]
         indexes = [
             # a therapist's day and week: WHERE therapist_id = ? AND start BETWEEN ...
@@ -174,9 +183,17 @@ class Closure(Entity):
 
 
 class WorkingHours(Entity):
-    """A therapist's weekly hours; none at all means bookable at any time."""
+    """A therapist's weekly hours at a location (none: at any of them); no hours
+    at all means bookable whenever the clinic is open."""
 
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(
+        "scheduling.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="working_hours",
+    )
     weekday = models.PositiveSmallIntegerField(help_text="0 = Monday ... 6 = Sunday")
     start_time = models.TimeField()
     end_time = models.TimeField()
@@ -194,7 +211,8 @@ class WorkingHours(Entity):
         ]
 
     def __str__(self):
-        return f"{self.therapist} weekday {self.weekday} {self.start_time}-{self.end_time}"
+        where = f" at {self.location}" if self.location_id else ""
+        return f"{self.therapist} weekday {self.weekday} {self.start_time}-{self.end_time}{where}"
 
 
 class TimeOff(Entity):
