@@ -267,7 +267,8 @@ def move_appointment(
         raise InvalidTransition(
             f"A {appointment.get_status_display().lower()} visit cannot be moved."
         )
-    if (start, end) == (appointment.start, appointment.end):
+    place = (start, end, therapist.pk, room.pk if room is not None else None)
+    if place == (appointment.start, appointment.end, appointment.therapist_id, appointment.room_id):
         return appointment  # not a move: the version (ETag) stays (clinic.versions)
     slot = Slot(start, end)
     check_not_on_earlier_day([slot])
