@@ -216,7 +216,12 @@ class ClinicAutoSchema(AutoSchema):
         # a view of records answers one with its ETag (detail_response); the token
         # and "me" are no records, a file is none either
         of_records = getattr(self.view, "model", None) or getattr(self.view, "queryset", None)
-        return of_records is not None and not self._is_list_view() and not self._answers_a_file()
+        return (
+            of_records is not None
+            and getattr(self.view, "answers_etag", True)
+            and not self._is_list_view()
+            and not self._answers_a_file()
+        )
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
