@@ -111,6 +111,7 @@ ERRORS = {
     "404": _detail("NotFoundError", "Missing, or outside the caller's scope."),
     "406": _detail("NotAcceptableError", "The `Accept` header asks for what is not offered."),
     "409": OpenApiResponse(ConflictBody, description="Clashes with the current state."),
+    "410": _detail("LinkGoneError", "The sign-in link was used, has expired or is locked."),
     "412": _detail("PreconditionFailedError", "If-Match no longer matches; nothing changed."),
     "413": _detail("PayloadTooLargeError", "The body is larger than the server accepts."),
     "415": _detail("UnsupportedMediaTypeError", "Send JSON."),
@@ -152,7 +153,17 @@ class ClinicAutoSchema(AutoSchema):
         return doc.description if doc else ""
 
     def _authenticated(self) -> bool:
-        return bool(getattr(self.view, "authentication_classes", None))
+        # as the operation declares it: signing in (`auth=[]`) takes no credentials,
+        # so it can answer neither 401 nor 403
+        return any(self.get_auth())
+
+    def _takes_idempotency_key(self) -> bool:
+        # the patient's side keeps no keys (its writes are safe to repeat)
+        return (
+            self.method == "POST"
+            and self._authenticated()
+            and getattr(self.view, "takes_idempotency_key", True)
+        )
 
     def _has_body(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
@@ -172,7 +183,7 @@ class ClinicAutoSchema(AutoSchema):
             codes.append("409")
         if self.method in ("PUT", "PATCH"):
             codes.append("412")
-        if self.method == "POST" and self._authenticated():
+        if self._takes_idempotency_key():
             codes.append("422")
         return codes
 
@@ -205,11 +216,16 @@ class ClinicAutoSchema(AutoSchema):
         # a view of records answers one with its ETag (detail_response); the token
         # and "me" are no records, a file is none either
         of_records = getattr(self.view, "model", None) or getattr(self.view, "queryset", None)
-        return of_records is not None and not self._is_list_view() and not self._answers_a_file()
+        return (
+            of_records is not None
+            and getattr(self.view, "answers_etag", True)
+            and not self._is_list_view()
+            and not self._answers_a_file()
+        )
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
-        if self.method == "POST" and self._authenticated():
+        if self._takes_idempotency_key():
             parameters.append(
                 OpenApiParameter(
                     idempotency.HEADER,

@@ -7,12 +7,11 @@ not know it (401), and these endpoints know nothing else (a staff member is a
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 from clinic.access import access_patient
 from clinic.api_base import ERRORS, ClinicAPIMixin
 from clinic.audit import record
+from clinic.pagination import Pagination
 from clinic.patients import update_own_contact
 from scheduling.visits import cancel_by_patient, confirm_by_patient
 
@@ -72,9 +72,15 @@ class PatientTokenScheme(OpenApiAuthenticationExtension):
     name = "patientToken"
 
     def get_security_definition(self, auto_schema):
-        return build_bearer_security_scheme_object(
+        scheme = build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix="Token"
         )
+        scheme["description"] = (
+            "A patient token, from `POST /api/v1/portal/session/`: `Authorization: Token "
+            "<token>`. It opens /api/v1/portal/ only, for that patient, until 30 minutes "
+            "pass without a request; staff tokens are not accepted there."
+        )
+        return scheme
 
 
 class IsPatient(permissions.BasePermission):
@@ -96,6 +102,8 @@ class PortalAPIMixin(ClinicAPIMixin):
     authentication_classes = [PatientTokenAuthentication]
     permission_classes = [IsPatient]
     policy = PORTAL
+    takes_idempotency_key = False  # for the schema: see initial()
+    filter_backends = []  # a patient's lists take no filters (and the schema offers none)
 
     def initial(self, request, *args, **kwargs):
         # no Idempotency-Key here: its rows belong to staff accounts, and a
@@ -141,7 +149,7 @@ class SessionView(PortalAPIMixin, GenericAPIView):
         responses={
             200: PortalSessionSerializer,
             400: ERRORS["400"],
-            410: OpenApiResponse(description="Used, expired or locked link."),
+            410: ERRORS["410"],
         },
         auth=[],
     )
@@ -185,12 +193,13 @@ class MeView(PortalAPIMixin, GenericAPIView):
 @extend_schema(tags=["portal"])
 class VisitListView(PortalAPIMixin, GenericAPIView):
     serializer_class = PortalVisitSerializer
-    pagination_class = PageNumberPagination
+    pagination_class = Pagination  # the API's pages, described as they are
     verbs = {"get": "read_visits"}
 
     def get_queryset(self):
         return own_upcoming_visits(self.patient)
 
+    @extend_schema(responses=PortalVisitSerializer(many=True))  # a page of them
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         self.audit("portal.visits_read")

@@ -6,14 +6,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from clinic.access import CONSENT, access_patient
-from clinic.api_base import ClinicAPIMixin
+from clinic.api_base import ERRORS, ClinicAPIMixin
 from clinic.consents import documents_for, record_paper_consent, sign_consent
 from clinic.errors import Invalid
 from clinic.models import ConsentDocument
+from clinic.pagination import Pagination
 
 from .api import PortalAPIMixin
 from .serializers import (
@@ -24,15 +24,19 @@ from .serializers import (
 )
 
 # an image or a scan can be larger than a request may be (API.md: a JSON 413)
-TOO_LARGE = OpenApiResponse(description="The body is over DATA_UPLOAD_MAX_MEMORY_SIZE.")
+TOO_LARGE = OpenApiResponse(
+    ERRORS["413"].response,
+    description="The body (the drawing or the scan with it) is larger than the server accepts.",
+)
 
 
 @extend_schema(tags=["portal"])
 class ConsentListView(PortalAPIMixin, GenericAPIView):
     serializer_class = PortalConsentSerializer
-    pagination_class = PageNumberPagination
+    pagination_class = Pagination  # the API's pages, described as they are
     verbs = {"get": "read_consents"}
 
+    @extend_schema(responses=PortalConsentSerializer(many=True))  # a page of them
     def get(self, request):
         rows = documents_for(self.patient)
         self.audit("portal.consents_read")

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from clinic.pagination import Pagination
 from scheduling.reminders import clinic_context
 from sessions_log.fhir import patient_bundle
 from sessions_log.home_programme import log_done, programme_of
@@ -45,9 +45,10 @@ class DoneSerializer(serializers.Serializer):
 @extend_schema(tags=["portal"])
 class HomeProgrammeView(PortalAPIMixin, GenericAPIView):
     serializer_class = PortalExerciseSerializer
-    pagination_class = PageNumberPagination
+    pagination_class = Pagination  # the API's pages, described as they are
     verbs = {"get": "read_home_programme"}
 
+    @extend_schema(responses=PortalExerciseSerializer(many=True))  # a page of them
     def get(self, request):
         self.audit("portal.home_programme_read")
         page = self.paginate_queryset(programme_of(self.patient))

@@ -6,10 +6,10 @@ from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from clinic.errors import Invalid
+from clinic.pagination import Pagination
 from scheduling.reminders import clinic_context
 
 from . import questionnaires, sign_in
@@ -25,9 +25,10 @@ from .serializers import (
 @extend_schema(tags=["portal"])
 class QuestionnaireListView(PortalAPIMixin, GenericAPIView):
     serializer_class = QuestionnaireSerializer
-    pagination_class = PageNumberPagination
+    pagination_class = Pagination  # the API's pages, described as they are
     verbs = {"get": "read_questionnaires"}
 
+    @extend_schema(responses=QuestionnaireSerializer(many=True))  # a page of them
     def get(self, request):
         self.audit("portal.questionnaires_read")
         page = self.paginate_queryset(questionnaires.due_for(self.patient))

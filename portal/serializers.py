@@ -56,7 +56,9 @@ class PortalMeSerializer(serializers.ModelSerializer):
 
 
 class PortalVisitSerializer(serializers.ModelSerializer):
-    therapist = serializers.SerializerMethodField()
+    therapist = serializers.SerializerMethodField(
+        help_text="The therapist's name, as the patient knows them (not a staff id)."
+    )
     may_cancel = serializers.SerializerMethodField(help_text="Within the cancellation policy.")
     cancel_until = serializers.SerializerMethodField()
 
@@ -126,7 +128,10 @@ class PaperConsentRequestSerializer(serializers.Serializer):
 
 
 class IntakeQuestionSerializer(serializers.Serializer):
-    id = serializers.CharField()
+    id = serializers.SlugField(
+        help_text="The question's stable slug (e.g. `blood_clot`), the same in every version "
+        "of the form: the key of its answer in `answers`. Not a record's id."
+    )
     text = serializers.CharField()
     kind = serializers.CharField(help_text="yes_no, text, region or side.")
     required = serializers.BooleanField()
@@ -151,7 +156,10 @@ class HealthHistorySerializer(serializers.Serializer):
 
 
 class QuestionnaireSerializer(serializers.Serializer):
-    id = serializers.CharField()
+    id = serializers.CharField(
+        help_text="Opaque: names this questionnaire (a plan's measure) in "
+        "`POST .../{id}/answers/` while it is due. Not a UUID."
+    )
     measure = serializers.CharField()
     title = serializers.CharField()
     items = serializers.ListField(child=serializers.DictField())

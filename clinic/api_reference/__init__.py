@@ -6,7 +6,7 @@ operation has its words here.
 "Own" follows API.md: clinical records are scoped by care episode (a referral
 opens one); outside the caller's scope is a 404, the same as missing."""
 
-from . import billing, clinical, paper, people_and_scheduling
+from . import billing, clinical, paper, patients_side, people_and_scheduling
 from .words import Doc
 
 OPERATIONS: dict[str, Doc] = {
@@ -14,4 +14,5 @@ OPERATIONS: dict[str, Doc] = {
     **clinical.OPERATIONS,
     **paper.OPERATIONS,
     **billing.OPERATIONS,
+    **patients_side.OPERATIONS,
 }
