@@ -5,7 +5,6 @@ so reads are not audited; writes are (scheduling.locations)."""
 
 import uuid
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 
 from clinic.api_base import ClinicAPIMixin
@@ -45,13 +44,6 @@ class PlaceViewSet(
         return self.detail_response(changed)
 
 
-@extend_schema_view(
-    list=extend_schema(description="The clinic's locations, each with its time zone (all staff)."),
-    retrieve=extend_schema(description="One location (all staff)."),
-    create=extend_schema(description="Add a location (the manager)."),
-    update=extend_schema(description="Change a location's name, address or zone (the manager)."),
-    partial_update=extend_schema(description="Change some of a location's fields (the manager)."),
-)
 class LocationViewSet(PlaceViewSet):
     model = Location
     policy = LOCATION
@@ -69,13 +61,6 @@ class LocationViewSet(PlaceViewSet):
         return Location.objects.order_by("name", "id")
 
 
-@extend_schema_view(
-    list=extend_schema(description="The treatment rooms of every location (all staff)."),
-    retrieve=extend_schema(description="One room (all staff)."),
-    create=extend_schema(description="Add a room to a location (the manager)."),
-    update=extend_schema(description="Rename a room or move it to a location (the manager)."),
-    partial_update=extend_schema(description="Change some of a room's fields (the manager)."),
-)
 class RoomViewSet(PlaceViewSet):
     model = Room
     policy = ROOM

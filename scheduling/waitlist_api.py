@@ -3,7 +3,7 @@ from it, `/api/v1/waitlist-offers/`: the front desk keeps both, the manager
 reads them, no one else (scheduling/access.py `WAITLIST`). Reads of a
 patient's entry or offer are audited like every patient record's."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 
@@ -47,14 +47,6 @@ class WaitlistOfferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(
-    list=extend_schema(description="Patients waiting for an earlier visit (front desk, manager)."),
-    retrieve=extend_schema(description="One waitlist entry (front desk, manager)."),
-    create=extend_schema(
-        description="Put a patient on the waitlist: dates, weekdays and hours they can come, "
-        "optionally one therapist (front desk)."
-    ),
-)
 class WaitlistViewSet(
     AuditedReadMixin,
     ClinicAPIMixin,
@@ -79,13 +71,6 @@ class WaitlistViewSet(
         return self.detail_response(entry, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        description="The freed slots offered to the waitlist, open ones first "
-        "(front desk, manager)."
-    ),
-    retrieve=extend_schema(description="One offer (front desk, manager)."),
-)
 class WaitlistOfferViewSet(
     AuditedReadMixin,
     ClinicAPIMixin,
@@ -112,8 +97,6 @@ class WaitlistOfferViewSet(
     @extend_schema(
         request=None,
         responses={201: AppointmentSerializer},
-        description="Book the offered slot for its patient, on the phone (front desk); every "
-        "booking rule applies, and a slot already taken is a 409.",
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):

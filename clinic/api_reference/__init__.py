@@ -6,7 +6,7 @@ operation has its words here.
 "Own" follows API.md: clinical records are scoped by care episode (a referral
 opens one); outside the caller's scope is a 404, the same as missing."""
 
-from . import billing, clinical, paper, patients_side, people_and_scheduling
+from . import billing, clinical, paper, patients_side, people_and_scheduling, places
 from .words import Doc
 
 OPERATIONS: dict[str, Doc] = {
@@ -15,4 +15,5 @@ OPERATIONS: dict[str, Doc] = {
     **paper.OPERATIONS,
     **billing.OPERATIONS,
     **patients_side.OPERATIONS,
+    **places.OPERATIONS,
 }

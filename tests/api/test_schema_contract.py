@@ -31,6 +31,8 @@ NO_INPUT = {
     "/api/v1/portal/appointments/{id}/confirm/",
     "/api/v1/portal/appointments/{id}/cancel/",
     "/api/v1/portal/home-programme/{id}/done/",
+    # the waitlist: the desk books an offered slot for its patient by naming the offer
+    "/api/v1/waitlist-offers/{id}/accept/",
 }
 # resources changed by PATCH alone, never replaced (API.md, The patient's side:
 # "`PATCH` changes contact and reminder preferences")

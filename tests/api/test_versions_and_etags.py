@@ -254,6 +254,27 @@ def _billed_and_filed(api, records, *, therapist, biller, front_desk):
     }
 
 
+def _places_and_waitlist(records, *, front_desk):
+    """A location, a room, a waitlist entry of Pat's and an offer of Pat's visit's
+    slot to it: a record of each of the calendar's resources."""
+    from datetime import time
+
+    from scheduling.models import Location, Room, WaitlistEntry, WaitlistOffer
+
+    location = Location.objects.create(name="Riverside", time_zone="America/New_York")
+    visit, plan = records["visit"], records["plan"]
+    entry = WaitlistEntry.objects.create(
+        patient=records["patient"], plan=plan, earliest=visit.start.date(),
+        latest=visit.start.date(), weekdays=["MO", "TU", "WE", "TH", "FR"],
+        from_time=time(8), to_time=time(18), created_by=front_desk,
+    )  # fmt: skip
+    offer = WaitlistOffer.objects.create(
+        entry=entry, freed=visit, therapist=visit.therapist, start=visit.start, end=visit.end
+    )
+    room = Room.objects.create(location=location, name="Room 1")
+    return {"locations": location, "rooms": room, "waitlist": entry, "waitlist-offers": offer}
+
+
 def test_every_detail_answer_the_schema_says_has_an_etag_has_one(
     api, records, manager, therapist, biller, front_desk, private_documents
 ):
@@ -277,6 +298,7 @@ def test_every_detail_answer_the_schema_says_has_an_etag_has_one(
         "authorizations": world["authorization"],
         "service-codes": world["service_code"],
         **_billed_and_filed(api, world, therapist=therapist, biller=biller, front_desk=front_desk),
+        **_places_and_waitlist(world, front_desk=front_desk),
     }
     for path in paths:
         record = by_resource[path.split("/")[3]]
