@@ -62,19 +62,32 @@ def register_patient(*, data: dict, by: User, confirm_new: bool = False) -> Pati
 def update_patient(*, patient: Patient, data: dict, by: User) -> Patient:
     # contact details and reminder channel: the front desk's (API.md, Roles)
     PATIENT.check(by, "update")
-    # compared with the row, not `patient`: a page's form has already set its fields
+    if _write_changes(patient, data):
+        record(actor=by, action="patient.update", target=patient, patient=patient)
+        _after_change(patient, data)
+    return patient
+
+
+def _write_changes(patient: Patient, data: dict) -> bool:
+    """Write what differs from the row; False (the version, its ETag, kept) when
+    nothing does. Compared with the row, not `patient`: a page's form has
+    already set its fields."""
+    if not data:
+        return False
     stored = Patient.objects.filter(pk=patient.pk).values(*data).get()
     if all(stored[field] == value for field, value in data.items()):
-        return patient  # nothing changes: the version (ETag) stays (clinic.versions)
+        return False
     if "email" in data and data["email"] != stored["email"]:
         # a new address is worth trying: the bounce was about the old one
         data = {**data, "email_bounced_at": None, "email_bounce_reason": ""}
     Patient.objects.filter(pk=patient.pk).update(**data, version=F("version") + 1)
-    record(actor=by, action="patient.update", target=patient, patient=patient)
+    return True
+
+
+def _after_change(patient: Patient, data: dict) -> None:
     patient.refresh_from_db()
     if REMINDER_FIELDS & set(data):
         contact_changed.send(sender=Patient, patient=patient)
-    return patient
 
 
 # What a patient may change about themselves (API.md: contact and reminder preferences).
@@ -86,12 +99,10 @@ def update_own_contact(*, patient: Patient, data: dict, via: str) -> Patient:
     """The patient changes their own contact and reminder preferences (through the
     portal); audited as the patient's, and the reminders are re-planned."""
     changes = {field: value for field, value in data.items() if field in OWN_FIELDS}
-    Patient.objects.filter(pk=patient.pk).update(**changes, version=F("version") + 1)
-    record(
-        actor=None, action="patient.update", target=patient, patient=patient,
-        detail=f"by the patient ({via}): {', '.join(sorted(changes))}",
-    )  # fmt: skip
-    patient.refresh_from_db()
-    if REMINDER_FIELDS & set(changes):
-        contact_changed.send(sender=Patient, patient=patient)
+    if _write_changes(patient, changes):
+        record(
+            actor=None, action="patient.update", target=patient, patient=patient,
+            detail=f"by the patient ({via}): {', '.join(sorted(changes))}",
+        )  # fmt: skip
+        _after_change(patient, changes)
     return patient

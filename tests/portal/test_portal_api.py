@@ -5,8 +5,9 @@ clinic's policy. Each read and change is audited on the patient."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from clinic.models import AuditEvent
+from clinic.models import AuditEvent, Patient
 from scheduling.models import AppointmentStatus, Reminder
 from tests.factories import AppointmentFactory
 
@@ -183,3 +184,27 @@ def test_the_patient_downloads_their_whole_record_as_fhir(patient, patient_api, 
     ]
     assert [p["id"] for p in patients] == [str(patient.pk)]
     assert AuditEvent.objects.filter(action="portal.record_read", patient=patient).exists()
+
+
+def test_a_patch_that_changes_nothing_keeps_the_patients_version(patient, patient_api):
+    # given the front desk's copy of Pat's record at its version (its ETag)
+    before = Patient.objects.get(pk=patient.pk).version
+    # when Pat sends their details back as they are, and then an empty body
+    client = patient_api(patient)
+    assert client.patch(ME, {"email": patient.email}, format="json").status_code == 200
+    assert client.patch(ME, {}, format="json").status_code == 200
+    # then the version stands, so the front desk's If-Match still holds
+    assert Patient.objects.get(pk=patient.pk).version == before
+
+
+def test_a_new_address_from_the_patient_clears_the_bounce(patient, patient_api, clock):
+    # given an address that bounced
+    Patient.objects.filter(pk=patient.pk).update(
+        email_bounced_at=timezone.now() - timedelta(days=1), email_bounce_reason="full"
+    )
+    # when Pat enters a new one in the portal
+    answer = patient_api(patient).patch(ME, {"email": "pat.new@example.org"}, format="json")
+    # then it is worth trying again
+    assert answer.status_code == 200
+    patient.refresh_from_db()
+    assert (patient.email, patient.email_bounced_at) == ("pat.new@example.org", None)
