@@ -10,7 +10,7 @@ from billing import notes_api as billing_notes_api
 from documents import api as documents_api
 from documents import api_referrals as documents_referrals
 from portal import api as portal_api
-from portal import consent_api, home_views, intake_views, questionnaire_views
+from portal import consent_api, home_views, intake_views, paper_api, questionnaire_views
 from referrals import api as referrals_api
 from referrals.physicians import PhysicianViewSet
 from scheduling import api as scheduling_api
@@ -119,6 +119,8 @@ urlpatterns = [
         name="portal-questionnaire-answers",
     ),
     path("portal/record/", home_views.RecordView.as_view(), name="portal-record"),
+    path("portal/documents/", paper_api.PaperListView.as_view(), name="portal-documents"),
+    path("portal/documents/<str:paper_id>/", paper_api.PaperView.as_view(), name="portal-document"),
     path("portal/home-programme/", home_views.HomeProgrammeView.as_view(), name="portal-home"),
     path(
         "portal/home-programme/<str:pk>/done/",

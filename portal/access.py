@@ -26,7 +26,7 @@ PATIENT_VERBS = [
     "home", "read_me", "update_me", "read_visits", "confirm", "cancel", "sign_out",
     "read_consents", "sign_consent", "read_intake", "answer_intake",
     "read_questionnaires", "answer_questionnaire", "read_home_programme", "exercise_done",
-    "read_record",
+    "read_record", "read_documents",
 ]  # fmt: skip
 PORTAL = Policy("portal", {verb: frozenset({PATIENT_ROLE}) for verb in PATIENT_VERBS})
 

@@ -175,4 +175,16 @@ OPERATIONS = {
         "of access): referrals, diagnoses, plans and goals, visits, notes, measurements "
         "and precautions.",
     ),
+    "portal_documents_list": Doc(
+        "List the patient's documents",
+        PATIENT + "Their superbills (one per billed visit, not voided) and their signed "
+        "progress reports, newest first, each with its `kind`, `title`, `date` and the `url` "
+        "of its PDF. Audited on the patient.",
+    ),
+    "portal_documents_retrieve": Doc(
+        "Download one of the patient's documents",
+        PATIENT + "The PDF of a superbill (to send to their plan) or of a signed progress "
+        "report. An id that is not one of the patient's own documents is a 404. Audited on "
+        "the patient.",
+    ),
 }

@@ -138,6 +138,7 @@ BY_PARAMETER = {
     "consent_id": "appointment",
     "questionnaire_id": "plan",  # a patient's questionnaire is named by its plan
     "home_exercise_id": "plan",  # any id that names none of Quinn's will do
+    "paper_id": "charge",  # Pat's superbill
 }  # fmt: skip
 BY_API_ROUTE = {
     "patients": "patient", "referrals": "referral", "treatment-plans": "plan",

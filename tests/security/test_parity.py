@@ -115,6 +115,7 @@ PATIENT_API = {
     "api:portal-consent-sign": {"post"}, "api:portal-intake": {"get", "post"},
     "api:portal-questionnaires": {"get"}, "api:portal-questionnaire-answers": {"post"},
     "api:portal-home": {"get"}, "api:portal-home-done": {"post"}, "api:portal-record": {"get"},
+    "api:portal-documents": {"get"}, "api:portal-document": {"get"},
 }  # fmt: skip
 # The providers' webhooks (messaging/): the caller is Twilio or the email provider,
 # with no session; each checks the provider's signature or shared secret, the one
