@@ -54,6 +54,24 @@ def papers_of(patient) -> list[Paper]:
     return sorted(papers, key=lambda paper: paper.date, reverse=True)
 
 
+def find_paper(patient, paper_id) -> Paper:
+    """One of the patient's own papers; anything else is a 404 (not theirs, or none)."""
+    paper = next((p for p in papers_of(patient) if p.id == str(paper_id)), None)
+    if paper is None:
+        raise Http404("No such document of yours.")
+    return paper
+
+
+def pdf_of(paper: Paper) -> HttpResponse:
+    if paper.kind == "superbill":
+        content, name = superbill_pdf(paper.record), f"superbill-{paper.id}.pdf"
+    else:
+        content, name = progress_report_pdf(paper.record), f"progress-report-{paper.id}.pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 class PortalPaperSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=["superbill", "progress_report"])
@@ -85,14 +103,6 @@ class PaperView(PortalAPIMixin, GenericAPIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, paper_id):
-        paper = next((p for p in papers_of(self.patient) if p.id == str(paper_id)), None)
-        if paper is None:
-            raise Http404("No such document of yours.")
+        paper = find_paper(self.patient, paper_id)
         self.audit("portal.document_read", target=paper.record)
-        if paper.kind == "superbill":
-            content, name = superbill_pdf(paper.record), f"superbill-{paper.id}.pdf"
-        else:
-            content, name = progress_report_pdf(paper.record), f"progress-report-{paper.id}.pdf"
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return pdf_of(paper)

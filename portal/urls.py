@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import consent_pages, home_views, intake_views, pages, questionnaire_views
+from . import consent_pages, home_views, intake_views, pages, paper_pages, questionnaire_views
 
 app_name = "portal"
 
@@ -26,6 +26,9 @@ urlpatterns = [
         home_views.stretch_done,
         name="stretch_done",
     ),
+    path("portal/documents/", paper_pages.documents, name="documents"),
+    path("portal/documents/<uuid:paper_id>/", paper_pages.document_pdf, name="document_pdf"),
+    path("portal/record/", paper_pages.record_download, name="record_download"),
     path("portal/consents/", consent_pages.consents, name="consents"),
     path("portal/consents/<uuid:consent_id>/", consent_pages.consent_sign, name="consent_sign"),
     path("portal/visits/<uuid:appointment_id>/confirm/", pages.visit_confirm, name="visit_confirm"),

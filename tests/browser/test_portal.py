@@ -215,3 +215,37 @@ def test_a_patient_answers_an_ndi_and_ticks_off_a_stretch(
     measurement = OutcomeMeasurement.objects.get(plan=plan)
     assert (measurement.measure, measurement.score, measurement.source) == ("ndi", 20, "patient")
     assert ExerciseDone.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_downloads_a_signed_progress_report_from_their_documents(
+    browser, live_server, monkeypatch, settings, plan, therapist
+):
+    # given now pinned, a signed progress report of Pat's, and Pat's sign-in link
+    from portal.sign_in import issue_link
+    from sessions_log.models import ProgressReport
+
+    monkeypatch.setattr(timezone, "now", Clock(NOW))
+    settings.SITE_URL = live_server.url
+    patient = plan.patient
+    ProgressReport.objects.create(
+        plan=plan, author=therapist, visits_covered=4, summary="Turns the head freely.",
+        recommendation="continue", status="signed", signed_at=NOW,
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(issue_link(patient=patient, by=None))
+        page.get_by_label("Your date of birth").fill(patient.date_of_birth.isoformat())
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("heading", name="Hello, Pat").wait_for()
+        # when Pat opens Documents
+        page.get_by_role("link", name="Documents").click()
+        page.get_by_role("heading", name="Your documents").wait_for()
+        check(page, "documents")
+        # then the signed report downloads as a PDF
+        with page.expect_download() as download:
+            page.get_by_role("link", name=re.compile("Download PDF")).click()
+        assert download.value.suggested_filename.endswith(".pdf")
+    finally:
+        context.close()

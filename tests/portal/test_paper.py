@@ -1,6 +1,8 @@
 """The patient's paper (API.md, The patient's side: `GET /api/v1/portal/documents/`):
 their superbills and signed progress reports as PDFs, only their own, audited."""
 
+import json
+
 import pytest
 from django.utils import timezone
 
@@ -67,3 +69,28 @@ def test_the_patient_downloads_their_signed_progress_report(patient, patient_api
     report = report_of(plan, therapist, signed=True)
     text = pdf_text(patient_api(patient).get(f"{PAPER}{report.pk}/"))
     assert "Neck easier to turn." in text
+
+
+def test_the_documents_page_lists_and_downloads_the_superbill(patient, patient_pages, billed):
+    # given Pat signed in on the patient pages
+    browser = patient_pages(patient)
+    # when they open their documents
+    page = browser.get("/portal/documents/")
+    # then the superbill is there with its PDF, which downloads as theirs
+    assert page.status_code == 200
+    link = f"/portal/documents/{billed.pk}/"
+    assert link in page.content.decode()
+    assert "Pat Parker" in pdf_text(browser.get(link))
+
+
+def test_the_whole_record_downloads_as_fhir_from_the_documents_page(patient, patient_pages):
+    answer = patient_pages(patient).get("/portal/record/")
+    assert answer["Content-Type"] == "application/fhir+json"
+    bundle = json.loads(answer.content)
+    assert bundle["resourceType"] == "Bundle"
+    assert AuditEvent.objects.filter(action="portal.record_read", patient=patient).exists()
+
+
+def test_another_patients_superbill_is_a_404_on_the_pages_too(patient_pages, billed):
+    quinn = PatientFactory(first_name="Quinn", last_name="Other")
+    assert patient_pages(quinn).get(f"/portal/documents/{billed.pk}/").status_code == 404

@@ -107,7 +107,8 @@ PATIENT_PAGES = {"portal:home", "portal:preferences", "portal:visit_confirm",
                  "portal:visit_cancel", "portal:sign_out", "portal:consents",
                  "portal:consent_sign", "portal:intake", "portal:intake_thanks",
                  "portal:questionnaires", "portal:questionnaire", "portal:stretches",
-                 "portal:stretch_done"}  # fmt: skip
+                 "portal:stretch_done", "portal:documents", "portal:document_pdf",
+                 "portal:record_download"}  # fmt: skip
 PATIENT_API = {
     "api:portal-session": {"post", "delete"}, "api:portal-me": {"get", "patch"},
     "api:portal-appointments": {"get"}, "api:portal-appointment-confirm": {"post"},
