@@ -178,6 +178,9 @@ class SessionView(PortalAPIMixin, GenericAPIView):
 class MeView(PortalAPIMixin, GenericAPIView):
     serializer_class = PortalMeSerializer
     verbs = {"get": "read_me", "patch": "update_me"}
+    # the patient's own contact details: no ETag to send back (a PATCH that changes
+    # nothing keeps the version, so the front desk's If-Match still holds)
+    checks_if_match = False
 
     def get(self, request):
         self.audit("portal.me_read")
