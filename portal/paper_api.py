@@ -16,6 +16,7 @@ from rest_framework.generics import GenericAPIView
 from billing.documents import superbill_pdf
 from billing.models import Charge, ChargeStatus
 from clinic.pagination import Pagination
+from clinic.printing import pdf_response
 from sessions_log.models import ProgressReport
 from sessions_log.printing import progress_report_pdf
 
@@ -64,12 +65,9 @@ def find_paper(patient, paper_id) -> Paper:
 
 def pdf_of(paper: Paper) -> HttpResponse:
     if paper.kind == "superbill":
-        content, name = superbill_pdf(paper.record), f"superbill-{paper.id}.pdf"
-    else:
-        content, name = progress_report_pdf(paper.record), f"progress-report-{paper.id}.pdf"
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return pdf_response(superbill_pdf(paper.record), f"superbill-{paper.id}.pdf")
+    report = progress_report_pdf(paper.record)
+    return pdf_response(report, f"progress-report-{paper.id}.pdf")
 
 
 class PortalPaperSerializer(serializers.Serializer):
