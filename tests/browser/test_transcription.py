@@ -79,7 +79,9 @@ def test_a_therapist_transcribes_a_fax_beside_its_scan(
     page.fill("#id_npi", "1234567893")
     page.fill("#id_email", "ada@harbor.example")
     page.fill("#diagnosis-search", "M54.2")
-    page.locator("#diagnosis-results button, #diagnosis-results a").first.click()
+    page.locator("#diagnosis-results button", has_text="M54.2").click()
+    # the pick is its own request: signing before it lands would send no diagnosis
+    page.wait_for_selector("#picked-diagnoses input[value='M54.2']", state="attached")
     page.select_option("#side_neck", "bilateral")
     page.fill("#id_visits_prescribed", "8")
     page.fill("#id_frequency_per_week", "2")
