@@ -76,7 +76,9 @@ def runserver():
             return False
 
     try:
-        assert wait_until(answers, 60), "runserver did not start"
+        # start-up runs the system checks and the first answer imports every view:
+        # over a minute when both databases' suites share two cores (CI)
+        assert wait_until(answers, 180), "runserver did not start"
         yield url
     finally:
         server.terminate()
