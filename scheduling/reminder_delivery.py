@@ -76,9 +76,9 @@ def deliver(batch: reminders.Batch, *, now: datetime | None = None) -> dict[str,
 
 def _load(batch: reminders.Batch, lease: datetime) -> list[Reminder]:
     return list(
-        Reminder.objects.select_related("appointment__patient", "appointment__therapist").filter(
-            pk__in=batch.reminder_ids, status=ReminderStatus.PENDING, claimed_until=lease
-        )
+        Reminder.objects.select_related(
+            "appointment__patient", "appointment__therapist", "appointment__room__location"
+        ).filter(pk__in=batch.reminder_ids, status=ReminderStatus.PENDING, claimed_until=lease)
     )
 
 

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.dispatch import Signal
 from django.template.loader import render_to_string
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -232,7 +233,9 @@ def appointment_for_link(token: str) -> Appointment:
     except signing.BadSignature:
         raise LinkInvalid("This link is not valid.") from None
     appointment = (
-        Appointment.objects.select_related("patient", "therapist").filter(pk=data["a"]).first()
+        Appointment.objects.select_related("patient", "therapist", "room__location")
+        .filter(pk=data["a"])
+        .first()
     )
     if appointment is None or appointment.version != data["v"]:
         raise LinkInvalid("This link has already been used, or the visit changed since.")
@@ -254,16 +257,29 @@ def clinic_context() -> dict:
     }
 
 
+def on_clock(moment: datetime, zone) -> datetime:
+    """`moment` on `zone`'s clock, and kept there by the templates' date filters,
+    which would otherwise show it on the active time zone's (the clinic's)."""
+    return do_timezone(moment, zone)
+
+
 def message_context_for(appointment: Appointment) -> dict:
-    """What a patient reads about a visit: the time on the clinic's clock."""
-    return {
+    """What a patient reads about a visit: the time on the clock of the visit's
+    location (its room's), and that location's address; the clinic's own clock
+    and address for a visit in no room. The caller loads `room__location`."""
+    location = appointment.room.location if appointment.room_id else None
+    zone = location.zone if location else clinic_zone()
+    context = {
         "appointment": appointment,
         "patient": appointment.patient,
         "therapist": appointment.therapist,
-        "start": timezone.localtime(appointment.start, clinic_zone()),
-        "end": timezone.localtime(appointment.end, clinic_zone()),
+        "start": on_clock(appointment.start, zone),
+        "end": on_clock(appointment.end, zone),
         **clinic_context(),
     }
+    if location:
+        context["clinic_address"] = location.where
+    return context
 
 
 # Sent while a reminder's message is composed, with the context to add to: the

@@ -168,14 +168,16 @@ def offer_for_link(token: str) -> WaitlistOffer:
 
 
 def offer_context(offer: WaitlistOffer) -> dict:
-    """What the offer's patient reads: their own name, the slot, nothing else."""
+    """What the offer's patient reads: their own name, the slot (on the clock of
+    the room's location, when it has one), nothing else."""
+    zone = offer.room.location.zone if offer.room_id else clinic_zone()
     return {
         "offer": offer,
         "patient": offer.entry.patient,
         "therapist": offer.therapist,
         "room": offer.room,
-        "start": timezone.localtime(offer.start, clinic_zone()),
-        "end": timezone.localtime(offer.end, clinic_zone()),
+        "start": reminders.on_clock(offer.start, zone),
+        "end": reminders.on_clock(offer.end, zone),
         **reminders.clinic_context(),
     }
 

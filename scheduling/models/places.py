@@ -4,7 +4,7 @@ two live visits at once: on PostgreSQL an exclusion constraint (migration
 `room_and_location`), on SQLite the booking service's check under the booking
 lock, exactly as the therapist's rule is held."""
 
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,6 +30,15 @@ class Location(Entity):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clock of its visits in what patients read (reminders, links)."""
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def where(self) -> str:
+        return f"{self.name}, {self.address}" if self.address else self.name
 
 
 class Room(Entity):
