@@ -324,13 +324,13 @@ def service_times(fx: dict, *, repeat: int = 30) -> dict:
     }
 
 
-def explain(fx: dict) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of the queries behind the today list, the week
-    calendar, the patient list and a plan's progress, captured from the real
-    requests (the token look-up left out)."""
+def explain(fx: dict, names=EXPLAINED) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SELECTs behind the today list, the week
+    calendar, the patient list and a plan's progress (or the endpoints `names`),
+    captured from the real requests (the sign-in's own reads left out)."""
     mix = requests_of_the_mix(fx)
     plans = {}
-    for name in EXPLAINED:
+    for name in names:
         with CaptureQueriesContext(connection) as queries:
             call(mix[name])
         plans[name] = []

@@ -134,8 +134,10 @@ def prepare_database(args) -> None:
 
 def scale_of(args):
     from bench.dataset import FULL, Scale
+    from bench.growth import scaled
 
-    return Scale(**QUICK) if getattr(args, "quick", False) else FULL
+    scale = Scale(**QUICK) if getattr(args, "quick", False) else FULL
+    return scaled(scale, getattr(args, "growth_one", 0) or 1)
 
 
 # --- processes ------------------------------------------------------------------------------------
@@ -651,12 +653,35 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--only", choices=["reminders"], help="one part alone, written to RESULTS-<part>.md"
     )
+    parser.add_argument(
+        "--growth",
+        metavar="K1,K2",
+        help="growth: the mix in process at two data sizes (k times the patients,\n"
+        "visits and notes; databases <database>_x<k>), the ratio of p50s per endpoint\n"
+        "and the plans of the slowest five (bench/RESULTS-growth.md; bench/growth.py)",
+    )
+    parser.add_argument("--growth-one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         quick_defaults(args, argv or sys.argv[1:])
-    configure(args)
     began = time.monotonic()
+    if args.growth:
+        configure(args)
+        from bench.growth import run_growth
+
+        path = run_growth(args, ROOT, OUT, log)
+        print(path.read_text())
+        log(f"done in {time.monotonic() - began:.0f}s; wrote {path.relative_to(ROOT)}")
+        return 0
+    if args.growth_one:  # one size of --growth, in its own database
+        args.database_url = f"{args.database_url}_x{args.growth_one}"
+    configure(args)
     prepare_database(args)
+    if args.growth_one:
+        from bench.growth import measure_one
+
+        measure_one(args, OUT / f"growth-x{args.growth_one}.json", log)
+        return 0
     if args.ladder:
         from bench.ladder import run_ladder
 
