@@ -5,6 +5,7 @@ the reminder scan against a plain loop."""
 
 import json
 import random
+import re
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.dataset import LAST_NAMES, seeded_at, token_key
+from bench.pages import pages_of_the_mix, session_cookie
+from billing.models import NoteService
 from clinic.models import IdempotencyKey, User
 from referrals.models import PlanArea, TreatmentPlan
 from scheduling.models import Appointment, AppointmentSeries, Reminder
@@ -41,6 +44,7 @@ def reset() -> dict:
     since = seeded_at()
     notes = SessionNote.objects.filter(created_at__gt=since)
     logged = list(notes.values_list("appointment_id", flat=True))
+    NoteService.objects.filter(note__in=notes).delete()  # derived by billing as it logged
     NoteArea.modalities.through.objects.filter(notearea__note__in=notes).delete()
     NoteArea.objects.filter(note__in=notes).delete()
     Addendum.objects.filter(note__in=notes).delete()
@@ -137,7 +141,13 @@ def fixture() -> dict:
             TreatmentPlan.objects.filter(referral__doctor=doctor).values_list("pk", flat=True)
         )
         chosen = rng.sample(plans, min(200, len(plans)))
-        doctors.append({"token": _token(doctor.username), "plans": [str(p) for p in chosen]})
+        doctors.append(
+            {
+                "token": _token(doctor.username),
+                "cookie": session_cookie(doctor),
+                "plans": [str(p) for p in chosen],
+            }
+        )
     desks = User.objects.filter(username__startswith="bench_front_desk_")
     return {
         "today": {
@@ -149,10 +159,15 @@ def fixture() -> dict:
             "end": local_midnight(monday + timedelta(days=7)).isoformat(),
         },
         "therapists": [
-            {"id": str(t.pk), "token": _token(t.username), "pool": pools[str(t.pk)]}
+            {
+                "id": str(t.pk),
+                "token": _token(t.username),
+                "cookie": session_cookie(t),
+                "pool": pools[str(t.pk)],
+            }
             for t in therapists
         ],
-        "front_desk": [{"token": _token(d.username)} for d in desks],
+        "front_desk": [{"token": _token(d.username), "cookie": session_cookie(d)} for d in desks],
         "doctors": doctors,
         "bookings": _bookings(therapists),
         "searches": SEARCHES,
@@ -171,6 +186,12 @@ def write_fixture(path) -> dict:
 
 
 def client(token: str | None = None) -> Client:
+    """A client with an API token, or with a page's session cookie (`name=key`)."""
+    if token and "=" in token:
+        signed_in = Client(SERVER_NAME="127.0.0.1")
+        name, key = token.split("=", 1)
+        signed_in.cookies[name] = key
+        return signed_in
     extra = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
     return Client(SERVER_NAME="127.0.0.1", **extra)
 
@@ -234,6 +255,7 @@ def requests_of_the_mix(fx: dict, n: int = 0) -> dict:
             {"search": "neck"},
             200,
         ),
+        **pages_of_the_mix(fx, n),
         "floor 1: plain view": (None, "get", "/bench/plain/", {}, 200),
         "floor 2: SELECT 1": (None, "get", "/bench/select1/", {}, 200),
         "floor 3: /api/v1/me/": (fx["floor_token"], "get", "/api/v1/me/", {}, 200),
@@ -269,8 +291,13 @@ def query_counts(fx: dict) -> dict:
     return counts
 
 
+# the sign-in's own reads (token, session, its user), left out of the plans
+SIGN_IN_READS = re.compile(
+    r'knox_authtoken|django_session|FROM "clinic_user" WHERE "clinic_user"."id" ='
+)
 EXPLAINED = (
     "therapist: today's appointments",
+    "page: week calendar, all therapists",
     "front desk: week calendar",
     "doctor: patient list",
     "doctor: plan progress",
@@ -297,19 +324,19 @@ def service_times(fx: dict, *, repeat: int = 30) -> dict:
     }
 
 
-def explain(fx: dict) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of the queries behind the today list, the week
-    calendar, the patient list and a plan's progress, captured from the real
-    requests (the token look-up left out)."""
+def explain(fx: dict, names=EXPLAINED) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SELECTs behind the today list, the week
+    calendar, the patient list and a plan's progress (or the endpoints `names`),
+    captured from the real requests (the sign-in's own reads left out)."""
     mix = requests_of_the_mix(fx)
     plans = {}
-    for name in EXPLAINED:
+    for name in names:
         with CaptureQueriesContext(connection) as queries:
             call(mix[name])
         plans[name] = []
         for query in queries.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT") or "knox_authtoken" in sql:
+            if not sql.lstrip().upper().startswith("SELECT") or SIGN_IN_READS.search(sql):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

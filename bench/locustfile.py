@@ -1,7 +1,8 @@
 """The clinic's load: therapists open today's list and log notes, the front
 desk opens the week and books series, doctors open progress, the patient list
-and the diagnosis search; the floor ladder runs in the same mix, under the
-same load, so each endpoint is reported as a ratio to it.
+and the diagnosis search, through the API and as pages (bench/pages.py); the
+floor ladder runs in the same mix, under the same load, so each endpoint is
+reported as a ratio to it.
 
 Two shapes (bench/run.py picks one by class name):
 - `ClinicUser`: closed loop, each user sends its next request when the last
@@ -136,6 +137,46 @@ def diagnosis_search(client):
     get(client, "doctor: diagnosis search", "/api/v1/diagnoses/", doctor["token"], search=term)
 
 
+# --- the pages (issue 17, item 4): signed in by session cookie, as a browser is ------------
+
+
+def page(client, name, path, cookie, **query):
+    headers = {"Cookie": cookie, "Accept": "text/html"}
+    with client.get(url(path, **query), headers=headers, name=name, catch_response=True) as r:
+        expect(r, 200)
+
+
+def therapist_today_page(client):
+    therapist = random.choice(FIXTURE["therapists"])
+    page(client, "page: therapist's today", "/today/", therapist["cookie"])
+
+
+def therapist_note_form(client):
+    therapist = random.choice(FIXTURE["therapists"])
+    if not therapist["pool"]:
+        return therapist_today_page(client)
+    visit = therapist["pool"][0][0]  # the oldest backlog visit: logged last
+    page(client, "page: note form", f"/visits/{visit}/note/", therapist["cookie"])
+
+
+def front_desk_week_page(client):
+    desk = random.choice(FIXTURE["front_desk"])
+    monday = FIXTURE["week"]["start"][:10]
+    name = "page: week calendar, all therapists"
+    page(client, name, "/week/", desk["cookie"], view="week", date=monday)
+
+
+def doctor_my_patients_page(client):
+    doctor = random.choice(FIXTURE["doctors"])
+    page(client, "page: doctor's my patients", "/my-patients/", doctor["cookie"])
+
+
+def doctor_progress_page(client):
+    doctor = random.choice(FIXTURE["doctors"])
+    plan = random.choice(doctor["plans"])
+    page(client, "page: plan progress", f"/plans/{plan}/progress/", doctor["cookie"])
+
+
 def floor_plain(client):
     client.get(url("/bench/plain/"), name="floor 1: plain view")
 
@@ -157,6 +198,11 @@ MIX = [
     (doctor_progress, 12),
     (doctor_patients, 12),
     (diagnosis_search, 8),
+    (therapist_today_page, 6),
+    (therapist_note_form, 4),
+    (front_desk_week_page, 4),
+    (doctor_my_patients_page, 4),
+    (doctor_progress_page, 4),
     (floor_plain, 7),
     (floor_select1, 7),
     (floor_me, 7),

@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# locust from another environment (BENCH_LOCUST=/path/to/locust), else beside this Python
+LOCUST = os.environ.get("BENCH_LOCUST") or str(BIN / "locust")
 OUT = ROOT / "var" / "bench"
 FIXTURE = OUT / "fixture.json"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -33,6 +35,10 @@ FLOOR = "floor 3: /api/v1/me/"
 
 # Until `--ladder` has measured this machine (bench/LADDER.md, bench/ladder.json).
 DEFAULT_SIZING = {"workers": 4, "threads": 1, "conn_max_age": 60}
+# `--quick`: the code path on a shared machine in about a minute. The 40 therapists
+# stay (the week calendar draws them all); 600 patients, 7,200 visits over 6 weeks.
+QUICK = {"therapists": 40, "doctors": 4, "front_desk": 2, "patients_per_therapist": 15,
+         "weeks_past": 4, "weeks_ahead": 2, "notes": 3_200}  # fmt: skip
 
 
 def sizing() -> dict:
@@ -59,6 +65,8 @@ def configure(args) -> None:
             "EMAIL_URL": "memorymail://",
             "REDIS_URL": args.redis_url,
             "LOG_LEVEL": "WARNING",
+            # the pages' stylesheet and scripts, by hashed name, as production serves them
+            "STATIC_ROOT": str(OUT / "staticfiles"),
             "CONN_MAX_AGE": str(args.conn_max_age),
             # the bench measures capacity: its few users write for a whole clinic
             "API_WRITE_RATE": "1000000/min",
@@ -111,8 +119,9 @@ def prepare_database(args) -> None:
 
     from bench import dataset
 
-    log("migrating")
+    log("migrating; collecting the static files (DEBUG=0 pages name them by hash)")
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", interactive=False, verbosity=0)
     since = dataset.seeded_at()
     if since and timezone.localtime(since).date() != timezone.localdate():
         # "today" moved on: the backlog and the week would no longer fit the seed.
@@ -120,7 +129,15 @@ def prepare_database(args) -> None:
         connection.close()
         ensure_database(args.database_url, fresh=True)
         call_command("migrate", verbosity=0, interactive=False)
-    dataset.seed(log=lambda line: log(line.strip()))
+    dataset.seed(scale_of(args), log=lambda line: log(line.strip()))
+
+
+def scale_of(args):
+    from bench.dataset import FULL, Scale
+    from bench.growth import scaled
+
+    scale = Scale(**QUICK) if getattr(args, "quick", False) else FULL
+    return scaled(scale, getattr(args, "growth_one", 0) or 1)
 
 
 # --- processes ------------------------------------------------------------------------------------
@@ -207,7 +224,7 @@ def run_locust(label: str, hosts: list[str], *, users: int, seconds: int, rate: 
     }
     classes = ["OpenLoop"] if rate else ["ClinicUser"]
     command = [
-        str(BIN / "locust"),
+        LOCUST,
         "-f",
         str(ROOT / "bench" / "locustfile.py"),
         "--headless",
@@ -464,7 +481,7 @@ def plan_summary(plan: str) -> str:
 
 
 def header(args, load: dict) -> list[str]:
-    peaks = load["peak_rss"]
+    peaks, scale = load["peak_rss"], scale_of(args)
     return [
         f"- commit: {commit()}",
         f"- machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
@@ -472,8 +489,10 @@ def header(args, load: dict) -> list[str]:
         f"- app: gunicorn, {len(args.apps)} process(es) x {args.apps[0].workers} workers x "
         f"{args.threads} thread(s) ({'gthread' if args.threads > 1 else 'sync'}), "
         f"DEBUG=0, CONN_MAX_AGE={args.conn_max_age} (sizing: bench/LADDER.md)",
-        "- data: 40 therapists, 10 doctors, 5,000 patients, 60,000 appointments over a year, "
-        "30,000 signed notes, about 114,000 reminders (bench/dataset.py)",
+        f"- data: {scale.therapists} therapists, {scale.doctors} doctors, {scale.patients:,} "
+        f"patients, {scale.appointments:,} appointments over "
+        f"{scale.weeks_past + scale.weeks_ahead} weeks, {scale.notes:,} signed notes "
+        f"(bench/dataset.py{', `--quick`' if args.quick else ''})",
         f"- mean CPU of the whole machine: {load['cpu']['closed']:.0f}% in the closed loop, "
         f"{load['cpu']['open']:.0f}% in the open loop; locust itself used "
         f"{load['closed'].get('_locust_cpu', 0) * 100:.0f}% and "
@@ -511,12 +530,12 @@ def load_sections(args, load: dict, queries: dict) -> list[str]:
     ]
 
 
-def service_section(service: dict) -> list[str]:
+def service_section(service: dict, repeat: int = 30) -> list[str]:
     floor = service.get(FLOOR, {})
     lines = [
         "## Service time in process (no load generator, no queue)",
         "",
-        "30 calls of each endpoint through Django's test client with the production",
+        f"{repeat} calls of each endpoint through Django's test client with the production",
         "settings: the median wall time, and the mean CPU time of the app's Python (PostgreSQL",
         "and disk waits are not in it). CPU time is the figure a shared machine disturbs least.",
         "",
@@ -617,6 +636,7 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=sizing()["threads"])
     parser.add_argument("--conn-max-age", type=int, default=sizing()["conn_max_age"])
     parser.add_argument("--replicas", type=int, default=1, help="app processes, round-robin")
+    parser.add_argument("--port", type=int, default=8101, help="the first app process's port")
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--reminder-timeout", type=int, default=120)
     parser.add_argument(
@@ -624,12 +644,44 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--ladder", action="store_true", help="size gunicorn (bench/LADDER.md)")
     parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small clinic (its own database, clinic_bench_quick), 10 users, 15 s runs,\n"
+        "5 in-process calls each; no profile, memory or reminder race: the code path\n"
+        "on a shared machine in about a minute (bench/RESULTS-quick.md)",
+    )
+    parser.add_argument(
         "--only", choices=["reminders"], help="one part alone, written to RESULTS-<part>.md"
     )
+    parser.add_argument(
+        "--growth",
+        metavar="K1,K2",
+        help="growth: the mix in process at two data sizes (k times the patients,\n"
+        "visits and notes; databases <database>_x<k>), the ratio of p50s per endpoint\n"
+        "and the plans of the slowest five (bench/RESULTS-growth.md; bench/growth.py)",
+    )
+    parser.add_argument("--growth-one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    configure(args)
+    if args.quick:
+        quick_defaults(args, argv or sys.argv[1:])
     began = time.monotonic()
+    if args.growth:
+        configure(args)
+        from bench.growth import run_growth
+
+        path = run_growth(args, ROOT, OUT, log)
+        print(path.read_text())
+        log(f"done in {time.monotonic() - began:.0f}s; wrote {path.relative_to(ROOT)}")
+        return 0
+    if args.growth_one:  # one size of --growth, in its own database
+        args.database_url = f"{args.database_url}_x{args.growth_one}"
+    configure(args)
     prepare_database(args)
+    if args.growth_one:
+        from bench.growth import measure_one
+
+        measure_one(args, OUT / f"growth-x{args.growth_one}.json", log)
+        return 0
     if args.ladder:
         from bench.ladder import run_ladder
 
@@ -647,11 +699,12 @@ def main(argv=None) -> int:
         if not found["ok"]:
             log(f"  {name}: {found['status']} {found['body']}")
     plans = harness.explain(fx)
-    log("service time of each endpoint, in process (30 calls each)")
-    service = harness.service_times(fx)
+    repeat = 5 if args.quick else 30
+    log(f"service time of each endpoint, in process ({repeat} calls each)")
+    service = harness.service_times(fx, repeat=repeat)
     # Scaling out: the same workers split over several app processes (ports).
     per_app = max(1, round(args.workers / args.replicas))
-    args.apps = [App(8101 + i, per_app, args.threads) for i in range(args.replicas)]
+    args.apps = [App(args.port + i, per_app, args.threads) for i in range(args.replicas)]
     log(f"starting {args.replicas} gunicorn(s): {per_app} workers x {args.threads} threads each")
     try:
         for app in args.apps:
@@ -660,9 +713,13 @@ def main(argv=None) -> int:
     finally:
         for app in args.apps:
             app.stop()
-    sections = [header(args, load), service_section(service), load_sections(args, load, queries)]
+    sections = [header(args, load), service_section(service, repeat)]
+    sections.append(load_sections(args, load, queries))
     if args.replicas > 1:
         path, title = RESULTS.with_name("RESULTS-replicas.md"), "Two app processes, round-robin"
+    elif args.quick:
+        path, title = RESULTS.with_name("RESULTS-quick.md"), "Quick benchmark (a small clinic)"
+        sections.append(plan_section(plans))
     else:
         path, title = RESULTS, "Benchmark results"
         reset_and_fixture()
@@ -688,6 +745,22 @@ def main(argv=None) -> int:
     print("\n".join(line for line in text.splitlines() if line.startswith(("|", "- ", "**"))))
     log(f"done in {time.monotonic() - began:.0f}s; wrote {path.relative_to(ROOT)}")
     return 0
+
+
+def quick_defaults(args, given: list[str]) -> None:
+    """`--quick` sizes what the command line left at its default."""
+
+    def default(flag: str) -> bool:
+        return not any(a == flag or a.startswith(flag + "=") for a in given)
+
+    if default("--database-url") and "BENCH_DATABASE_URL" not in os.environ:
+        args.database_url = args.database_url.rsplit("/", 1)[0] + "/clinic_bench_quick"
+    if default("--users"):
+        args.users = 10
+    if default("--seconds"):
+        args.seconds = 15
+    if default("--reminders"):
+        args.reminders = 0
 
 
 def reminders_only(args, began: float) -> int:

@@ -17,9 +17,10 @@ from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, NotAllowed
 from clinic.models import User
 from clinic.vocabulary import Role
+from referrals.models import Diagnosis
 from scheduling.models import Appointment
 from sessions_log.models import SessionNote
-from sessions_log.services import sign_session_note
+from sessions_log.services import keep_as_fetched, sign_session_note
 
 from .coverage import authorization_on, authorized_units, coverage_on, units_used
 from .models import (
@@ -32,7 +33,6 @@ from .models import (
     Coverage,
     Payer,
     PayerKind,
-    ServiceCode,
     UnitRule,
 )
 from .note_services import service_date
@@ -71,41 +71,41 @@ def self_pay_payer() -> Payer:
 
 def note_diagnoses(note: SessionNote) -> list[dict]:
     """The referral's diagnoses in order: the claim's A..L."""
-    plan = note.plan
-    if plan is None:
+    if note.plan_id is None:
         return []
-    rows = plan.referral.diagnoses.order_by("position", "id").values("code", "description")
-    return list(rows[:12])
+    # by the plan's referral id: the referral itself is not read
+    rows = Diagnosis.objects.filter(referral_id=note.plan.referral_id)
+    return list(rows.order_by("position", "id").values("code", "description")[:12])
 
 
 def price_note(note: SessionNote) -> Pricing:
     day = service_date(note.appointment)
     coverage = coverage_on(note.patient, day)
     payer = coverage.payer if coverage else self_pay_payer()
-    services = [
-        Service(s.service_code_id, s.minutes, s.region, s.side)
-        for s in note.services.order_by("position")
-    ]
-    codes = {s.code for s in services}
+    # the services with their codes (whether timed) in one query, kept on the note
+    rows = list(note.services.select_related("service_code").order_by("position"))
+    keep_as_fetched(note, "services", rows)
+    services = [Service(s.service_code_id, s.minutes, s.region, s.side) for s in rows]
+    timed = {s.service_code_id: s.service_code.timed for s in rows}
     diagnoses = note_diagnoses(note)
+    # the payer's whole fee schedule, once: the prices and the no_fee warning
+    fees = dict(payer.fees.values_list("service_code", "per_unit"))
     lines = price_services(
         services=services,
-        timed=dict(ServiceCode.objects.filter(code__in=codes).values_list("code", "timed")),
+        timed=timed,
         unit_rule=payer.unit_rule,
         line_modifiers=list(payer.line_modifiers or []),
         payer_kind=payer.kind,
         pairs=settings.DISTINCT_PROCEDURE_PAIRS,
-        fees=dict(
-            payer.fees.filter(service_code__in=codes).values_list("service_code", "per_unit")
-        ),
+        fees={code: fees[code] for code in timed if code in fees},
         diagnosis_count=len(diagnoses),
     )
     pricing = Pricing(day, coverage, payer, authorization_on(coverage, day), lines, diagnoses)
-    pricing.warnings = _warnings(pricing)
+    pricing.warnings = _warnings(pricing, fee_codes=set(fees))
     return pricing
 
 
-def _warnings(pricing: Pricing, *, charge=None) -> list[str]:
+def _warnings(pricing: Pricing, *, charge=None, fee_codes=None) -> list[str]:
     warnings = []
     authorization = pricing.authorization
     if pricing.payer.requires_authorization and authorization is None and pricing.lines:
@@ -114,7 +114,9 @@ def _warnings(pricing: Pricing, *, charge=None) -> list[str]:
         these = authorized_units(authorization, [(ln.code, ln.units) for ln in pricing.lines])
         if these and units_used(authorization, exclude_charge=charge) + these > authorization.units:
             warnings.append("over_authorization")
-    fees = set(pricing.payer.fees.values_list("service_code", flat=True))
+    fees = fee_codes
+    if fees is None:
+        fees = set(pricing.payer.fees.values_list("service_code", flat=True))
     if pricing.payer.kind != PayerKind.SELF_PAY and any(
         ln.code not in fees for ln in pricing.lines
     ):
@@ -158,17 +160,20 @@ def _create_charge(*, note: SessionNote, pricing: Pricing, by: User) -> Charge:
     return charge
 
 
-@transaction.atomic
 def sign_note_and_charge(*, note: SessionNote, by: User) -> SessionNote:
     """Sign the note and charge its services in one transaction: a note whose
     services cannot be billed (a distinct pair on one region) stays unsigned.
-    A note of no billable service (muscle testing alone) makes no charge."""
-    note = sign_session_note(note=note, by=by)
-    note = SessionNote.objects.select_related("appointment", "patient", "plan").get(pk=note.pk)
-    pricing = price_note(note)
-    if pricing.lines:
-        _create_charge(note=note, pricing=pricing, by=by)
-    return note
+    A note of no billable service (muscle testing alone) makes no charge.
+    The charge is made inside sign_session_note's transaction (no savepoint of
+    this workflow's own), from the note it locked with its visit, patient and plan;
+    the note comes back with its areas and services, as a read of it answers."""
+
+    def charge(signed: SessionNote) -> None:
+        pricing = price_note(signed)
+        if pricing.lines:
+            _create_charge(note=signed, pricing=pricing, by=by)
+
+    return sign_session_note(note=note, by=by, then=charge)
 
 
 # --- voiding and fees -----------------------------------------------------------------------

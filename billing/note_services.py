@@ -17,6 +17,7 @@ from clinic.vocabulary import Region, Side
 from scheduling.models import Appointment
 from sessions_log import services as notes
 from sessions_log.models import SessionNote
+from sessions_log.services import keep_as_fetched
 
 from .coverage import coverage_on
 from .models import NoteService, Payer, ServiceCode, ServiceMapping
@@ -41,7 +42,10 @@ def service_date(appointment: Appointment):
 
 
 def validate_services(items) -> dict:
-    """Each item names a billed code, 1 to 240 minutes, a region and a side."""
+    """Each item names a billed code, 1 to 240 minutes, a region and a side
+    (none given: nothing to check, and the codes are not read)."""
+    if not items:
+        return {}
     known = set(ServiceCode.objects.filter(is_active=True).values_list("code", flat=True))
     item_errors = []
     for item in items:
@@ -65,9 +69,12 @@ def derived_services(*, appointment: Appointment, areas) -> list[Service]:
     return derive_services(areas or [], mapping.get)
 
 
-def _write(note: SessionNote, services: list[Service], *, derived: bool) -> None:
-    note.services.all().delete()
-    NoteService.objects.bulk_create(
+def _write(note: SessionNote, services: list[Service], *, derived: bool, new=False) -> None:
+    """The note's services in one INSERT. A `new` note has none to delete, and the
+    rows written are kept as its services, so answering with it reads nothing back."""
+    if not new:
+        note.services.all().delete()
+    rows = NoteService.objects.bulk_create(
         NoteService(
             note=note,
             position=i,
@@ -79,13 +86,14 @@ def _write(note: SessionNote, services: list[Service], *, derived: bool) -> None
         )
         for i, s in enumerate(services)
     )
+    if new:
+        keep_as_fetched(note, "services", rows)
 
 
 def _given(items) -> list[Service]:
     return [Service(i["code"], i["minutes"], i["region"], i["side"]) for i in items]
 
 
-@transaction.atomic
 def log_session_with_services(
     *, therapist: User, appointment: Appointment, data: dict
 ) -> SessionNote:
@@ -93,16 +101,29 @@ def log_session_with_services(
     derived from its areas. Bad services and bad note fields are one 400."""
     data = dict(data)
     given = data.pop("services", None)
-    errors = notes.validate_note_content(data) | validate_services(given or [])
-    if errors:
+    # the modalities are read once, for this check and log_session's
+    modalities = notes.known_modalities() if data.get("areas") else {}
+    errors = notes.validate_note_content(data, modalities=modalities)
+    if errors := errors | validate_services(given or []):
         raise Invalid(errors)
-    note = notes.log_session(therapist=therapist, appointment=appointment, data=data)
-    if given is not None:
-        _write(note, _given(given), derived=False)
-    else:
-        services = derived_services(appointment=appointment, areas=data.get("areas"))
-        _write(note, services, derived=True)
-    return note
+
+    def write_services(note: SessionNote) -> None:
+        if given is not None:
+            _write(note, _given(given), derived=False, new=True)
+        else:
+            # the visit log_session locked, with its patient: nothing read again
+            derived = derived_services(appointment=note.appointment, areas=data.get("areas"))
+            _write(note, derived, derived=True, new=True)
+
+    # the services are written inside log_session's transaction (no savepoint of
+    # this workflow's own): the note and its services are saved, or refused, together
+    return notes.log_session(
+        therapist=therapist,
+        appointment=appointment,
+        data=data,
+        modalities=modalities,
+        then=write_services,
+    )
 
 
 @transaction.atomic
@@ -114,6 +135,8 @@ def correct_note_with_services(*, note: SessionNote, by: User, data: dict) -> Se
     errors = notes.validate_note_content(data, partial=True) | validate_services(given or [])
     if errors:
         raise Invalid(errors)
+    # what a log kept on this instance is out of date once corrected: read afresh
+    note.__dict__.get("_prefetched_objects_cache", {}).pop("services", None)
     services_before, version = _services_of(note), note.version
     note = notes.correct_session_note(note=note, by=by, data=data)
     if given is not None:

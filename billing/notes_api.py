@@ -14,6 +14,8 @@ from clinic.api_base import plain_data
 from clinic.etag import claim_version
 from referrals.api import ModalityViewSet
 from sessions_log.api import SessionNoteViewSet
+from sessions_log.models import SessionNote
+from sessions_log.services import keep_as_fetched
 
 from .charging import sign_note_and_charge
 from .models import NoteService, ServiceMapping
@@ -31,6 +33,9 @@ class BilledSessionNoteViewSet(SessionNoteViewSet):
     serializer_class = BilledNoteSerializer
 
     def scoped_queryset(self, user):
+        if self.action == "sign":
+            # signing reads the note again under its lock, with what its answer shows
+            return SessionNote.objects.visible_to(user, glass=self.reading)
         services = NoteService.objects.order_by("position")
         return super().scoped_queryset(user).prefetch_related(Prefetch("services", services))
 
@@ -42,7 +47,8 @@ class BilledSessionNoteViewSet(SessionNoteViewSet):
         note = log_session_with_services(
             therapist=request.user, appointment=data.pop("appointment"), data=data
         )
-        return self._answer(note, status.HTTP_201_CREATED)
+        # answered from what was written (areas and services kept on the note): no re-read
+        return self.detail_response(note, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BilledNoteUpdateSerializer)
     def update(self, request, *args, partial=False, **kwargs):
@@ -59,7 +65,10 @@ class BilledSessionNoteViewSet(SessionNoteViewSet):
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """Signs the note and makes its charge, in one transaction."""
-        return self._answer(sign_note_and_charge(note=self.get_object(), by=request.user))
+        # answered from the note as signing read it (areas, services): no re-read
+        signed = sign_note_and_charge(note=self.get_object(), by=request.user)
+        keep_as_fetched(signed, "addenda", [])  # a draft has none; they follow signing
+        return self.detail_response(signed)
 
 
 class BilledModalityViewSet(ModalityViewSet):

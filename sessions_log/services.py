@@ -105,13 +105,13 @@ def _write_areas(note: SessionNote, areas, *, modalities=None) -> list[NoteArea]
     )
     if modalities is not None:
         for area, used in zip(rows, codes, strict=True):
-            _keep_as_fetched(area, "modalities", [m for c, m in modalities.items() if c in used])
-        _keep_as_fetched(note, "areas", rows)
-        _keep_as_fetched(note, "addenda", [])
+            keep_as_fetched(area, "modalities", [m for c, m in modalities.items() if c in used])
+        keep_as_fetched(note, "areas", rows)
+        keep_as_fetched(note, "addenda", [])
     return rows
 
 
-def _keep_as_fetched(instance, relation: str, rows) -> None:
+def keep_as_fetched(instance, relation: str, rows) -> None:
     """What prefetch_related would have read, from rows just written (Django's
     own prefetch stores an evaluated queryset the same way)."""
     fetched = getattr(instance, relation).all()
@@ -120,8 +120,19 @@ def _keep_as_fetched(instance, relation: str, rows) -> None:
 
 
 @transaction.atomic
-def log_session(*, therapist: User, appointment: Appointment, data: dict) -> SessionNote:
-    """Write the note of a visit that has started; it completes the visit."""
+def log_session(
+    *,
+    therapist: User,
+    appointment: Appointment,
+    data: dict,
+    modalities: dict[str, Modality] | None = None,
+    then: Callable[[SessionNote], None] | None = None,
+) -> SessionNote:
+    """Write the note of a visit that has started; it completes the visit.
+    `modalities`: the known ones by code, when the caller has read them already;
+    `then(note)`: more of the same write (an app above: the note's services),
+    run in this function's transaction, so a caller opens no savepoint of its own.
+    The note comes back with its visit (locked, with its patient) and its areas."""
     if therapist.role != Role.THERAPIST:
         raise NotAllowed("Only therapists log sessions.")
     # the visit locked, its patient and whether it has a note: one query
@@ -141,7 +152,8 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
         )
     if appointment.has_note:
         raise Conflict("This visit already has a session note.")
-    modalities = known_modalities() if data.get("areas") else {}
+    if modalities is None:
+        modalities = known_modalities() if data.get("areas") else {}
     if errors := validate_note_content(data, modalities=modalities):
         raise Invalid(errors)
     # consent to treatment first (API.md: 409 consent_missing), then the
@@ -164,6 +176,8 @@ def log_session(*, therapist: User, appointment: Appointment, data: dict) -> Ses
     except IntegrityError as error:  # the one-note-per-visit constraint, under a race
         raise Conflict("This visit already has a session note.") from error
     _write_areas(note, data.get("areas") or [], modalities=modalities)
+    if then is not None:
+        then(note)
     complete_for_note(appointment)
     record(actor=therapist, action="note.create", target=note, patient=appointment.patient)
     return note
@@ -206,14 +220,16 @@ def correct_session_note(*, note: SessionNote, by: User, data: dict) -> SessionN
     return note
 
 
-def note_content(note: SessionNote) -> dict:
+def note_content(note: SessionNote, areas=None) -> dict:
+    """What a note's hash is of. `areas`: its areas with their modalities, when
+    the caller has just read them."""
     content = {
         "appointment": str(note.appointment_id),
         "therapist": str(note.therapist_id),
         **{f: getattr(note, f) for f in NOTE_FIELDS},
         "areas": sorted(
             [a.region, a.side, a.minutes, sorted(m.code for m in a.modalities.all())]
-            for a in note.areas.prefetch_related("modalities")
+            for a in (areas if areas is not None else note.areas.prefetch_related("modalities"))
         ),
     }
     if note.findings:  # only when present, so notes signed before findings keep their hash
@@ -226,16 +242,31 @@ def note_is_intact(note: SessionNote) -> bool:
 
 
 @transaction.atomic
-def sign_session_note(*, note: SessionNote, by: User) -> SessionNote:
-    note = _lock_own_note(note, by)
+def sign_session_note(
+    *, note: SessionNote, by: User, then: Callable[[SessionNote], None] | None = None
+) -> SessionNote:
+    """Sign a draft: its content hashed, frozen. `then(note)`: more of the same
+    write (an app above: the charge), in this function's transaction. The note
+    comes back with its visit, patient and plan, and its areas (the rows hashed)."""
+    # locked with what signing and charging need: one query
+    note = (
+        SessionNote.objects.select_for_update(of=("self",))
+        .select_related("appointment", "patient", "plan")
+        .get(pk=note.pk)
+    )
+    if note.therapist_id != by.pk:
+        raise NotAllowed("Only the note's therapist may do this.")
     if note.is_signed:
         raise InvalidTransition("This note is already signed.")
+    areas = list(NoteArea.objects.filter(note=note).prefetch_related("modalities"))
+    keep_as_fetched(note, "areas", areas)  # frozen from here on
     note.signed_at = timezone.now()
-    note.content_hash = content_hash(note_content(note))
-    note.version = F("version") + 1
-    note.save()
+    note.content_hash = content_hash(note_content(note, areas))
+    note.version += 1  # the row is locked: the version read is the version
+    note.save(update_fields=["signed_at", "content_hash", "version", "updated_at"])
     record(actor=by, action="note.sign", target=note, patient=note.patient)
-    note.refresh_from_db()
+    if then is not None:
+        then(note)
     return note
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from billing.models import Charge
 from clinic.models import AuditEvent
 from scheduling.models import AppointmentSeries, AppointmentStatus
 from sessions_log.models import Addendum, NoteArea, OutcomeMeasurement
@@ -137,14 +138,17 @@ def test_a_detail_costs_the_same_with_2_rows_around_it_and_25(
 # (here the request's transaction is a savepoint inside the test's): each is a
 # round trip to the database.
 
-NOTE_ROUND_TRIPS = 30  # sessions_log's own part is 16: the request's savepoint; idempotency
-# key; the visit (access); savepoint; the visit locked with its patient and whether it has a
-# note; modalities; the consent to treatment; precautions; the note; its areas; their
-# modalities; the visit completed; audit; release; the key's answer; the request's release.
-# Billing's create (since it landed)
-# adds 14: its own savepoint, modalities and service codes again, the visit read again,
-# coverage, mappings, the note's services (delete, insert), and a re-read of the note.
-# TODO(billing): answer from what was written, as sessions_log's create does (issue 17).
+NOTE_ROUND_TRIPS = 19  # the request's savepoint; idempotency key; the visit (access);
+# modalities (read once, for billing's check and sessions_log's); savepoint; the visit locked
+# with its patient and whether it has a note; the consent to treatment; precautions; the note;
+# its areas; their modalities; billing's part, in sessions_log's transaction: coverage, the
+# modality mappings, the note's services; the visit completed; audit; release; the key's
+# answer; the request's release. Answered from what was written: nothing read back.
+SIGN_ROUND_TRIPS = 20  # the request's savepoint; idempotency key; the note (access);
+# savepoint; the note locked with its visit, patient and plan; its areas; their modalities;
+# the note signed; audit; billing's part, in the same transaction: coverage; the self-pay payer
+# (none covers Pat); the services with their codes; the diagnoses; the payer's fees; the
+# charge; its lines; audit; release; the key's answer; the request's release.
 SERIES_ROUND_TRIPS = 19  # the request's savepoint; idempotency key; plan, therapist
 # (serializer); savepoint; closures; therapist and patient locked; visits used; hours; time
 # off; clashes; series; visits; reminders; audit; release; the key's answer; release
@@ -214,3 +218,22 @@ def test_booking_a_12_visit_series_takes_the_same_round_trips_as_a_3_visit_one(
     assert (short.status_code, long.status_code) == (201, 201), long.json()
     assert len(long.json()["appointments"]) == 12
     assert at_three == at_twelve == SERIES_ROUND_TRIPS
+
+
+def test_signing_a_note_and_charging_it_takes_pinned_round_trips(api, world, therapist):
+    # given a draft note of two areas, logged through the API (its services derived)
+    client = api.as_(therapist)
+    body = {**_note_body(world), "areas": _areas(2)}
+    logged = client.post("/api/v1/session-notes/", body, format="json")
+    assert logged.status_code == 201, logged.json()
+    assert logged.json()["services"]
+    note_id = logged.json()["id"]
+    # when it is signed (and charged)
+    trips, signed = _round_trips(client, f"/api/v1/session-notes/{note_id}/sign/", {})
+    # then it took the pinned round trips, charged it, and answered what a read answers
+    assert signed.status_code == 200, signed.json()
+    assert trips == SIGN_ROUND_TRIPS
+    assert Charge.objects.filter(note_id=note_id).count() == 1
+    again = client.get(f"/api/v1/session-notes/{note_id}/")
+    assert signed.json() == again.json()
+    assert signed.headers["ETag"] == again.headers["ETag"]

@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from bench import harness
 from bench.dataset import Scale, seed, seeded_at
+from billing.models import NoteService
+from billing.note_services import log_session_with_services
 from clinic.models import User
 from referrals.models import TreatmentPlan
 from scheduling.models import Appointment, Reminder
 from scheduling.series import book_series
 from sessions_log.models import SessionNote
-from sessions_log.services import log_session, note_is_intact
+from sessions_log.services import note_is_intact
 
 SMALL = Scale(
     therapists=2,
@@ -97,11 +99,12 @@ def test_the_free_slots_of_the_load_run_book_without_a_clash(clinic):
 
 
 def test_reset_undoes_what_a_load_run_wrote(clinic):
-    # given a note logged from the backlog and a series booked
+    # given a note logged from the backlog (with the services billing derives, as the
+    # API logs it) and a series booked
     fx = harness.fixture()
     therapist = fx["therapists"][0]
     appointment_id, region, side, modalities = therapist["pool"][-1]
-    log_session(
+    log_session_with_services(
         therapist=User.objects.get(pk=therapist["id"]),
         appointment=Appointment.objects.get(pk=appointment_id),
         data={
@@ -120,10 +123,12 @@ def test_reset_undoes_what_a_load_run_wrote(clinic):
         rrule=booking["rrule"],
         by=User.objects.get(username="bench_front_desk_01"),
     )
+    assert NoteService.objects.exists()
     # when the harness resets
     undone = harness.reset()
     # then the clinic is the seeded one again, and the backlog visit is open
     assert undone == {"notes": 1, "appointments": harness.SERIES_COUNT}
+    assert not NoteService.objects.exists()
     assert Appointment.objects.count() == clinic.appointments
     assert SessionNote.objects.count() == clinic.notes
     assert Appointment.objects.get(pk=appointment_id).status == "booked"
@@ -181,5 +186,8 @@ def test_every_request_of_the_load_mix_gets_the_answer_it_expects(clinic, floor_
     counts = harness.query_counts(fx)
     # then each gets its expected status (200, or 201 for the note and the series)
     assert {name: c["status"] for name, c in counts.items() if not c["ok"]} == {}
+    # and the pages of issue 17 are in the mix, signed in by session
+    pages = [name for name in counts if name.startswith("page: ")]
+    assert len(pages) == 5
     assert counts["floor 1: plain view"]["queries"] == 0
     assert counts["floor 2: SELECT 1"]["queries"] == 1
