@@ -9,6 +9,7 @@ race the reminder worker against a plain loop, and write bench/RESULTS.md.
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -146,10 +147,11 @@ def scale_of(args):
 class App:
     """One gunicorn master with its workers, as production runs it."""
 
-    def __init__(self, port: int, workers: int, threads: int):
+    def __init__(self, port: int, workers: int, threads: int, env: dict | None = None):
         self.port, self.workers, self.threads = port, workers, threads
         self.url = f"http://127.0.0.1:{port}"
         self.process = None
+        self.env = env or {}  # over the bench's environment (PgBouncer's DATABASE_URL)
 
     def command(self) -> list[str]:
         return [
@@ -169,7 +171,9 @@ class App:
         ]
 
     def start(self) -> "App":
-        self.process = subprocess.Popen(self.command(), cwd=ROOT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command(), cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -488,7 +492,13 @@ def header(args, load: dict) -> list[str]:
         f"Python {platform.python_version()}; load generator, app, PostgreSQL and Redis share it",
         f"- app: gunicorn, {len(args.apps)} process(es) x {args.apps[0].workers} workers x "
         f"{args.threads} thread(s) ({'gthread' if args.threads > 1 else 'sync'}), "
-        f"DEBUG=0, CONN_MAX_AGE={args.conn_max_age} (sizing: bench/LADDER.md)",
+        f"DEBUG=0, "
+        + (
+            "through PgBouncer (transaction mode, pool 20, PGBOUNCER=1, CONN_MAX_AGE=0)"
+            if getattr(args, "pgbouncer", False)
+            else f"CONN_MAX_AGE={args.conn_max_age}"
+        )
+        + " (sizing: bench/LADDER.md)",
         f"- data: {scale.therapists} therapists, {scale.doctors} doctors, {scale.patients:,} "
         f"patients, {scale.appointments:,} appointments over "
         f"{scale.weeks_past + scale.weeks_ahead} weeks, {scale.notes:,} signed notes "
@@ -636,6 +646,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=sizing()["threads"])
     parser.add_argument("--conn-max-age", type=int, default=sizing()["conn_max_age"])
     parser.add_argument("--replicas", type=int, default=1, help="app processes, round-robin")
+    parser.add_argument(
+        "--pgbouncer", action="store_true", help="the apps through PgBouncer (transaction mode)"
+    )
     parser.add_argument("--port", type=int, default=8101, help="the first app process's port")
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--reminder-timeout", type=int, default=120)
@@ -704,18 +717,28 @@ def main(argv=None) -> int:
     service = harness.service_times(fx, repeat=repeat)
     # Scaling out: the same workers split over several app processes (ports).
     per_app = max(1, round(args.workers / args.replicas))
-    args.apps = [App(args.port + i, per_app, args.threads) for i in range(args.replicas)]
-    log(f"starting {args.replicas} gunicorn(s): {per_app} workers x {args.threads} threads each")
-    try:
-        for app in args.apps:
-            app.start()
-        load = load_runs(args, args.apps)
-    finally:
-        for app in args.apps:
-            app.stop()
+    with contextlib.ExitStack() as stack:
+        env = {}
+        if args.pgbouncer:
+            from bench.pgbouncer import PgBouncer
+
+            env = stack.enter_context(PgBouncer(args.database_url)).app_env()
+            log(f"PgBouncer in transaction mode in front of PostgreSQL: {env['DATABASE_URL']}")
+        args.apps = [App(args.port + i, per_app, args.threads, env) for i in range(args.replicas)]
+        log(f"starting {args.replicas} gunicorn(s): {per_app} workers x {args.threads} threads")
+        try:
+            for app in args.apps:
+                app.start()
+            load = load_runs(args, args.apps)
+        finally:
+            for app in args.apps:
+                app.stop()
     sections = [header(args, load), service_section(service, repeat)]
     sections.append(load_sections(args, load, queries))
-    if args.replicas > 1:
+    if args.pgbouncer:
+        path = RESULTS.with_name("RESULTS-pgbouncer.md")
+        title = f"{args.replicas} app process(es), round-robin, through PgBouncer"
+    elif args.replicas > 1:
         path, title = RESULTS.with_name("RESULTS-replicas.md"), "Two app processes, round-robin"
     elif args.quick:
         path, title = RESULTS.with_name("RESULTS-quick.md"), "Quick benchmark (a small clinic)"
