@@ -25,6 +25,7 @@ from . import booking
 from .access import APPOINTMENT, WAITLIST
 from .forms import BookForm
 from .grid import ROW_MINUTES, build_grid, week_of
+from .grid_labels import label_grid
 from .models import (
     Appointment,
     AppointmentKind,
@@ -88,6 +89,8 @@ def calendar(request):
         closures={c.date: c for c in Closure.objects.filter(date__gte=days[0], date__lte=days[-1])},
         precautions=_precautions(user, visits),
     )
+    can_move = APPOINTMENT.may(user, "update")
+    label_grid(grid, can_move=can_move, by_room=False)
     step = timedelta(days=1 if view == "day" else 7)
     return render(
         request,
@@ -104,7 +107,8 @@ def calendar(request):
             "today": timezone.localdate(),
             "statuses": [s for s in AppointmentStatus.choices if s[0] != "cancelled"],
             "can_book": APPOINTMENT.may(user, "create"),
-            "can_move": APPOINTMENT.may(user, "update"),
+            "book_url": reverse("calendar_book"),
+            "can_move": can_move,
             "row_minutes": ROW_MINUTES,
             "cancelled": len(every) - len(visits),
             "offers": _open_offers(
@@ -135,6 +139,7 @@ def _by_room(request, view, day, days, therapists, start, end):
         closures={c.date: c for c in Closure.objects.filter(date__gte=days[0], date__lte=days[-1])},
         precautions=_precautions(user, visits), key="room_id",
     )  # fmt: skip
+    label_grid(grid, can_move=False, by_room=True)
     step = timedelta(days=1 if view == "day" else 7)
     return render(
         request,

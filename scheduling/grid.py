@@ -39,6 +39,15 @@ class Placed:
     lane: int = 0
     lanes: int = 1
     precautions: list[str] = field(default_factory=list)
+    # the page's words and links (grid_labels.label_grid)
+    id: str = ""
+    status: str = ""
+    href: str = ""
+    movable: bool = False
+    move_href: str = ""
+    name: str = ""
+    meta: str = ""
+    html: str = ""
 
 
 @dataclass
@@ -48,6 +57,10 @@ class Column:
     bands: list[Band] = field(default_factory=list)
     visits: list[Placed] = field(default_factory=list)
     closure: object = None
+    # the page's words (grid_labels.label_grid)
+    who: str = ""
+    day_iso: str = ""
+    day_long: str = ""
 
 
 @dataclass

@@ -407,3 +407,26 @@ def test_the_visit_page_shows_where_the_visit_could_move_that_day(as_, front_des
     visit_at(TreatmentPlanFactory(therapist=plan.therapist), MONDAY, 9, minutes=30)
     body = as_(front_desk).get(reverse("appointment_detail", args=[visit.pk])).content.decode()
     assert f"Free with {plan.therapist} that day: 09:30, 09:45, 10:00, 10:15." in body
+
+
+def test_the_grid_draws_each_visit_whole_and_escapes_the_patients_name(as_, plan, front_desk):
+    # given a patient whose name holds markup (scheduling/grid_labels.py draws the
+    # visit's link in Python, so the escaping is ours to keep)
+    plan.patient.last_name = "<b>O'Neil</b>"
+    plan.patient.save()
+    visit = visit_at(plan, MONDAY, 10)
+    # when the front desk opens the day
+    page = as_(front_desk).get(reverse("calendar") + f"?date={MONDAY.isoformat()}")
+    html = page.content.decode()
+    # then the name is text, and the visit links to its page and its move
+    assert "<b>O'Neil</b>" not in html and "&lt;b&gt;O&#x27;Neil&lt;/b&gt;" in html
+    link = re.search(
+        r'<a class="cal-visit status-booked [^"]*" href="([^"]+)" draggable="false" '
+        r'data-id="([^"]+)" data-start="10:00" data-end="10:45" data-move-url="([^"]+)"',
+        html,
+    )
+    assert link and link.groups() == (
+        reverse("appointment_detail", args=[visit.pk]),
+        str(visit.pk),
+        reverse("appointment_move", args=[visit.pk]),
+    )
