@@ -5,6 +5,7 @@ from django.urls import path
 
 from billing.workflows import BILLED_NOTE_WORKFLOW
 from documents import pages as document_pages
+from documents import physician_pages
 from portal import staff_pages as portal_pages
 from referrals import link_pages
 from referrals import views as referral_views
@@ -58,6 +59,14 @@ urlpatterns = [
     path("account/calendar/rotate/", scheduling_views.calendar_rotate, name="calendar_rotate"),
     path("intake/", referral_views.intake_queue, name="intake_queue"),
     path("paper/", document_pages.paper_intake, name="paper_intake"),
+    # the directory of outside physicians: documents/physician_pages.py
+    path("physicians/", physician_pages.physician_directory, name="physician_directory"),
+    path("physicians/new/", physician_pages.physician_new, name="physician_new"),
+    path(
+        "physicians/<uuid:physician_id>/edit/",
+        physician_pages.physician_edit,
+        name="physician_edit",
+    ),
     # the outside physician's secret link (no account): referrals/link_pages.py
     path("sign/<str:token>/", link_pages.physician_sign, name="physician_sign"),
     path("sign/<str:token>/code/", link_pages.physician_code, name="physician_code"),

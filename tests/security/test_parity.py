@@ -87,6 +87,8 @@ PAIRS = {
     "claim_paid": ("post", "api:claim-paid", "post"),
     "claim_secondary": ("post", "api:claim-secondary", "post"),
     "patient_invite": ("post", "api:patient-invite", "post"),
+    "physician_directory": ("get", "api:physician-list", "get"),
+    "physician_new": ("get", "api:physician-list", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
@@ -95,6 +97,8 @@ PAGE_ONLY = {
     # the paper intake; the transcription page, whose API action (POST referrals/
     # with outside_physician) needs a body: tests/documents/test_transcription.py
     "paper_intake", "prescription_transcribe",
+    # a directory entry corrected: the API creates and reads physicians (API.md)
+    "physician_edit",
     "billing_queue", "note_billing",
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
