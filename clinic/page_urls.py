@@ -78,6 +78,16 @@ urlpatterns = [
         name="document_upload",
     ),
     path(
+        "referrals/<uuid:referral_id>/documents/",
+        document_pages.referral_documents,
+        name="referral_documents",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/documents/attach/",
+        document_pages.referral_document_upload,
+        name="referral_document_upload",
+    ),
+    path(
         "documents/<uuid:document_id>/transcribe/",
         document_pages.prescription_transcribe,
         name="prescription_transcribe",

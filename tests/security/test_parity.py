@@ -87,6 +87,8 @@ PAIRS = {
     "claim_paid": ("post", "api:claim-paid", "post"),
     "claim_secondary": ("post", "api:claim-secondary", "post"),
     "patient_invite": ("post", "api:patient-invite", "post"),
+    "referral_documents": ("get", "api:document-list", "get"),
+    "referral_document_upload": ("post", "api:document-list", "post"),
     "physician_directory": ("get", "api:physician-list", "get"),
     "physician_new": ("get", "api:physician-list", "post"),
 }
