@@ -93,6 +93,11 @@ urlpatterns = [
         name="prescription_transcribe",
     ),
     path("documents/<uuid:document_id>/view/", document_pages.document_view, name="document_view"),
+    path(
+        "documents/<uuid:document_id>/preview/",
+        document_pages.document_preview,
+        name="document_preview",
+    ),
     path("plans/", referral_views.my_plans, name="my_plans"),
     path("referrals/<uuid:referral_id>/plan/", referral_views.plan_new, name="plan_new"),
     path("plans/<uuid:plan_id>/", referral_views.plan_detail, name="plan_detail"),

@@ -6,7 +6,7 @@ pages, through the same door and audited like the API's download."""
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -21,7 +21,7 @@ from referrals.access import REFERRAL, access_referral
 from referrals.forms import SIDE_CHOICES, ReferralForm
 from referrals.physicians import add_physician
 
-from . import services
+from . import previews, services
 from .access import DOCUMENT, access_document
 from .forms import PhysicianChoiceForm, UploadForm
 from .models import Document, DocumentKind
@@ -51,6 +51,24 @@ def document_view(request, document_id):
         filename=document.download_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@allowed(DOCUMENT, "content")
+def document_preview(request, document_id):
+    """The document's preview (an image scaled down, a PDF's first page) for the
+    lists: the content door, as the file's, and each read audited. None possible
+    (a malformed file): a 404, and the lists show none."""
+    document = access_document(request.user, document_id, "content", glass=True)
+    storage = services.document_storage()
+    if not previews.ensure_preview(document, storage=storage):
+        raise Http404("This document has no preview.")
+    response = FileResponse(
+        previews.open_preview(document=document, by=request.user, storage=storage),
+        content_type=previews.PREVIEW_TYPE,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 

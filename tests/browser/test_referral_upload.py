@@ -2,6 +2,7 @@
 chooses a file in the section the page loads, and it is filed on that referral,
 listed there and opened through the door. The page passes axe and fits 768 px."""
 
+import io
 import os
 
 import pytest
@@ -13,6 +14,15 @@ from tests.browser.test_transcription import prescription_png
 from tests.factories import ReferralFactory, TreatmentPlanFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def fax_pdf() -> bytes:
+    """The prescription as a fax machine sends it: a PDF of the scanned page."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(prescription_png())).save(out, format="PDF")
+    return out.getvalue()
 
 
 def shots(page, name):
@@ -52,6 +62,19 @@ def test_a_therapist_files_an_imaging_report_on_the_referral(
     expect(page.locator("#documents .rows li")).to_have_count(1)
     document = Document.objects.get()
     assert (document.referral_id, document.kind) == (referral.pk, "imaging")
+    # and a faxed PDF too: each listed with its preview (the picture, the PDF's first
+    # page), loaded through the door
+    page.select_option("#attach-kind", "prescription")
+    with page.expect_navigation():
+        page.set_input_files(
+            "#attach-file",
+            files=[{"name": "fax.pdf", "mimeType": "application/pdf", "buffer": fax_pdf()}],
+        )
+    expect(page.get_by_text("Prescription attached.")).to_be_visible()
+    previews = page.locator("#documents img.doc-preview")
+    expect(previews).to_have_count(2)
+    for i in range(2):
+        expect(previews.nth(i)).not_to_have_js_property("naturalWidth", 0)
     theo.check("referral-documents")
     shots(page, "referral-documents")
     # and opening it goes through the door

@@ -72,6 +72,7 @@ PAIRS = {
     "finding_new": ("post", "api:precaution-list", "post"),
     "precaution_clear": ("post", "api:precaution-clear", "post"),
     "document_view": ("get", "api:document-content", "get"),
+    "document_preview": ("get", "api:document-content", "get"),
     "document_upload": ("post", "api:document-list", "post"),
     "plan_request_signature": ("post", "api:treatment-plan-request-signature", "post"),
     # billing
