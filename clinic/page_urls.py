@@ -11,6 +11,7 @@ from referrals import link_pages
 from referrals import views as referral_views
 from scheduling import calendar_pages, series_pages
 from scheduling import views as scheduling_views
+from sessions_log import report_link_pages
 from sessions_log import views as note_views
 
 from . import two_factor, views
@@ -72,6 +73,13 @@ urlpatterns = [
     path("sign/<str:token>/code/", link_pages.physician_code, name="physician_code"),
     path("sign/<str:token>/verify/", link_pages.physician_verify, name="physician_verify"),
     path("sign/<str:token>/answer/", link_pages.physician_answer, name="physician_answer"),
+    # the same link for a progress report: sessions_log/report_link_pages.py
+    path("sign/<str:token>/report/", report_link_pages.physician_report, name="physician_report"),
+    path(
+        "sign/<str:token>/report/answer/",
+        report_link_pages.physician_report_answer,
+        name="physician_report_answer",
+    ),
     path(
         "patients/<uuid:patient_id>/documents/",
         document_pages.document_upload,
