@@ -5,11 +5,13 @@ from django.urls import path
 
 from billing.workflows import BILLED_NOTE_WORKFLOW
 from documents import pages as document_pages
+from documents import physician_pages
 from portal import staff_pages as portal_pages
 from referrals import link_pages
 from referrals import views as referral_views
 from scheduling import calendar_pages, series_pages
 from scheduling import views as scheduling_views
+from sessions_log import report_link_pages
 from sessions_log import views as note_views
 
 from . import two_factor, views
@@ -58,15 +60,40 @@ urlpatterns = [
     path("account/calendar/rotate/", scheduling_views.calendar_rotate, name="calendar_rotate"),
     path("intake/", referral_views.intake_queue, name="intake_queue"),
     path("paper/", document_pages.paper_intake, name="paper_intake"),
+    # the directory of outside physicians: documents/physician_pages.py
+    path("physicians/", physician_pages.physician_directory, name="physician_directory"),
+    path("physicians/new/", physician_pages.physician_new, name="physician_new"),
+    path(
+        "physicians/<uuid:physician_id>/edit/",
+        physician_pages.physician_edit,
+        name="physician_edit",
+    ),
     # the outside physician's secret link (no account): referrals/link_pages.py
     path("sign/<str:token>/", link_pages.physician_sign, name="physician_sign"),
     path("sign/<str:token>/code/", link_pages.physician_code, name="physician_code"),
     path("sign/<str:token>/verify/", link_pages.physician_verify, name="physician_verify"),
     path("sign/<str:token>/answer/", link_pages.physician_answer, name="physician_answer"),
+    # the same link for a progress report: sessions_log/report_link_pages.py
+    path("sign/<str:token>/report/", report_link_pages.physician_report, name="physician_report"),
+    path(
+        "sign/<str:token>/report/answer/",
+        report_link_pages.physician_report_answer,
+        name="physician_report_answer",
+    ),
     path(
         "patients/<uuid:patient_id>/documents/",
         document_pages.document_upload,
         name="document_upload",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/documents/",
+        document_pages.referral_documents,
+        name="referral_documents",
+    ),
+    path(
+        "referrals/<uuid:referral_id>/documents/attach/",
+        document_pages.referral_document_upload,
+        name="referral_document_upload",
     ),
     path(
         "documents/<uuid:document_id>/transcribe/",
@@ -74,6 +101,11 @@ urlpatterns = [
         name="prescription_transcribe",
     ),
     path("documents/<uuid:document_id>/view/", document_pages.document_view, name="document_view"),
+    path(
+        "documents/<uuid:document_id>/preview/",
+        document_pages.document_preview,
+        name="document_preview",
+    ),
     path("plans/", referral_views.my_plans, name="my_plans"),
     path("referrals/<uuid:referral_id>/plan/", referral_views.plan_new, name="plan_new"),
     path("plans/<uuid:plan_id>/", referral_views.plan_detail, name="plan_detail"),

@@ -50,3 +50,37 @@ class PhysicianChoiceForm(PageForm):
 class UploadForm(PageForm):
     kind = forms.ChoiceField(label="What it is", choices=DocumentKind.choices)
     file = forms.FileField(label="File", help_text="PDF, JPEG or PNG.")
+
+
+class PhysicianForm(PageForm):
+    """A directory entry, added or corrected on the directory page."""
+
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100)
+    npi = forms.CharField(
+        label="NPI",
+        max_length=10,
+        help_text="10 digits; the last one is the check digit.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    practice = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(required=False, help_text="Where plans of care go to be signed.")
+    phone = forms.CharField(max_length=32, required=False, widget=forms.TextInput({"type": "tel"}))
+    fax = forms.CharField(max_length=32, required=False, widget=forms.TextInput({"type": "tel"}))
+
+    def __init__(self, *args, physician: OutsidePhysician | None = None, **kwargs):
+        self.physician = physician
+        if physician is not None:
+            kwargs.setdefault("initial", {n: getattr(physician, n) for n in self.base_fields})
+        super().__init__(*args, **kwargs)
+
+    def clean_npi(self):
+        npi = self.cleaned_data["npi"].strip()
+        if not is_valid_npi(npi):
+            raise forms.ValidationError(NPI_MESSAGE)
+        taken = OutsidePhysician.objects.filter(npi=npi)
+        if self.physician is not None:
+            taken = taken.exclude(pk=self.physician.pk)
+        if taken.exists():
+            raise forms.ValidationError("This NPI is in the directory already.")
+        return npi

@@ -25,6 +25,15 @@ PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
 
 
+class PreviewState(models.TextChoices):
+    """A small picture of the document for its list: an image scaled down, a
+    PDF's first page (documents/previews.py)."""
+
+    PENDING = "pending", "Not made yet"  # made on the first look (uploaded before previews)
+    READY = "ready", "Made"
+    NONE = "none", "None possible"  # a malformed file, or too large to decode safely
+
+
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user, *, glass: bool = False):
         """The documents `user` may read (API.md, Roles): a referral's go with the
@@ -64,6 +73,11 @@ class Document(Entity):
     storage_name = models.CharField(max_length=255, unique=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
+    # the preview beside the original in the same private storage, read through the same door
+    preview_state = models.CharField(
+        max_length=10, choices=PreviewState.choices, default=PreviewState.PENDING
+    )
+    preview_name = models.CharField(max_length=255, blank=True)
 
     objects = DocumentQuerySet.as_manager()
 

@@ -13,7 +13,8 @@ from clinic.audit import record
 from clinic.errors import Invalid
 
 from .access import DOCUMENT
-from .models import JPEG, PDF, PNG, Document
+from .models import JPEG, PDF, PNG, Document, PreviewState
+from .previews import read_file, store_preview
 
 # The first bytes of each accepted format; anything else (HTML named scan.pdf,
 # an executable, a Word file) is refused whatever its name says.
@@ -65,15 +66,21 @@ def upload_document(*, by, patient, kind: str, file, referral=None) -> Document:
     digest = sha256_of(file)
     storage = document_storage()
     name = storage.save(f"{patient.pk}/{uuid.uuid4().hex}", file)
+    preview = ""
     try:
+        preview = store_preview(
+            storage=storage, original_name=name, data=read_file(file), content_type=content_type
+        )
         document = Document.objects.create(
             patient=patient, referral=referral, kind=kind, content_type=content_type,
             size=file.size, sha256=digest, storage_name=name, uploaded_by=by,
-            uploaded_at=timezone.now(),
+            uploaded_at=timezone.now(), preview_name=preview,
+            preview_state=PreviewState.READY if preview else PreviewState.NONE,
         )  # fmt: skip
         record(actor=by, action="document.upload", target=document, patient=patient)
     except BaseException:
-        storage.delete(name)  # no row, no file: nothing half-written
+        for stored in filter(None, (name, preview)):
+            storage.delete(stored)  # no row, no file: nothing half-written
         raise
     return document
 

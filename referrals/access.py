@@ -68,7 +68,10 @@ PRECAUTION = Policy(
 DIAGNOSIS = Policy("diagnosis", {"search": ALL_ROLES})
 # Referring physicians outside the clinic: a directory, not a clinical record.
 # The front desk, therapists and doctors fill it; everyone reads it.
-PHYSICIAN = Policy("physician", {"read": ALL_ROLES, "create": CLINICIANS | FRONT_DESK})
+PHYSICIAN = Policy(
+    "physician",
+    {"read": ALL_ROLES, "create": CLINICIANS | FRONT_DESK, "update": CLINICIANS | FRONT_DESK},
+)
 MODALITY = Policy("modality", {"read": ALL_ROLES})
 
 

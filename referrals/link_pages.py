@@ -11,13 +11,16 @@ from django.views.decorators.http import require_POST
 from clinic.errors import DomainConflict, Invalid, NotAllowed
 
 from . import signature_links
+from .models import LinkPurpose
 from .printing import certification_period
 
 VERIFIED = "verified_signature_links"
 
 
-def _link_or_gone(request, token):
-    link = signature_links.open_link(token)
+def link_or_gone(request, token, purpose=None):
+    """The waiting link (of this purpose, when given), or the page saying it is gone.
+    Asking for the code and entering it are the same steps for every purpose."""
+    link = signature_links.open_link(token, purpose)
     if link is None:
         response = render(request, "referrals/physician_sign_gone.html", status=410)
         response["Referrer-Policy"] = "same-origin"
@@ -25,13 +28,17 @@ def _link_or_gone(request, token):
     return link, None
 
 
-def _verified(request, link) -> bool:
+def is_verified(request, link) -> bool:
     return str(link.pk) in request.session.get(VERIFIED, [])
+
+
+def _back(link, token):
+    return redirect(signature_links.PAGE_OF[link.purpose], token=token)
 
 
 @never_cache
 def physician_sign(request, token):
-    link, gone = _link_or_gone(request, token)
+    link, gone = link_or_gone(request, token, LinkPurpose.PLAN_OF_CARE)
     if gone:
         return gone
     plan = link.plan
@@ -40,7 +47,7 @@ def physician_sign(request, token):
         "plan": plan,
         "referral": plan.referral,
         "certification": certification_period(plan),
-        "verified": _verified(request, link),
+        "verified": is_verified(request, link),
         "code_sent": bool(link.code_hash),
         "token": token,
     }
@@ -51,37 +58,37 @@ def physician_sign(request, token):
 
 @require_POST
 def physician_code(request, token):
-    link, gone = _link_or_gone(request, token)
+    link, gone = link_or_gone(request, token)
     if gone:
         return gone
     signature_links.send_code(link=link)
     messages.success(request, f"We sent a 6-digit code to {link.email}.")
-    return redirect("physician_sign", token=token)
+    return _back(link, token)
 
 
 @require_POST
 def physician_verify(request, token):
-    link, gone = _link_or_gone(request, token)
+    link, gone = link_or_gone(request, token)
     if gone:
         return gone
     try:
         good = signature_links.verify_code(link=link, code=request.POST.get("code", ""))
     except Invalid as error:
         messages.error(request, error.errors["code"][0])
-        return redirect("physician_sign", token=token)
+        return _back(link, token)
     if not good:
         messages.error(request, "This is not the code we sent.")
-        return redirect("physician_sign", token=token)
+        return _back(link, token)
     request.session[VERIFIED] = [*request.session.get(VERIFIED, []), str(link.pk)]
-    return redirect("physician_sign", token=token)
+    return _back(link, token)
 
 
 @require_POST
 def physician_answer(request, token):
-    link, gone = _link_or_gone(request, token)
+    link, gone = link_or_gone(request, token, LinkPurpose.PLAN_OF_CARE)
     if gone:
         return gone
-    if not _verified(request, link):
+    if not is_verified(request, link):
         messages.error(request, "Enter the code we emailed you first.")
         return redirect("physician_sign", token=token)
     try:

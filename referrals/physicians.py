@@ -3,11 +3,14 @@ referring physicians outside the clinic. A directory, not a clinical record:
 the front desk, therapists and doctors create and read it, the manager reads.
 Its role table is referrals/access.py's `PHYSICIAN`."""
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from rest_framework import mixins, serializers, status, viewsets
 
 from clinic.api_base import ClinicAPIMixin
 from clinic.audit import record
+from clinic.errors import Invalid
 
 from .access import PHYSICIAN
 from .models import OutsidePhysician
@@ -24,6 +27,29 @@ def add_physician(*, by, data: dict) -> OutsidePhysician:
     PHYSICIAN.check(by, "create")
     physician = OutsidePhysician.objects.create(created_by=by, **data)
     record(actor=by, action="physician.create", target=physician)
+    return physician
+
+
+EDITABLE = ("first_name", "last_name", "npi", "practice", "email", "phone", "fax")
+
+
+@transaction.atomic
+def change_physician(*, physician: OutsidePhysician, by, data: dict) -> OutsidePhysician:
+    """A directory entry corrected (a new fax number, a typo in the NPI): checked
+    as a new one is (the NPI by its check digit, once in the directory), else
+    `Invalid` naming the field and nothing saved. A link already emailed keeps
+    the address it went to (referrals/signature_links.py)."""
+    PHYSICIAN.check(by, "update")
+    changed = [name for name in EDITABLE if name in data and data[name] != getattr(physician, name)]
+    for name in changed:
+        setattr(physician, name, data[name])
+    try:
+        physician.full_clean(exclude=["created_by"])
+    except ValidationError as error:
+        raise Invalid(error.message_dict) from error
+    if changed:
+        physician.save(update_fields=[*changed, "updated_at"])
+        record(actor=by, action="physician.update", target=physician, detail=", ".join(changed))
     return physician
 
 

@@ -54,6 +54,6 @@ def access_note(user, note_id, verb: str = "read", *, glass: bool = False) -> Se
 def access_report(user, report_id, verb: str = "read", *, glass: bool = False):
     REPORT.check(user, verb)
     scoped = ProgressReport.objects.visible_to(user, glass=glass).select_related(
-        "plan__referral", "plan__patient", "author", "acknowledged_by"
+        "plan__referral", "plan__patient", "author", "acknowledged_by", "physician_link__physician"
     )
     return get_object_or_404(scoped, pk=report_id)

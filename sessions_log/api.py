@@ -17,6 +17,7 @@ from clinic.etag import claim_version, etag_of_answer
 from clinic.models import Patient
 from clinic.printing import pdf_response
 from documents.fhir import add_document_references
+from documents.fhir_consents import add_consents
 from referrals.access import PLAN
 from referrals.models import TreatmentPlan, patients_in_care
 
@@ -171,6 +172,7 @@ class PatientFhirView(ClinicAPIMixin, GenericAPIView):
         record(actor=request.user, action="patient.fhir_export", target=patient, patient=patient)
         bundle = fhir.patient_bundle(patient, reader=request.user)
         bundle = add_document_references(bundle, patient=patient, reader=request.user)
+        bundle = add_consents(bundle, patient=patient)
         # the record's entries, not the bundle's id and time of assembly
         return Response(bundle, headers={"ETag": etag_of_answer(bundle["entry"])})
 

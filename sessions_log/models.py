@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from clinic.models import Entity, Patient, User
 from clinic.vocabulary import Measure, Region, Role, Side
-from referrals.models import Modality, TreatmentPlan, in_care, opened_by_glass
+from referrals.models import Modality, PhysicianLink, TreatmentPlan, in_care, opened_by_glass
 from scheduling.models import Appointment
 
 
@@ -225,6 +225,11 @@ class ProgressReport(Entity):
     )
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decision_note = models.TextField(blank=True)
+    # sent to an outside physician: the secure link they acknowledge it by (its typed
+    # name, drawn signature and time are the acknowledgement; they answer no decision)
+    physician_link = models.OneToOneField(
+        PhysicianLink, on_delete=models.PROTECT, null=True, blank=True, related_name="report"
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = ProgressReportQuerySet.as_manager()
@@ -240,7 +245,11 @@ class ProgressReport(Entity):
                 name="report_signed_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(status="acknowledged") | ~Q(decision=""),
+                # a staff doctor answers with a decision; an outside physician
+                # acknowledges by the link (sessions_log.reports)
+                condition=~Q(status="acknowledged")
+                | ~Q(decision="")
+                | Q(physician_link__isnull=False),
                 name="report_acknowledged_has_decision",
             ),
         ]

@@ -4,6 +4,12 @@ link); the doctor acknowledges it and answers: continue (the plan is
 recertified), change the plan (it returns to the therapist as a draft), or end
 therapy (the plan is completed with a discharge summary).
 
+A prescription from a physician outside the clinic: sending the report emails
+them a single-use link (referrals/signature_links.py, the plan of care's
+machinery), and they acknowledge it on their phone with a typed name and a drawn
+signature, which the report keeps (`physician_link`); they answer no decision
+(a change of plan goes back to them as a new plan of care to sign).
+
 Lifecycle: draft -> signed -> sent -> acknowledged. The report keeps a snapshot
 of the progress as reported, so the printed page never changes afterwards."""
 
@@ -21,9 +27,9 @@ from clinic.audit import record
 from clinic.errors import Invalid, InvalidTransition, Locked, NotAllowed
 from clinic.models import User
 from clinic.versions import write_if_changed
-from referrals import plans
+from referrals import plans, signature_links
 from referrals.contraindications import precautions_for_visit
-from referrals.models import PlanStatus, TreatmentPlan
+from referrals.models import PhysicianLink, PlanStatus, TreatmentPlan
 from scheduling import therapy
 from scheduling.models import AppointmentStatus
 
@@ -232,7 +238,39 @@ def send_progress_report(*, report: ProgressReport, by: User) -> ProgressReport:
         action="report.send",
         sent_at=timezone.now(),
     )
-    tasks.email_progress_report.delay_on_commit(str(report.pk))
+    plan = report.plan
+    if plan.referral.outside_physician_id:
+        # no account here: the secure link, as for the plan of care
+        link = signature_links.request_acknowledgement(plan=plan, by=by)
+        ProgressReport.objects.filter(pk=report.pk).update(physician_link=link)
+        report.physician_link = link
+        record(actor=by, action="report.acknowledgement_requested", target=report,
+               patient=plan.patient, detail=f"to {link.physician} <{link.email}>")  # fmt: skip
+    else:
+        tasks.email_progress_report.delay_on_commit(str(report.pk))
+    return report
+
+
+@transaction.atomic
+def acknowledge_by_outside_physician(
+    *, link: PhysicianLink, typed_name: str, signature: str
+) -> ProgressReport:
+    """The outside physician's acknowledgement through the link: the link is
+    answered once (typed name, drawn signature) and the report acknowledged."""
+    report = _lock(ProgressReport.objects.get(physician_link=link))
+    if report.status != ReportStatus.SENT:
+        raise InvalidTransition(f"A {report.get_status_display().lower()} report is not waiting.")
+    answered = signature_links.acknowledge(link=link, typed_name=typed_name, signature=signature)
+    report.status = ReportStatus.ACKNOWLEDGED
+    report.acknowledged_at = answered.used_at
+    report.version = F("version") + 1
+    report.save(update_fields=["status", "acknowledged_at", "version", "updated_at"])
+    who = f"outside physician {link.physician} <{link.email}>"
+    record(
+        actor=None, action="report.acknowledged_by_physician", target=report,
+        patient=report.plan.patient, detail=f"{who}, signed as {answered.typed_name}",
+    )  # fmt: skip
+    report.refresh_from_db()
     return report
 
 

@@ -88,7 +88,12 @@ OPERATIONS = {
     ),
     "progress_reports_send_create": Doc(
         "Send a progress report to the doctor",
-        "`signed -> sent`: the referring doctor is emailed a link. Its author only.",
+        "`signed -> sent`: the referring doctor is emailed a link. Its author only. A "
+        "physician outside the clinic is emailed a single-use link instead (as for the "
+        "plan of care: a 6-digit code to the same address, reminders at 3 and 7 days) and "
+        "acknowledges the report there with a typed name and a drawn signature: the report "
+        "becomes `acknowledged`, with `acknowledged_at` and no `decision`. A physician "
+        "with no email in the directory: 400 naming `email`, the report still `signed`.",
     ),
     "progress_reports_acknowledge_create": Doc(
         "Acknowledge a progress report",

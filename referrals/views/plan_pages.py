@@ -13,7 +13,7 @@ from clinic.forms import show_service_error
 from .. import plans, signature_links
 from ..access import PLAN, REFERRAL, SERVICE_ERRORS, access_plan, access_referral
 from ..forms import PlanForm
-from ..models import PlanStatus, Referral, TreatmentPlan
+from ..models import LinkPurpose, PlanStatus, Referral, TreatmentPlan
 
 # --- the therapist's intake queue, plans, and plan editor --------------------------------------
 
@@ -140,7 +140,8 @@ def plan_detail(request, plan_id):
     if not PLAN.may(request.user, "read_clinical"):
         context = {"plan": plan, "referral": plan.referral}
         return render(request, "referrals/status_detail.html", context)
-    waiting = plan.links.open().first()  # the therapist's flag: waiting for the signature
+    # the therapist's flag: waiting for the signature
+    waiting = plan.links.open().filter(purpose=LinkPurpose.PLAN_OF_CARE).first()
     context = {"plan": plan, "referral": plan.referral, "waiting_link": waiting}
     return render(request, "referrals/plan_detail.html", context)
 

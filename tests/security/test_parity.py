@@ -72,6 +72,7 @@ PAIRS = {
     "finding_new": ("post", "api:precaution-list", "post"),
     "precaution_clear": ("post", "api:precaution-clear", "post"),
     "document_view": ("get", "api:document-content", "get"),
+    "document_preview": ("get", "api:document-content", "get"),
     "document_upload": ("post", "api:document-list", "post"),
     "plan_request_signature": ("post", "api:treatment-plan-request-signature", "post"),
     # billing
@@ -87,6 +88,10 @@ PAIRS = {
     "claim_paid": ("post", "api:claim-paid", "post"),
     "claim_secondary": ("post", "api:claim-secondary", "post"),
     "patient_invite": ("post", "api:patient-invite", "post"),
+    "referral_documents": ("get", "api:document-list", "get"),
+    "referral_document_upload": ("post", "api:document-list", "post"),
+    "physician_directory": ("get", "api:physician-list", "get"),
+    "physician_new": ("get", "api:physician-list", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
@@ -95,6 +100,8 @@ PAGE_ONLY = {
     # the paper intake; the transcription page, whose API action (POST referrals/
     # with outside_physician) needs a body: tests/documents/test_transcription.py
     "paper_intake", "prescription_transcribe",
+    # a directory entry corrected: the API creates and reads physicians (API.md)
+    "physician_edit",
     "billing_queue", "note_billing",
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
