@@ -19,6 +19,7 @@ APPOINTMENT = Policy(
         "revert": FRONT_DESK,  # undo a check-in, no-show or cancellation within 24 hours
         "reminders": ALL_ROLES,
         "day": THERAPIST,  # the therapist's Today page
+        "sheet": DESK | THERAPIST,  # the printable day sheet (a therapist: their own)
     },
 )
 

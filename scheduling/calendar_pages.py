@@ -105,6 +105,7 @@ def calendar(request):
             "statuses": [s for s in AppointmentStatus.choices if s[0] != "cancelled"],
             "can_book": APPOINTMENT.may(user, "create"),
             "can_move": APPOINTMENT.may(user, "update"),
+            "can_print": APPOINTMENT.may(user, "sheet"),
             "row_minutes": ROW_MINUTES,
             "cancelled": len(every) - len(visits),
             "offers": _open_offers(
@@ -145,6 +146,7 @@ def _by_room(request, view, day, days, therapists, start, end):
             "today": timezone.localdate(),
             "statuses": [s for s in AppointmentStatus.choices if s[0] != "cancelled"],
             "can_book": False, "can_move": False, "row_minutes": ROW_MINUTES,
+            "can_print": APPOINTMENT.may(user, "sheet") and user.role != Role.THERAPIST,
             "cancelled": len(every) - len(visits),
         },
     )  # fmt: skip

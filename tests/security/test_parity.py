@@ -96,6 +96,7 @@ PAGE_ONLY = {
     # with outside_physician) needs a body: tests/documents/test_transcription.py
     "paper_intake", "prescription_transcribe",
     "billing_queue", "note_billing",
+    "day_sheet",  # the printable day sheet of a therapist or a room (the calendar's columns)
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
 ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor",
