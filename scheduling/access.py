@@ -34,7 +34,14 @@ ROOM = Policy("room", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
 # the waitlist and its offers: the front desk keeps them, the manager reads them
 WAITLIST = Policy(
     "waitlist",
-    {"read": DESK, "create": FRONT_DESK, "offers": DESK, "accept": FRONT_DESK},
+    {
+        "read": DESK,
+        "create": FRONT_DESK,
+        "update": FRONT_DESK,
+        "withdraw": FRONT_DESK,
+        "offers": DESK,
+        "accept": FRONT_DESK,
+    },  # fmt: skip
 )
 
 REMINDER = Policy("reminder", {"outbox": DESK})  # what went out and what failed

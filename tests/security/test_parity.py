@@ -170,7 +170,8 @@ API_ONLY = {
     "api:location-list": {"get", "post"}, "api:location-detail": {"get", "put", "patch"},
     "api:room-list": {"get", "post"}, "api:room-detail": {"get", "put", "patch"},
     # the waitlist: its offers show on the calendar page; the patient's link is public
-    "api:waitlist-entry-list": {"get", "post"}, "api:waitlist-entry-detail": {"get"},
+    "api:waitlist-entry-list": {"get", "post"},
+    "api:waitlist-entry-detail": {"get", "put", "patch"}, "api:waitlist-entry-withdraw": {"post"},
     "api:waitlist-offer-list": {"get"}, "api:waitlist-offer-detail": {"get"},
     "api:waitlist-offer-accept": {"post"},
 }  # fmt: skip
