@@ -98,6 +98,12 @@ class SeriesCreateSerializer(serializers.Serializer):
     extend = serializers.BooleanField(
         default=False, help_text="Make up skipped visits after the last, to reach the count."
     )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.select_related("location"),
+        required=False,
+        allow_null=True,
+        help_text="The treatment room every visit takes; a room's clash is a conflict.",
+    )
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -114,6 +120,7 @@ class SeriesSerializer(serializers.ModelSerializer):
             "start",
             "duration_minutes",
             "rrule",
+            "room",
             "cancelled_from",
             "appointments",
         ]

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.audit import record, record_many
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Invalid
 from clinic.models import User
 from clinic.vocabulary import Role
 from referrals.models import TreatmentPlan
@@ -33,6 +33,7 @@ from .availability import (
     check_not_on_earlier_day,
     find_conflicts,
     is_overlap_violation,
+    taken,
     unavailable,
 )
 from .models import Appointment, AppointmentSeries, AppointmentStatus, Closure
@@ -119,9 +120,12 @@ def _check_series_parties(*, plan, therapist) -> None:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
 
 
-def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> SeriesPreview:
+def preview_series(
+    *, plan, therapist, first_start, duration_minutes, rrule, room=None
+) -> SeriesPreview:
     """What `book_series` would do, without writing anything: the occurrences,
-    the clashes and every problem at once, for the front desk's live preview."""
+    the clashes (the therapist's, the patient's, the room's) and every problem
+    at once, for the front desk's live preview."""
     preview = SeriesPreview(occurrences=[], conflicts=[], skipped=[])
     try:
         _check_series_parties(plan=plan, therapist=therapist)
@@ -136,7 +140,9 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
         lambda: check_not_on_earlier_day(preview.occurrences),
         lambda: booking.check_prescription(plan=plan, slots=preview.occurrences),
         lambda: booking.check_booking_rules(patient=patient, slots=preview.occurrences),
-        lambda: check_availability(therapist=therapist, slots=preview.occurrences),
+        lambda: check_availability(
+            therapist=therapist, slots=preview.occurrences, location=_location(room)
+        ),
     ):
         try:
             check()
@@ -144,12 +150,17 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
             for name, messages in error.errors.items():
                 preview.problems.setdefault(name, []).extend(messages)
     preview.conflicts = find_conflicts(
-        therapist=therapist, patient=patient, slots=preview.occurrences
+        therapist=therapist, patient=patient, slots=preview.occurrences, room=room
     )
     add_suggestions(
-        preview.conflicts, therapist=therapist, patient=patient, slots=preview.occurrences
-    )
+        preview.conflicts, therapist=therapist, patient=patient, slots=preview.occurrences,
+        room=room,
+    )  # fmt: skip
     return preview
+
+
+def _location(room):
+    return room.location if room is not None else None
 
 
 @transaction.atomic
@@ -163,12 +174,14 @@ def book_series(
     by: User,
     on_conflict: str = "refuse",
     extend: bool = False,
+    room=None,
 ) -> SeriesBooking:
     """Book the occurrences of `rrule`: every one or none (`refuse`), or the free
     ones (`skip`), each left out answered with its reason; with `extend`, the
     ones left out are made up after the last. The prescription, working hours
     and clashes are checked for the whole set at once, then one INSERT: the
-    number of queries does not grow with the number of visits."""
+    number of queries does not grow with the number of visits. A `room` is taken
+    by every visit: its clashes are conflicts as the therapist's are."""
     SERIES.check(by, "create")
     if on_conflict not in ON_CONFLICT:
         raise Invalid.field("on_conflict", "Choose refuse or skip.")
@@ -176,17 +189,18 @@ def book_series(
     slots, skipped = _open_and_closed(first_start, duration_minutes, rrule)
     check_not_on_earlier_day(slots)
     patient = booking.lock_booking(therapist=therapist, patient_id=plan.patient_id)
+    booking.lock_room(room)
     if on_conflict == "skip":
-        slots, clashing = _sort_out(therapist=therapist, patient=patient, slots=slots)
+        slots, clashing = _sort_out(therapist=therapist, patient=patient, slots=slots, room=room)
         skipped = sorted(skipped + clashing, key=lambda s: s.occurrence)
     elif slots:
-        check_availability(therapist=therapist, slots=slots)
-        check_free(therapist=therapist, patient=patient, slots=slots)
+        check_availability(therapist=therapist, slots=slots, location=_location(room))
+        check_free(therapist=therapist, patient=patient, slots=slots, room=room)
     short_by = len(skipped)
     if extend and skipped:
         made_up = _make_up(
             plan=plan, therapist=therapist, patient=patient, rrule=rrule, first_start=first_start,
-            length=timedelta(minutes=duration_minutes), have=slots, need=len(skipped),
+            length=timedelta(minutes=duration_minutes), have=slots, need=len(skipped), room=room,
         )  # fmt: skip
         slots, short_by = slots + made_up, len(skipped) - len(made_up)
     if not slots:
@@ -201,6 +215,7 @@ def book_series(
         first_start=first_start,
         duration_minutes=duration_minutes,
         created_by=by,
+        room=room,
     )
     appointments = [
         Appointment(
@@ -211,6 +226,7 @@ def book_series(
             start=slot.start,
             end=slot.end,
             created_by=by,
+            room=room,
         )
         for slot in slots
     ]
@@ -220,7 +236,7 @@ def book_series(
         Appointment.objects.bulk_create(appointments)
     except IntegrityError as error:
         if is_overlap_violation(error):
-            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
+            raise taken(error) from error
         raise
     reminders.create_for(appointments)
     record_many(
@@ -231,13 +247,15 @@ def book_series(
     )
 
 
-def _sort_out(*, therapist, patient, slots, suggest=True) -> tuple[list[Slot], list[Skipped]]:
-    """The occurrences the therapist and the patient can take, and the others
-    with why (each clash with its suggestions): five queries at most."""
-    away = unavailable(therapist=therapist, slots=slots)
-    conflicts = find_conflicts(therapist=therapist, patient=patient, slots=slots)
+def _sort_out(
+    *, therapist, patient, slots, suggest=True, room=None
+) -> tuple[list[Slot], list[Skipped]]:
+    """The occurrences the therapist, the patient (and the room) can take, and
+    the others with why (each clash with its suggestions): five queries at most."""
+    away = unavailable(therapist=therapist, slots=slots, location=_location(room))
+    conflicts = find_conflicts(therapist=therapist, patient=patient, slots=slots, room=room)
     if suggest:
-        add_suggestions(conflicts, therapist=therapist, patient=patient, slots=slots)
+        add_suggestions(conflicts, therapist=therapist, patient=patient, slots=slots, room=room)
     clashes: dict = {}
     for conflict in conflicts:
         clashes.setdefault(conflict["occurrence"], []).append(conflict)
@@ -262,7 +280,9 @@ def _sort_out(*, therapist, patient, slots, suggest=True) -> tuple[list[Slot], l
     return free, skipped
 
 
-def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need) -> list[Slot]:
+def _make_up(
+    *, plan, therapist, patient, rrule, first_start, length, have, need, room=None
+) -> list[Slot]:
     """Further free occurrences of the rule after the last, as many as were left
     out, within the prescription's visits left, its validity and the plan's
     certification."""
@@ -271,11 +291,11 @@ def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need
         .values("visits_used_count", "referral_visits_used")
         .get(pk=plan.pk)
     )
-    room = min(
+    left = min(
         plan.planned_visits - used["visits_used_count"],
         plan.referral.visits_prescribed - used["referral_visits_used"],
     ) - len(have)
-    wanted = min(need, room)
+    wanted = min(need, left)
     if wanted <= 0:
         return []
     last_day = min(plan.referral.valid_until, getattr(plan, "certified_until", None) or date.max)
@@ -286,7 +306,9 @@ def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need
         if timezone.localtime(s).date() <= last_day
     ]
     candidates, _ = _without_closures(starts, length)
-    free, _ = _sort_out(therapist=therapist, patient=patient, slots=candidates, suggest=False)
+    free, _ = _sort_out(
+        therapist=therapist, patient=patient, slots=candidates, suggest=False, room=room
+    )
     return free[:wanted]
 
 

@@ -71,6 +71,7 @@ def _preview(form, plan) -> dict:
         first_start=form.first_start(),
         duration_minutes=form.cleaned_data["duration_minutes"],
         rrule=form.rrule(),
+        room=form.cleaned_data.get("room"),
     )
     rows = [
         {
@@ -98,6 +99,7 @@ def series_new(request, plan_id):
                 by=request.user,
                 on_conflict=form.cleaned_data["on_conflict"],
                 extend=form.cleaned_data["extend"],
+                room=form.cleaned_data.get("room"),
             )
             messages.success(request, series.booked_in_words(booked))
             return redirect("patient_detail", patient_id=plan.patient_id)
