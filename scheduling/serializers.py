@@ -84,6 +84,11 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SeriesMoveSerializer(serializers.Serializer):
+    occurrence = serializers.DateTimeField(help_text="An occurrence of the rule (its start).")
+    start = serializers.DateTimeField(help_text="Its new start, on the same day.")
+
+
 class SeriesCreateSerializer(serializers.Serializer):
     plan = ScopedRelatedField(TreatmentPlan, select_related=["referral"])
     therapist = serializers.PrimaryKeyRelatedField(queryset=User.objects.with_role(Role.THERAPIST))
@@ -104,6 +109,10 @@ class SeriesCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The treatment room every visit takes; a room's clash is a conflict.",
     )
+    moves = SeriesMoveSerializer(
+        many=True, required=False,
+        help_text="Clashes resolved date by date: occurrences taken at another start that day.",
+    )  # fmt: skip
 
 
 class SeriesSerializer(serializers.ModelSerializer):

@@ -38,6 +38,7 @@ from .availability import (
 )
 from .models import Appointment, AppointmentSeries, AppointmentStatus, Closure
 from .recurrence import expand, further, local_day_start
+from .series_words import booked_in_words, skipped_dates, visits  # noqa: F401 (callers' names)
 
 ON_CONFLICT = ("refuse", "skip")
 SKIP_REASONS = ("closure", "conflict", "unavailable")  # Skipped.reason
@@ -77,6 +78,7 @@ class SeriesPreview:
     conflicts: list[dict]
     skipped: list[date]
     problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # Invalid's shape
+    moved: dict = dataclasses.field(default_factory=dict)  # {new start: the occurrence}
 
     @property
     def ok(self) -> bool:
@@ -121,7 +123,7 @@ def _check_series_parties(*, plan, therapist) -> None:
 
 
 def preview_series(
-    *, plan, therapist, first_start, duration_minutes, rrule, room=None
+    *, plan, therapist, first_start, duration_minutes, rrule, room=None, moves=None
 ) -> SeriesPreview:
     """What `book_series` would do, without writing anything: the occurrences,
     the clashes (the therapist's, the patient's, the room's) and every problem
@@ -132,6 +134,11 @@ def preview_series(
         preview.occurrences, preview.skipped = _series_slots(
             first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
         )
+        # a move whose date is no longer in the rule (the form changed) is dropped
+        known = {s.start for s in preview.occurrences}
+        moves = {o: start for o, start in (moves or {}).items() if o in known}
+        preview.occurrences = moved(preview.occurrences, moves)
+        preview.moved = {start: o for o, start in moves.items()}
     except Invalid as error:
         preview.problems = error.errors
         return preview
@@ -175,18 +182,22 @@ def book_series(
     on_conflict: str = "refuse",
     extend: bool = False,
     room=None,
+    moves: dict | None = None,
 ) -> SeriesBooking:
     """Book the occurrences of `rrule`: every one or none (`refuse`), or the free
     ones (`skip`), each left out answered with its reason; with `extend`, the
     ones left out are made up after the last. The prescription, working hours
     and clashes are checked for the whole set at once, then one INSERT: the
     number of queries does not grow with the number of visits. A `room` is taken
-    by every visit: its clashes are conflicts as the therapist's are."""
+    by every visit: its clashes are conflicts as the therapist's are. `moves`
+    {occurrence: start} takes an occurrence at another time of its own day (a
+    clash resolved date by date)."""
     SERIES.check(by, "create")
     if on_conflict not in ON_CONFLICT:
         raise Invalid.field("on_conflict", "Choose refuse or skip.")
     _check_series_parties(plan=plan, therapist=therapist)
     slots, skipped = _open_and_closed(first_start, duration_minutes, rrule)
+    slots = moved(slots, moves or {})
     check_not_on_earlier_day(slots)
     patient = booking.lock_booking(therapist=therapist, patient_id=plan.patient_id)
     booking.lock_room(room)
@@ -245,6 +256,25 @@ def book_series(
     return SeriesBooking(
         series=series, appointments=appointments, skipped=skipped, short_by=short_by
     )
+
+
+def moved(slots: list[Slot], moves: dict) -> list[Slot]:
+    """The occurrences with `moves` {occurrence: new start} applied, each within
+    its own day and keeping its length; an occurrence the rule does not have
+    (or a closed day's) is a 400 naming `moves`."""
+    if not moves:
+        return slots
+    known = {slot.start for slot in slots}
+    for occurrence, start in moves.items():
+        if occurrence not in known:
+            when = f"{timezone.localtime(occurrence):%a %b %d %H:%M}"
+            raise Invalid.field("moves", f"{when} is not an open visit of the series.")
+        if timezone.localtime(start).date() != timezone.localtime(occurrence).date():
+            raise Invalid.field("moves", "A visit of a series is moved within its own day.")
+    return [
+        Slot(moves[s.start], moves[s.start] + (s.end - s.start)) if s.start in moves else s
+        for s in slots
+    ]
 
 
 def _sort_out(
@@ -310,44 +340,6 @@ def _make_up(
         therapist=therapist, patient=patient, slots=candidates, suggest=False, room=room
     )
     return free[:wanted]
-
-
-def visits(count: int) -> str:
-    """ "1 visit", "7 visits": counts in words that agree in number."""
-    return f"{count} visit" if count == 1 else f"{count} visits"
-
-
-def booked_in_words(booked: SeriesBooking) -> str:
-    """What the front desk is told after booking a series: how many of how
-    many, and why each one left out is (an 8-visit series never silently
-    becomes 7)."""
-    done = len(booked.appointments)
-    asked = done + booked.short_by
-    head = f"{visits(done)} booked" if asked == done else f"{done} of {visits(asked)} booked"
-    reasons = []
-    for skipped in booked.skipped:
-        local = timezone.localtime(skipped.occurrence)
-        why = skipped.detail.rstrip(".")
-        if skipped.suggestions:
-            free = ", ".join(f"{timezone.localtime(s['start']):%H:%M}" for s in skipped.suggestions)
-            why += f"; free that day: {free}"
-        reasons.append(f"{local:%a %b %d} ({why})")
-    made_up = done - (asked - len(booked.skipped)) if booked.skipped else 0
-    tail = f" Skipped: {'; '.join(reasons)}." if reasons else ""
-    if made_up > 0:
-        tail += f" {visits(made_up).capitalize()} made up after the last."
-    return f"{head}.{tail}"
-
-
-def skipped_dates(series: AppointmentSeries) -> list[date]:
-    """The days of a series' rule left out because the clinic was closed (for
-    showing a series after it was booked; `book_series` reports them too)."""
-    days = {timezone.localtime(s).date() for s in expand(series.rrule, series.first_start)}
-    booked = {
-        timezone.localtime(s).date() for s in series.appointments.values_list("start", flat=True)
-    }
-    closed = Closure.objects.filter(date__in=days - booked).values_list("date", flat=True)
-    return sorted(closed)
 
 
 @transaction.atomic

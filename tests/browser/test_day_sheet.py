@@ -8,6 +8,7 @@ import io
 import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import time_machine
@@ -66,7 +67,7 @@ def test_the_front_desk_opens_and_prints_a_therapists_day_sheet(
         page.fill("#id_username", front_desk.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_function("location.pathname !== '/'")
+        page.wait_for_url(lambda url: urlparse(url).path != "/")
         page.goto(f"{live_server.url}/week/?view=day&date={MONDAY.isoformat()}")
         page.locator(f'a.cal-sheet[href$="therapist={therapist.pk}"]').click()
         page.wait_for_selector(".sheet-table")
