@@ -197,3 +197,13 @@ def test_the_calendars_day_view_links_each_columns_sheet(as_, front_desk, therap
     assert f"{reverse('day_sheet')}?date={MONDAY}&amp;therapist={therapist.pk}" in page
     week = as_(front_desk).get(reverse("calendar") + f"?view=week&date={MONDAY}")
     assert "cal-sheet" not in week.content.decode()
+
+
+def test_the_calendars_rooms_view_links_each_rooms_sheet(as_, front_desk, therapist, room):
+    page = as_(front_desk).get(reverse("calendar") + f"?date={MONDAY}&by=room").content.decode()
+    assert f"{reverse('day_sheet')}?date={MONDAY}&amp;room={room.pk}" in page
+
+
+def test_a_therapists_calendar_links_only_their_own_sheet(as_, therapist, other_therapist):
+    page = as_(therapist).get(reverse("calendar") + f"?date={MONDAY}").content.decode()
+    assert f"therapist={therapist.pk}" in page and f"therapist={other_therapist.pk}" not in page
