@@ -9,7 +9,7 @@ from documents import physician_pages
 from portal import staff_pages as portal_pages
 from referrals import link_pages
 from referrals import views as referral_views
-from scheduling import calendar_pages, series_pages
+from scheduling import calendar_pages, series_pages, sheet_pages
 from scheduling import views as scheduling_views
 from sessions_log import report_link_pages
 from sessions_log import views as note_views
@@ -123,6 +123,7 @@ urlpatterns = [
     # the front desk
     path("week/", calendar_pages.calendar, name="calendar"),
     path("week/book/", calendar_pages.calendar_book, name="calendar_book"),
+    path("week/sheet/", sheet_pages.sheet, name="day_sheet"),
     path(
         "visits/<uuid:appointment_id>/",
         scheduling_views.appointment_detail,

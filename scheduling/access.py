@@ -19,6 +19,7 @@ APPOINTMENT = Policy(
         "revert": FRONT_DESK,  # undo a check-in, no-show or cancellation within 24 hours
         "reminders": ALL_ROLES,
         "day": THERAPIST,  # the therapist's Today page
+        "sheet": DESK | THERAPIST,  # the printable day sheet (a therapist: their own)
     },
 )
 
@@ -33,7 +34,14 @@ ROOM = Policy("room", {"read": ALL_ROLES, "create": MANAGER, "update": MANAGER})
 # the waitlist and its offers: the front desk keeps them, the manager reads them
 WAITLIST = Policy(
     "waitlist",
-    {"read": DESK, "create": FRONT_DESK, "offers": DESK, "accept": FRONT_DESK},
+    {
+        "read": DESK,
+        "create": FRONT_DESK,
+        "update": FRONT_DESK,
+        "withdraw": FRONT_DESK,
+        "offers": DESK,
+        "accept": FRONT_DESK,
+    },  # fmt: skip
 )
 
 REMINDER = Policy("reminder", {"outbox": DESK})  # what went out and what failed

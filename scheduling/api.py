@@ -168,6 +168,8 @@ class SeriesViewSet(
             by=request.user,
             on_conflict=data["on_conflict"],
             extend=data["extend"],
+            room=data.get("room"),
+            moves={m["occurrence"]: m["start"] for m in data.get("moves", [])},
         )
         # answered from what book_series returned: no second read of the series
         series = booked.series

@@ -109,6 +109,8 @@ def calendar(request):
             "can_book": APPOINTMENT.may(user, "create"),
             "book_url": reverse("calendar_book"),
             "can_move": can_move,
+            "can_print": APPOINTMENT.may(user, "sheet"),
+            "sheet_url": reverse("day_sheet"),
             "row_minutes": ROW_MINUTES,
             "cancelled": len(every) - len(visits),
             "offers": _open_offers(
@@ -150,6 +152,8 @@ def _by_room(request, view, day, days, therapists, start, end):
             "today": timezone.localdate(),
             "statuses": [s for s in AppointmentStatus.choices if s[0] != "cancelled"],
             "can_book": False, "can_move": False, "row_minutes": ROW_MINUTES,
+            "can_print": APPOINTMENT.may(user, "sheet") and user.role != Role.THERAPIST,
+            "sheet_url": reverse("day_sheet"),
             "cancelled": len(every) - len(visits),
         },
     )  # fmt: skip

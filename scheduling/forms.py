@@ -9,6 +9,7 @@ from clinic.forms import WEEKDAYS, PageForm
 from clinic.models import User
 from clinic.vocabulary import Role
 
+from .models import Room
 from .recurrence import clinic_zone
 
 
@@ -78,6 +79,12 @@ class SeriesForm(PageForm):
     """The front desk's words for a recurrence; `rrule()` writes the RFC 5545 rule."""
 
     therapist = forms.ModelChoiceField(queryset=None, label="Therapist", empty_label=None)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.select_related("location"),
+        label="Room (every visit)",
+        empty_label="No room",
+        required=False,
+    )
     first_day = forms.DateField(
         label="First visit", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -84,6 +84,11 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SeriesMoveSerializer(serializers.Serializer):
+    occurrence = serializers.DateTimeField(help_text="An occurrence of the rule (its start).")
+    start = serializers.DateTimeField(help_text="Its new start, on the same day.")
+
+
 class SeriesCreateSerializer(serializers.Serializer):
     plan = ScopedRelatedField(TreatmentPlan, select_related=["referral"])
     therapist = serializers.PrimaryKeyRelatedField(queryset=User.objects.with_role(Role.THERAPIST))
@@ -98,6 +103,16 @@ class SeriesCreateSerializer(serializers.Serializer):
     extend = serializers.BooleanField(
         default=False, help_text="Make up skipped visits after the last, to reach the count."
     )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.select_related("location"),
+        required=False,
+        allow_null=True,
+        help_text="The treatment room every visit takes; a room's clash is a conflict.",
+    )
+    moves = SeriesMoveSerializer(
+        many=True, required=False,
+        help_text="Clashes resolved date by date: occurrences taken at another start that day.",
+    )  # fmt: skip
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -114,6 +129,7 @@ class SeriesSerializer(serializers.ModelSerializer):
             "start",
             "duration_minutes",
             "rrule",
+            "room",
             "cancelled_from",
             "appointments",
         ]

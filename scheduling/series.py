@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.audit import record, record_many
-from clinic.errors import Conflict, Invalid
+from clinic.errors import Invalid
 from clinic.models import User
 from clinic.vocabulary import Role
 from referrals.models import TreatmentPlan
@@ -33,10 +33,12 @@ from .availability import (
     check_not_on_earlier_day,
     find_conflicts,
     is_overlap_violation,
+    taken,
     unavailable,
 )
 from .models import Appointment, AppointmentSeries, AppointmentStatus, Closure
 from .recurrence import expand, further, local_day_start
+from .series_words import booked_in_words, skipped_dates, visits  # noqa: F401 (callers' names)
 
 ON_CONFLICT = ("refuse", "skip")
 SKIP_REASONS = ("closure", "conflict", "unavailable")  # Skipped.reason
@@ -76,6 +78,7 @@ class SeriesPreview:
     conflicts: list[dict]
     skipped: list[date]
     problems: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # Invalid's shape
+    moved: dict = dataclasses.field(default_factory=dict)  # {new start: the occurrence}
 
     @property
     def ok(self) -> bool:
@@ -119,15 +122,23 @@ def _check_series_parties(*, plan, therapist) -> None:
         raise Invalid.field("therapist", "Appointments are booked with a therapist.")
 
 
-def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> SeriesPreview:
+def preview_series(
+    *, plan, therapist, first_start, duration_minutes, rrule, room=None, moves=None
+) -> SeriesPreview:
     """What `book_series` would do, without writing anything: the occurrences,
-    the clashes and every problem at once, for the front desk's live preview."""
+    the clashes (the therapist's, the patient's, the room's) and every problem
+    at once, for the front desk's live preview."""
     preview = SeriesPreview(occurrences=[], conflicts=[], skipped=[])
     try:
         _check_series_parties(plan=plan, therapist=therapist)
         preview.occurrences, preview.skipped = _series_slots(
             first_start=first_start, duration_minutes=duration_minutes, rrule=rrule
         )
+        # a move whose date is no longer in the rule (the form changed) is dropped
+        known = {s.start for s in preview.occurrences}
+        moves = {o: start for o, start in (moves or {}).items() if o in known}
+        preview.occurrences = moved(preview.occurrences, moves)
+        preview.moved = {start: o for o, start in moves.items()}
     except Invalid as error:
         preview.problems = error.errors
         return preview
@@ -136,7 +147,9 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
         lambda: check_not_on_earlier_day(preview.occurrences),
         lambda: booking.check_prescription(plan=plan, slots=preview.occurrences),
         lambda: booking.check_booking_rules(patient=patient, slots=preview.occurrences),
-        lambda: check_availability(therapist=therapist, slots=preview.occurrences),
+        lambda: check_availability(
+            therapist=therapist, slots=preview.occurrences, location=_location(room)
+        ),
     ):
         try:
             check()
@@ -144,12 +157,17 @@ def preview_series(*, plan, therapist, first_start, duration_minutes, rrule) -> 
             for name, messages in error.errors.items():
                 preview.problems.setdefault(name, []).extend(messages)
     preview.conflicts = find_conflicts(
-        therapist=therapist, patient=patient, slots=preview.occurrences
+        therapist=therapist, patient=patient, slots=preview.occurrences, room=room
     )
     add_suggestions(
-        preview.conflicts, therapist=therapist, patient=patient, slots=preview.occurrences
-    )
+        preview.conflicts, therapist=therapist, patient=patient, slots=preview.occurrences,
+        room=room,
+    )  # fmt: skip
     return preview
+
+
+def _location(room):
+    return room.location if room is not None else None
 
 
 @transaction.atomic
@@ -163,30 +181,37 @@ def book_series(
     by: User,
     on_conflict: str = "refuse",
     extend: bool = False,
+    room=None,
+    moves: dict | None = None,
 ) -> SeriesBooking:
     """Book the occurrences of `rrule`: every one or none (`refuse`), or the free
     ones (`skip`), each left out answered with its reason; with `extend`, the
     ones left out are made up after the last. The prescription, working hours
     and clashes are checked for the whole set at once, then one INSERT: the
-    number of queries does not grow with the number of visits."""
+    number of queries does not grow with the number of visits. A `room` is taken
+    by every visit: its clashes are conflicts as the therapist's are. `moves`
+    {occurrence: start} takes an occurrence at another time of its own day (a
+    clash resolved date by date)."""
     SERIES.check(by, "create")
     if on_conflict not in ON_CONFLICT:
         raise Invalid.field("on_conflict", "Choose refuse or skip.")
     _check_series_parties(plan=plan, therapist=therapist)
     slots, skipped = _open_and_closed(first_start, duration_minutes, rrule)
+    slots = moved(slots, moves or {})
     check_not_on_earlier_day(slots)
     patient = booking.lock_booking(therapist=therapist, patient_id=plan.patient_id)
+    booking.lock_room(room)
     if on_conflict == "skip":
-        slots, clashing = _sort_out(therapist=therapist, patient=patient, slots=slots)
+        slots, clashing = _sort_out(therapist=therapist, patient=patient, slots=slots, room=room)
         skipped = sorted(skipped + clashing, key=lambda s: s.occurrence)
     elif slots:
-        check_availability(therapist=therapist, slots=slots)
-        check_free(therapist=therapist, patient=patient, slots=slots)
+        check_availability(therapist=therapist, slots=slots, location=_location(room))
+        check_free(therapist=therapist, patient=patient, slots=slots, room=room)
     short_by = len(skipped)
     if extend and skipped:
         made_up = _make_up(
             plan=plan, therapist=therapist, patient=patient, rrule=rrule, first_start=first_start,
-            length=timedelta(minutes=duration_minutes), have=slots, need=len(skipped),
+            length=timedelta(minutes=duration_minutes), have=slots, need=len(skipped), room=room,
         )  # fmt: skip
         slots, short_by = slots + made_up, len(skipped) - len(made_up)
     if not slots:
@@ -201,6 +226,7 @@ def book_series(
         first_start=first_start,
         duration_minutes=duration_minutes,
         created_by=by,
+        room=room,
     )
     appointments = [
         Appointment(
@@ -211,6 +237,7 @@ def book_series(
             start=slot.start,
             end=slot.end,
             created_by=by,
+            room=room,
         )
         for slot in slots
     ]
@@ -220,7 +247,7 @@ def book_series(
         Appointment.objects.bulk_create(appointments)
     except IntegrityError as error:
         if is_overlap_violation(error):
-            raise Conflict("The time was just taken by another booking.", conflicts=[]) from error
+            raise taken(error) from error
         raise
     reminders.create_for(appointments)
     record_many(
@@ -231,13 +258,34 @@ def book_series(
     )
 
 
-def _sort_out(*, therapist, patient, slots, suggest=True) -> tuple[list[Slot], list[Skipped]]:
-    """The occurrences the therapist and the patient can take, and the others
-    with why (each clash with its suggestions): five queries at most."""
-    away = unavailable(therapist=therapist, slots=slots)
-    conflicts = find_conflicts(therapist=therapist, patient=patient, slots=slots)
+def moved(slots: list[Slot], moves: dict) -> list[Slot]:
+    """The occurrences with `moves` {occurrence: new start} applied, each within
+    its own day and keeping its length; an occurrence the rule does not have
+    (or a closed day's) is a 400 naming `moves`."""
+    if not moves:
+        return slots
+    known = {slot.start for slot in slots}
+    for occurrence, start in moves.items():
+        if occurrence not in known:
+            when = f"{timezone.localtime(occurrence):%a %b %d %H:%M}"
+            raise Invalid.field("moves", f"{when} is not an open visit of the series.")
+        if timezone.localtime(start).date() != timezone.localtime(occurrence).date():
+            raise Invalid.field("moves", "A visit of a series is moved within its own day.")
+    return [
+        Slot(moves[s.start], moves[s.start] + (s.end - s.start)) if s.start in moves else s
+        for s in slots
+    ]
+
+
+def _sort_out(
+    *, therapist, patient, slots, suggest=True, room=None
+) -> tuple[list[Slot], list[Skipped]]:
+    """The occurrences the therapist, the patient (and the room) can take, and
+    the others with why (each clash with its suggestions): five queries at most."""
+    away = unavailable(therapist=therapist, slots=slots, location=_location(room))
+    conflicts = find_conflicts(therapist=therapist, patient=patient, slots=slots, room=room)
     if suggest:
-        add_suggestions(conflicts, therapist=therapist, patient=patient, slots=slots)
+        add_suggestions(conflicts, therapist=therapist, patient=patient, slots=slots, room=room)
     clashes: dict = {}
     for conflict in conflicts:
         clashes.setdefault(conflict["occurrence"], []).append(conflict)
@@ -262,7 +310,9 @@ def _sort_out(*, therapist, patient, slots, suggest=True) -> tuple[list[Slot], l
     return free, skipped
 
 
-def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need) -> list[Slot]:
+def _make_up(
+    *, plan, therapist, patient, rrule, first_start, length, have, need, room=None
+) -> list[Slot]:
     """Further free occurrences of the rule after the last, as many as were left
     out, within the prescription's visits left, its validity and the plan's
     certification."""
@@ -271,11 +321,11 @@ def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need
         .values("visits_used_count", "referral_visits_used")
         .get(pk=plan.pk)
     )
-    room = min(
+    left = min(
         plan.planned_visits - used["visits_used_count"],
         plan.referral.visits_prescribed - used["referral_visits_used"],
     ) - len(have)
-    wanted = min(need, room)
+    wanted = min(need, left)
     if wanted <= 0:
         return []
     last_day = min(plan.referral.valid_until, getattr(plan, "certified_until", None) or date.max)
@@ -286,46 +336,10 @@ def _make_up(*, plan, therapist, patient, rrule, first_start, length, have, need
         if timezone.localtime(s).date() <= last_day
     ]
     candidates, _ = _without_closures(starts, length)
-    free, _ = _sort_out(therapist=therapist, patient=patient, slots=candidates, suggest=False)
+    free, _ = _sort_out(
+        therapist=therapist, patient=patient, slots=candidates, suggest=False, room=room
+    )
     return free[:wanted]
-
-
-def visits(count: int) -> str:
-    """ "1 visit", "7 visits": counts in words that agree in number."""
-    return f"{count} visit" if count == 1 else f"{count} visits"
-
-
-def booked_in_words(booked: SeriesBooking) -> str:
-    """What the front desk is told after booking a series: how many of how
-    many, and why each one left out is (an 8-visit series never silently
-    becomes 7)."""
-    done = len(booked.appointments)
-    asked = done + booked.short_by
-    head = f"{visits(done)} booked" if asked == done else f"{done} of {visits(asked)} booked"
-    reasons = []
-    for skipped in booked.skipped:
-        local = timezone.localtime(skipped.occurrence)
-        why = skipped.detail.rstrip(".")
-        if skipped.suggestions:
-            free = ", ".join(f"{timezone.localtime(s['start']):%H:%M}" for s in skipped.suggestions)
-            why += f"; free that day: {free}"
-        reasons.append(f"{local:%a %b %d} ({why})")
-    made_up = done - (asked - len(booked.skipped)) if booked.skipped else 0
-    tail = f" Skipped: {'; '.join(reasons)}." if reasons else ""
-    if made_up > 0:
-        tail += f" {visits(made_up).capitalize()} made up after the last."
-    return f"{head}.{tail}"
-
-
-def skipped_dates(series: AppointmentSeries) -> list[date]:
-    """The days of a series' rule left out because the clinic was closed (for
-    showing a series after it was booked; `book_series` reports them too)."""
-    days = {timezone.localtime(s).date() for s in expand(series.rrule, series.first_start)}
-    booked = {
-        timezone.localtime(s).date() for s in series.appointments.values_list("start", flat=True)
-    }
-    closed = Closure.objects.filter(date__in=days - booked).values_list("date", flat=True)
-    return sorted(closed)
 
 
 @transaction.atomic

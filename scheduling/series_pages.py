@@ -1,6 +1,9 @@
-"""The front desk's series booking with its live conflict preview."""
+"""The front desk's series booking with its live conflict preview; a clash is
+resolved date by date by taking one of its suggestions (a `move` of that
+occurrence to another time of its day, kept in the form as hidden inputs)."""
 
-from datetime import timedelta
+import contextlib
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +19,7 @@ from referrals.models import TreatmentPlan
 
 from . import series
 from .access import SERIES
-from .forms import SeriesForm
+from .forms import SeriesForm, local_datetime
 
 # --- the front desk's series booking ------------------------------------------------------------
 
@@ -57,7 +60,27 @@ def _tomorrow():
     return timezone.localdate() + timedelta(days=1)
 
 
-def _preview(form, plan) -> dict:
+def _moves(request) -> dict:
+    """The clashes resolved so far: `move` (kept) and `move_N` (just chosen)
+    values "2026-12-14T10:00@10:45": the occurrence, then its new time that
+    day. Malformed ones are left out."""
+    moves = {}
+    chosen = [v for k in request.POST if k.startswith("move") for v in request.POST.getlist(k)]
+    for value in chosen:
+        with contextlib.suppress(ValueError):
+            occurrence, at = value.split("@")
+            when = datetime.fromisoformat(occurrence)
+            start = local_datetime(when.date(), time.fromisoformat(at))
+            moves[local_datetime(when.date(), when.time())] = start
+    return moves
+
+
+def _move_value(occurrence, start) -> str:
+    occurrence, start = timezone.localtime(occurrence), timezone.localtime(start)
+    return f"{occurrence:%Y-%m-%dT%H:%M}@{start:%H:%M}"
+
+
+def _preview(form, plan, moves=None) -> dict:
     """The preview's context: the occurrences with their clashes, or what is missing."""
     if not form.is_valid():
         missing = [
@@ -71,16 +94,20 @@ def _preview(form, plan) -> dict:
         first_start=form.first_start(),
         duration_minutes=form.cleaned_data["duration_minutes"],
         rrule=form.rrule(),
+        room=form.cleaned_data.get("room"),
+        moves=moves,
     )
     rows = [
         {
             "start": slot.start,
             "end": slot.end,
+            "moved_from": preview.moved.get(slot.start),
             "clashes": [c for c in preview.conflicts if c["occurrence"] == slot.start],
         }
         for slot in preview.occurrences
     ]
-    return {"preview": preview, "preview_rows": rows}
+    kept = [_move_value(occurrence, start) for start, occurrence in preview.moved.items()]
+    return {"preview": preview, "preview_rows": rows, "moves": kept}
 
 
 @allowed(SERIES, "create")
@@ -98,6 +125,8 @@ def series_new(request, plan_id):
                 by=request.user,
                 on_conflict=form.cleaned_data["on_conflict"],
                 extend=form.cleaned_data["extend"],
+                room=form.cleaned_data.get("room"),
+                moves=_moves(request),
             )
             messages.success(request, series.booked_in_words(booked))
             return redirect("patient_detail", patient_id=plan.patient_id)
@@ -105,7 +134,7 @@ def series_new(request, plan_id):
             show_service_error(request, error, form)
         except (DomainConflict, NotAllowed) as error:
             show_service_error(request, error)
-    preview = _preview(form, plan) if request.method == "POST" else {}
+    preview = _preview(form, plan, _moves(request)) if request.method == "POST" else {}
     return render(
         request,
         "scheduling/series_form.html",
@@ -122,5 +151,5 @@ def series_preview(request, plan_id):
     return render(
         request,
         "scheduling/_series_preview.html",
-        {"plan": plan, "form": form, **_preview(form, plan)},
+        {"plan": plan, "form": form, **_preview(form, plan, _moves(request))},
     )

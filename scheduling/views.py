@@ -193,13 +193,15 @@ def _free_that_day(user, appointment) -> list:
     return free[day]
 
 
-def _render_visit(request, appointment, move_form=None, cancel_form=None):
-    """The visit's page, also re-shown with a refused form (no second fetch)."""
+def _render_visit(request, appointment, move_form=None, cancel_form=None, suggestions=()):
+    """The visit's page, also re-shown with a refused form (no second fetch) and,
+    after a clash, its free times as one-click moves."""
     return render(
         request,
         "scheduling/appointment_detail.html",
         {
             "visit": appointment,
+            "suggestions": suggestions,
             "free_that_day": _free_that_day(request.user, appointment),
             "move_form": move_form or MoveForm.for_appointment(appointment),
             "cancel_form": cancel_form or CancelForm(),
@@ -286,9 +288,11 @@ def appointment_move(request, appointment_id):
             return _refused(error, status=400)
         show_service_error(request, _as_move_fields(error), form)
     except DomainConflict as error:
+        suggestions = _suggested(error, form, appointment)
         if wants_json:
-            return _refused(error, status=409)
+            return _refused(error, status=409, suggestions=suggestions)
         show_service_error(request, error)
+        return _render_visit(request, appointment, move_form=form, suggestions=suggestions)
     else:
         if wants_json:
             return JsonResponse({"message": f"Moved: {_described(moved)}."})
@@ -302,8 +306,26 @@ def _described(visit) -> str:
     return f"{visit.patient}, {start:%a %b %d %H:%M}-{end:%H:%M} with {visit.therapist}"
 
 
-def _refused(error, *, status: int) -> JsonResponse:
-    """Why the visit stays where it was, in sentences."""
+def _suggested(error, form, appointment) -> list[dict]:
+    """A clash's free starts that day, each a move to post as it is (the same
+    therapist and length): the visit page's and the calendar's one-click moves."""
+    found = {}
+    therapist = form.cleaned_data.get("therapist") or appointment.therapist
+    for clash in getattr(error, "extra", {}).get("conflicts", []):
+        for free in clash.get("suggestions", []):
+            start = timezone.localtime(free["start"])
+            if start == appointment.start and therapist.pk == appointment.therapist_id:
+                continue  # where it already is: no move
+            found.setdefault(start, {
+                "day": start.date().isoformat(), "at": f"{start:%H:%M}",
+                "duration_minutes": form.cleaned_data["duration_minutes"],
+                "therapist": str(therapist.pk),
+            })  # fmt: skip
+    return [found[start] for start in sorted(found)][:3]
+
+
+def _refused(error, *, status: int, suggestions=()) -> JsonResponse:
+    """Why the visit stays where it was, in sentences (and where it could go)."""
     if isinstance(error, Invalid):
         sentences = [
             m.get("message", m) if isinstance(m, dict) else m for m in flat_errors(error.errors)
@@ -312,9 +334,10 @@ def _refused(error, *, status: int) -> JsonResponse:
         sentences = [error.detail]
         for clash in error.extra.get("conflicts", []):
             start, end = timezone.localtime(clash["start"]), timezone.localtime(clash["end"])
-            whose = "the therapist" if clash["with"] == "therapist" else "the patient"
+            whose = f"the {clash['with']}"
             sentences.append(f"It overlaps a visit of {whose} at {start:%H:%M}-{end:%H:%M}.")
-    return JsonResponse({"message": "Not moved: " + " ".join(sentences)}, status=status)
+    answer = {"message": "Not moved: " + " ".join(sentences), "suggestions": list(suggestions)}
+    return JsonResponse(answer, status=status)
 
 
 def _as_move_fields(error: Invalid) -> Invalid:

@@ -67,6 +67,83 @@ def add_entry(*, data: dict, by: User) -> WaitlistEntry:
     return entry
 
 
+# the entry's wishes the front desk may change; the patient is the entry's own
+EDITABLE = ("plan", "therapist", "earliest", "latest", "weekdays", "from_time", "to_time")
+
+
+def _open_entry(entry: WaitlistEntry) -> WaitlistEntry:
+    """The entry, locked; a closed one (served or withdrawn) is a 409."""
+    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.active:
+        state = "withdrawn" if entry.withdrawn_at else "already served"
+        raise Conflict(f"This waitlist entry is {state}; add a new one.", conflicts=[])
+    return entry
+
+
+@transaction.atomic
+def change_entry(*, entry: WaitlistEntry, data: dict, by: User) -> WaitlistEntry:
+    """Change an open entry's wishes (its dates, weekdays, hours, therapist or
+    plan); the patient stays. Checked as a new entry is, as a whole; its open
+    offers that no longer fit are withdrawn."""
+    WAITLIST.check(by, "update")
+    if "patient" in data and data["patient"].pk != entry.patient_id:
+        raise Invalid({"patient": ["An entry's patient cannot change; add a new entry."]})
+    entry = _open_entry(entry)
+    wanted = {name: data.get(name, getattr(entry, name)) for name in EDITABLE}
+    if errors := _entry_errors({**wanted, "patient": entry.patient}):
+        raise Invalid(errors)
+    changed = sorted(name for name in EDITABLE if wanted[name] != getattr(entry, name))
+    if not changed:
+        return entry
+    for name in changed:
+        setattr(entry, name, wanted[name])
+    entry.version += 1
+    entry.save(update_fields=[*changed, "version", "updated_at"])
+    unfit = [
+        offer.pk
+        for offer in entry.offers.filter(status=OfferStatus.OFFERED)
+        if not _offer_fits(entry, offer)
+    ]
+    WaitlistOffer.objects.filter(pk__in=unfit).update(
+        status=OfferStatus.WITHDRAWN, updated_at=timezone.now()
+    )
+    record(
+        actor=by, action="waitlist.update", target=entry, patient=entry.patient,
+        detail="changed " + ", ".join(changed),
+    )  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def withdraw_entry(*, entry: WaitlistEntry, by: User, reason: str = "") -> WaitlistEntry:
+    """The patient no longer waits: the entry is closed and kept (when, who,
+    why), and its open offers are withdrawn, so their links book nothing."""
+    WAITLIST.check(by, "withdraw")
+    entry = _open_entry(entry)
+    entry.active, entry.withdrawn_at, entry.withdrawn_by = False, timezone.now(), by
+    entry.withdraw_reason = reason.strip()
+    entry.version += 1
+    entry.save(update_fields=["active", "withdrawn_at", "withdrawn_by", "withdraw_reason",
+                              "version", "updated_at"])  # fmt: skip
+    entry.offers.filter(status=OfferStatus.OFFERED).update(
+        status=OfferStatus.WITHDRAWN, updated_at=timezone.now()
+    )
+    record(
+        actor=by, action="waitlist.withdraw", target=entry, patient=entry.patient,
+        detail=entry.withdraw_reason,
+    )  # fmt: skip
+    return entry
+
+
+def _offer_fits(entry: WaitlistEntry, offer: WaitlistOffer) -> bool:
+    day = timezone.localtime(offer.start, clinic_zone()).date()
+    return (
+        entry.earliest <= day <= entry.latest
+        and entry.therapist_id in (None, offer.therapist_id)
+        and _fits(entry, offer.start, offer.end)
+    )
+
+
 # --- offers when a visit is cancelled -------------------------------------------------------
 
 
@@ -214,6 +291,8 @@ def send_offers(ids) -> None:
 def _closed(offer: WaitlistOffer) -> Conflict:
     if offer.status == OfferStatus.ACCEPTED:
         return Conflict("This offer has already been accepted.", conflicts=[])
+    if offer.status == OfferStatus.WITHDRAWN:
+        return Conflict("This offer has been withdrawn.", conflicts=[])
     return Conflict("This time has already been taken.", conflicts=[])
 
 

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin
+from clinic.etag import claim_version
 from clinic.models import Patient, User
 from clinic.serializers import ScopedRelatedField
 from clinic.vocabulary import Role
@@ -33,8 +34,15 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = WaitlistEntry
         fields = ["id", "patient", "plan", "therapist", "earliest", "latest", "weekdays",
-                  "from_time", "to_time", "active"]  # fmt: skip
-        read_only_fields = ["id", "active"]
+                  "from_time", "to_time", "active", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+        read_only_fields = ["id", "active", "withdrawn_at", "withdraw_reason"]
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True,
+        help_text="Why the patient no longer waits (kept with the entry).",
+    )  # fmt: skip
 
 
 class WaitlistOfferSerializer(serializers.ModelSerializer):
@@ -53,6 +61,7 @@ class WaitlistViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     model = WaitlistEntry
@@ -62,13 +71,36 @@ class WaitlistViewSet(
 
     def scoped_queryset(self, user):
         entries = WaitlistEntry.objects.visible_to(user).order_by("created_at", "id")
-        return entries if self.request.query_params.get("all") else entries.filter(active=True)
+        # the list shows the open entries (`?all=1`: every one); one entry is read by its id
+        if self.action != "list" or self.request.query_params.get("all"):
+            return entries
+        return entries.filter(active=True)
 
     def create(self, request, *args, **kwargs):
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
         entry = waitlist.add_entry(data=given.validated_data, by=request.user)
         return self.detail_response(entry, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        entry = self.get_object()
+        given = self.get_serializer(entry, data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        claim_version(entry, request)
+        changed = waitlist.change_entry(entry=entry, data=given.validated_data, by=request.user)
+        return self.detail_response(changed)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: WaitlistEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        entry = self.get_object()
+        given = WithdrawSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        claim_version(entry, request)
+        withdrawn = waitlist.withdraw_entry(
+            entry=entry, by=request.user, reason=given.validated_data.get("reason", "")
+        )
+        return self.detail_response(withdrawn)
 
 
 class WaitlistOfferViewSet(

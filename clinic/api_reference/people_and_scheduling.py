@@ -281,7 +281,11 @@ OPERATIONS = {
         "be: `short_by`). 400 under the single-visit rules or for a rule that is not "
         "allowed. The front desk only. Answers 201 with the visits booked and `skipped`: "
         "each occurrence left out, why (`closure`, `conflict`, `unavailable`) and free "
-        "starts that day.",
+        "starts that day. An optional `room` is taken by every visit (a live visit in it is "
+        "a conflict `with` `room`). `moves` resolves clashes date by date: each "
+        '`{"occurrence", "start"}` takes that occurrence at another start of the same '
+        "day (a suggestion); an occurrence the rule has not, or another day, is a 400 naming "
+        "`moves`.",
     ),
     "appointment_series_retrieve": Doc("Read a series", "One series with its visits. " + ETAG),
     "appointment_series_cancel_create": Doc(

@@ -53,7 +53,7 @@ OPERATIONS = {
         "List the waitlist",
         "Patients waiting for an earlier visit, with the dates, weekdays (RRULE day codes) "
         "and hours they can come and, optionally, the one therapist they want. Open entries "
-        "only; `?all=1` includes those already served. " + DESK,
+        "only; `?all=1` includes those already served or withdrawn. " + DESK,
     ),
     "waitlist_create": Doc(
         "Put a patient on the waitlist",
@@ -63,7 +63,30 @@ OPERATIONS = {
         "channel gets a message with a link. A bad field is a 400 naming it (`weekdays`, "
         "`latest`, `to_time`, `plan`, `therapist`). " + DESK + "Answers 201.",
     ),
-    "waitlist_retrieve": Doc("Read a waitlist entry", DESK),
+    "waitlist_retrieve": Doc("Read a waitlist entry", DESK + ETAG),
+    "waitlist_update": Doc(
+        "Replace a waitlist entry's wishes",
+        "The whole entry, as when it was added; the `patient` must stay the same (400 naming "
+        "`patient`). Checked as a new entry is; open offers the entry no longer fits are "
+        "withdrawn. A served or withdrawn entry is a 409. The front desk only; the manager "
+        "and other roles get 403. " + IF_MATCH,
+    ),
+    "waitlist_partial_update": Doc(
+        "Change a waitlist entry's wishes",
+        "Any of `plan`, `therapist` (null: any therapist), `earliest`, `latest`, `weekdays`, "
+        "`from_time` and `to_time`; only the fields sent change, and the entry is checked "
+        "whole as a new one is (a 400 names each bad field; nothing changes). The patient "
+        "cannot change (400 naming `patient`). Open offers the entry no longer fits are "
+        "withdrawn. A served or withdrawn entry is a 409. The front desk only; the manager "
+        "and other roles get 403. " + IF_MATCH,
+    ),
+    "waitlist_withdraw_create": Doc(
+        "Take a patient off the waitlist",
+        "Optional `reason`. The entry is closed and kept, with `withdrawn_at` and "
+        "`withdraw_reason` (`?all=1` lists it), and its open offers are withdrawn, so their "
+        "links book nothing (409). Withdrawing a served or withdrawn entry is a 409. The front "
+        "desk only; the manager and other roles get 403. Answers 200 with the entry. " + IF_MATCH,
+    ),
     "waitlist_offers_list": Doc(
         "List the offers of freed slots",
         "Each slot freed by a cancellation, offered to the waitlist entries it fits; open "

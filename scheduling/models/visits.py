@@ -23,6 +23,10 @@ class AppointmentSeries(Entity):
     duration_minutes = models.PositiveSmallIntegerField()
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     cancelled_from = models.DateField(null=True, blank=True)
+    # the treatment room every visit of the series takes, if it names one
+    room = models.ForeignKey(
+        "scheduling.Room", on_delete=models.PROTECT, null=True, blank=True, related_name="series"
+    )
 
     class Meta:
         db_table = "clinic_appointmentseries"  # kept from the clinic app

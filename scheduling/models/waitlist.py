@@ -36,9 +36,16 @@ class WaitlistEntry(Entity):
     weekdays = models.JSONField(default=list, help_text="RRULE day codes: MO TU WE TH FR SA SU")
     from_time = models.TimeField()
     to_time = models.TimeField()
-    # closed once one of its offers is accepted
+    # closed once one of its offers is accepted, or once it is withdrawn
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # withdrawn (the patient no longer waits): kept, with when, who and why
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdraw_reason = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = WaitlistQuerySet.as_manager()
 
@@ -63,6 +70,7 @@ class OfferStatus(models.TextChoices):
     OFFERED = "offered", "Offered"
     ACCEPTED = "accepted", "Accepted"
     TAKEN = "taken", "Taken by another"
+    WITHDRAWN = "withdrawn", "Withdrawn"  # its entry was withdrawn or no longer fits
 
 
 class WaitlistOffer(Entity):

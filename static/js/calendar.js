@@ -64,7 +64,7 @@
         return refresh(visit.dataset.id).then(function () { say(answer.data.message, false); });
       }
       restore(visit, from);
-      refuse(target, answer.data.message);
+      refuse(target, answer.data.message, answer.data.suggestions, visit, from);
     }).catch(function () {
       restore(visit, from);
       refuse(target, "Not moved: the clinic's server could not be reached. Nothing was changed.");
@@ -81,7 +81,7 @@
 
   // The reason, in place: a note at the spot the visit was dropped, and the
   // same words in the page's status line for screen readers.
-  function refuse(target, message) {
+  function refuse(target, message, suggestions, visit, from) {
     grid.querySelectorAll(".cal-refusal").forEach(function (old) { old.remove(); });
     var note = document.createElement("div");
     note.className = "cal-refusal";
@@ -95,6 +95,19 @@
     close.textContent = "Dismiss";
     close.addEventListener("click", function () { note.remove(); });
     note.appendChild(text);
+    // a clash's free times that day: one click moves the visit there, by the same form
+    (suggestions || []).forEach(function (free) {
+      var go = document.createElement("button");
+      go.type = "button";
+      go.className = "btn btn-secondary cal-suggestion";
+      go.textContent = "Move to " + free.at;
+      go.addEventListener("click", function () {
+        note.remove();
+        var body = grid.querySelector('.cal-body[data-therapist="' + free.therapist + '"][data-day="' + free.day + '"]') || target.body;
+        send(visit, { body: body, start: minutesOf(free.at), length: Number(free.duration_minutes) }, from);
+      });
+      note.appendChild(go);
+    });
     note.appendChild(close);
     note.style.top = ((target.start - firstMinute()) / rowMinutes()) * rowPx(target.body) + "px";
     target.body.appendChild(note);

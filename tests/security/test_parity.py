@@ -103,6 +103,7 @@ PAGE_ONLY = {
     # a directory entry corrected: the API creates and reads physicians (API.md)
     "physician_edit",
     "billing_queue", "note_billing",
+    "day_sheet",  # the printable day sheet of a therapist or a room (the calendar's columns)
 }  # fmt: skip
 # pages of one's own account, touching no record of the clinic
 ACCOUNT = {"login", "logout", "home", "session_keepalive", "two_factor_verify", "two_factor",
@@ -176,7 +177,8 @@ API_ONLY = {
     "api:location-list": {"get", "post"}, "api:location-detail": {"get", "put", "patch"},
     "api:room-list": {"get", "post"}, "api:room-detail": {"get", "put", "patch"},
     # the waitlist: its offers show on the calendar page; the patient's link is public
-    "api:waitlist-entry-list": {"get", "post"}, "api:waitlist-entry-detail": {"get"},
+    "api:waitlist-entry-list": {"get", "post"},
+    "api:waitlist-entry-detail": {"get", "put", "patch"}, "api:waitlist-entry-withdraw": {"post"},
     "api:waitlist-offer-list": {"get"}, "api:waitlist-offer-detail": {"get"},
     "api:waitlist-offer-accept": {"post"},
 }  # fmt: skip
