@@ -83,7 +83,11 @@ def test_the_patients_bundle_holds_their_consents_and_their_papers(
     progress = papers[str(report.pk)]
     assert progress["type"]["coding"][0]["code"] == "11506-3"  # LOINC progress note
     assert progress["context"]["related"] == [{"reference": f"urn:uuid:{plan.pk}"}]
-    assert papers[str(billed.pk)]["type"] == {"text": "Superbill"}
+    superbill = papers[str(billed.pk)]
+    assert superbill["type"] == {"text": "Superbill"}
+    # the superbill belongs to its visit's Encounter
+    (encounter,) = resources(bundle, "Encounter")
+    assert superbill["context"]["related"] == [{"reference": f"urn:uuid:{encounter['id']}"}]
     assert all(p["subject"] == {"reference": f"urn:uuid:{patient.pk}"} for p in papers.values())
 
 
