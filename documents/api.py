@@ -2,7 +2,7 @@
 list and read metadata, and stream the content through the door."""
 
 import django_filters
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from clinic.api_base import AuditedReadMixin, ClinicAPIMixin
 
-from . import services
+from . import previews, services
 from .access import DOCUMENT, access_document
 from .models import Document, DocumentKind
 from .serializers import DocumentSerializer, DocumentUploadSerializer
@@ -42,6 +42,7 @@ class DocumentViewSet(
 ):
     model = Document
     policy = DOCUMENT
+    verbs = {"preview": "content"}  # the preview is the file's, shown small: the same door
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
     parser_classes = [MultiPartParser, FormParser]
@@ -87,4 +88,21 @@ class DocumentViewSet(
         # a browser must neither guess another type nor run anything it opens
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response
+
+    @extend_schema(responses={(200, previews.PREVIEW_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        """The document's preview (a JPEG: an image scaled down, a PDF's first page),
+        through the content door as the page's preview is, each read audited. No
+        preview possible is a 404, the same answer as a document out of reach."""
+        document = access_document(request.user, pk, "content", glass=True)
+        storage = services.document_storage()
+        if not previews.ensure_preview(document, storage=storage):
+            raise Http404("No such document.")
+        response = FileResponse(
+            previews.open_preview(document=document, by=request.user, storage=storage),
+            content_type=previews.PREVIEW_TYPE,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -25,32 +25,46 @@ def _type(kind: str) -> dict:
     return concept
 
 
+def reference_resource(
+    *, resource_id, patient_id, kind_of: dict, date: str, attachment: dict, related=None
+) -> dict:
+    """A `DocumentReference` of any paper of the record (an attachment here, a
+    patient's superbill or progress report in portal/record.py): `kind_of` its
+    `type`, `attachment` where to fetch it (a URL its reader can open), `related`
+    the id of a resource of the same bundle it belongs to, if any."""
+    resource = {
+        "resourceType": "DocumentReference",
+        "id": str(resource_id),
+        "status": "current",
+        "type": kind_of,
+        "subject": {"reference": f"urn:uuid:{patient_id}"},
+        "date": date,
+        "content": [{"attachment": attachment}],
+    }
+    if related is not None:
+        resource["context"] = {"related": [{"reference": f"urn:uuid:{related}"}]}
+    return resource
+
+
 def document_reference(document: Document, *, in_bundle: set) -> dict:
     """`in_bundle`: the ids of the bundle's resources, so every reference resolves."""
     content_url = reverse("api:document-content", args=[document.pk])
-    resource = {
-        "resourceType": "DocumentReference",
-        "id": str(document.pk),
-        "status": "current",
-        "type": _type(document.kind),
-        "subject": {"reference": f"urn:uuid:{document.patient_id}"},
-        "date": document.uploaded_at.isoformat(),
-        "content": [
-            {
-                "attachment": {
-                    "contentType": document.content_type,
-                    "url": settings.SITE_URL.rstrip("/") + content_url,
-                    "size": document.size,
-                    "title": document.download_name,
-                    "creation": document.uploaded_at.isoformat(),
-                }
-            }
-        ],
-    }
-    if document.referral_id and str(document.referral_id) in in_bundle:
-        # the referral is the bundle's ServiceRequest of the same id
-        resource["context"] = {"related": [{"reference": f"urn:uuid:{document.referral_id}"}]}
-    return resource
+    # the referral is the bundle's ServiceRequest of the same id
+    referral = document.referral_id if str(document.referral_id) in in_bundle else None
+    return reference_resource(
+        resource_id=document.pk,
+        patient_id=document.patient_id,
+        kind_of=_type(document.kind),
+        date=document.uploaded_at.isoformat(),
+        attachment={
+            "contentType": document.content_type,
+            "url": settings.SITE_URL.rstrip("/") + content_url,
+            "size": document.size,
+            "title": document.download_name,
+            "creation": document.uploaded_at.isoformat(),
+        },
+        related=referral,
+    )
 
 
 def add_document_references(bundle: dict, *, patient, reader) -> dict:

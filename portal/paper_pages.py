@@ -1,19 +1,20 @@
 """The patient's documents page: their superbills and signed progress reports as
-PDFs, and their whole record as FHIR JSON (their right of access), each read
-audited as the patient's. The same papers as /api/v1/portal/documents/."""
+PDFs, and their whole record as FHIR JSON (their right of access, portal/record.py),
+each read audited as the patient's. The same papers as /api/v1/portal/documents/."""
 
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from scheduling.reminders import clinic_context
-from sessions_log.fhir import patient_bundle
 
 from . import sign_in
 from .access import patient_page
 from .paper_api import find_paper, papers_of, pdf_of
+from .record import own_record
 
 VIA = "patient pages"
 
@@ -38,7 +39,12 @@ def document_pdf(request, paper_id):
 def record_download(request):
     patient = request.patient_caller.patient
     sign_in.audit_by_patient(patient, "portal.record_read", via=VIA)
-    bundle = json.dumps(patient_bundle(patient, reader=None), cls=DjangoJSONEncoder, indent=2)
+
+    def url_of(paper_id) -> str:  # the paper on these pages, in the same browser session
+        return request.build_absolute_uri(reverse("portal:document_pdf", args=[paper_id]))
+
+    own = own_record(request.patient_caller, url_of=url_of)
+    bundle = json.dumps(own, cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(bundle, content_type="application/fhir+json")
     response["Content-Disposition"] = 'attachment; filename="my-record.fhir.json"'
     return response

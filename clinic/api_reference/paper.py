@@ -48,6 +48,15 @@ OPERATIONS = {
         "The file itself, as an attachment with its own content type; never from a "
         "public address. Audited. " + OWN + NO_FRONT_DESK,
     ),
+    "documents_preview_retrieve": Doc(
+        "Preview a document",
+        "A small JPEG of the document (an image scaled down, a PDF's first page), at most "
+        "320 px on its longer side, as the lists show it; never from a public address. "
+        "Audited as each read of the file is. A document with no preview possible (a "
+        "malformed file) is a 404, the same answer as one out of reach. "
+        + OWN
+        + "The front desk and the biller may not (403).",
+    ),
     # --- the records on paper --------------------------------------------------------------
     "referrals_pdf_retrieve": Doc(
         "Print a referral", "The referral as a PDF, with its diagnoses and areas. " + PRINTED

@@ -173,7 +173,11 @@ OPERATIONS = {
         "Download my whole record",
         PATIENT + "The patient's whole clinical record as a FHIR R4 bundle (their right "
         "of access): referrals, diagnoses, plans and goals, visits, notes, measurements "
-        "and precautions.",
+        "and precautions, the consents they signed (`Consent`), and their superbills and "
+        "signed progress reports (`DocumentReference`, each with the address of its PDF "
+        "under /api/v1/portal/documents/, opened with the same token). The staff's scans "
+        "are not the patient's to download, so none is named. JSON, or "
+        "`application/fhir+json` for a FHIR client that asks for it. Audited.",
     ),
     "portal_documents_list": Doc(
         "List the patient's documents",

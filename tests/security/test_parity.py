@@ -72,7 +72,7 @@ PAIRS = {
     "finding_new": ("post", "api:precaution-list", "post"),
     "precaution_clear": ("post", "api:precaution-clear", "post"),
     "document_view": ("get", "api:document-content", "get"),
-    "document_preview": ("get", "api:document-content", "get"),
+    "document_preview": ("get", "api:document-preview", "get"),
     "document_upload": ("post", "api:document-list", "post"),
     "plan_request_signature": ("post", "api:treatment-plan-request-signature", "post"),
     # billing
@@ -293,6 +293,7 @@ READS = {
     "appointment_detail": ("api:appointment-detail", "appointment_id", "appointment"),
     "progress_report": ("api:progress-report-detail", "report_id", "report"),
     "document_view": ("api:document-content", "document_id", "document"),
+    "document_preview": ("api:document-preview", "document_id", "document"),
 }
 
 
