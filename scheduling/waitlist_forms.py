@@ -19,9 +19,8 @@ class PlanChoice(forms.ModelChoiceField):
     """A plan named by its dates and therapist: nothing clinical on the desk's page."""
 
     def label_from_instance(self, plan):
-        return (
-            f"From {plan.start_date:%b %-d, %Y} with {plan.therapist}, "
-            f"{plan.planned_visits} visits ({plan.get_status_display().lower()})"
+        return f"{plan.start_date:%b %-d, %Y}, {plan.therapist}, {plan.planned_visits} visits" + (
+            "" if plan.status == PlanStatus.APPROVED else f" ({plan.get_status_display()})"
         )
 
 
