@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.access import access_patient, allowed
-from clinic.audit import record_many
+from clinic.audit import record, record_many
 from clinic.errors import Conflict, DomainConflict, Invalid, NotAllowed
 from clinic.forms import WEEKDAYS, show_service_error
 from clinic.models import Patient
@@ -174,6 +174,7 @@ def _refused(request, entry, error, form_class, data):
 def waitlist_edit(request, entry_id):
     entry = _entry(request, entry_id)
     if request.method != "POST":
+        record(actor=request.user, action="waitlist.read", target=entry, patient=entry.patient)
         return _render_entry(request, entry)
     form = EntryForm.for_entry(entry, request.POST)
     if not form.is_valid():

@@ -165,6 +165,7 @@ def test_the_desk_changes_an_entry_and_its_unfit_offers_go(as_, front_desk, cloc
     client = as_(front_desk)
     page = client.get(reverse("waitlist_edit", args=[entry.pk])).content.decode()
     assert 'name="version" value="1"' in page and 'value="09:00"' in page
+    assert AuditEvent.objects.filter(action="waitlist.read", target_id=str(entry.pk)).exists()
     # when
     response = client.post(reverse("waitlist_edit", args=[entry.pk]), wishes(entry))
     # then
