@@ -1,7 +1,7 @@
 """The server-rendered pages (templates + htmx); the API lives under /api/v1/."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from billing.workflows import BILLED_NOTE_WORKFLOW
 from documents import pages as document_pages
@@ -9,7 +9,7 @@ from documents import physician_pages
 from portal import staff_pages as portal_pages
 from referrals import link_pages
 from referrals import views as referral_views
-from scheduling import calendar_pages, series_pages, sheet_pages
+from scheduling import calendar_pages, series_pages, sheet_pages, waitlist_page_urls
 from scheduling import views as scheduling_views
 from sessions_log import report_link_pages
 from sessions_log import views as note_views
@@ -124,6 +124,7 @@ urlpatterns = [
     path("week/", calendar_pages.calendar, name="calendar"),
     path("week/book/", calendar_pages.calendar_book, name="calendar_book"),
     path("week/sheet/", sheet_pages.sheet, name="day_sheet"),
+    path("waitlist/", include(waitlist_page_urls)),  # waitlist, _new, _edit, _withdraw
     path(
         "visits/<uuid:appointment_id>/",
         scheduling_views.appointment_detail,

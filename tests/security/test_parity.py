@@ -92,6 +92,11 @@ PAIRS = {
     "referral_document_upload": ("post", "api:document-list", "post"),
     "physician_directory": ("get", "api:physician-list", "get"),
     "physician_new": ("get", "api:physician-list", "post"),
+    # the waitlist page (scheduling/waitlist_pages.py)
+    "waitlist": ("get", "api:waitlist-entry-list", "get"),
+    "waitlist_new": ("get", "api:waitlist-entry-list", "post"),
+    "waitlist_edit": ("get", "api:waitlist-entry-detail", "patch"),
+    "waitlist_withdraw": ("post", "api:waitlist-entry-withdraw", "post"),
 }
 # pages with no API counterpart: worklists, and actions the API has no word for
 PAGE_ONLY = {
@@ -176,9 +181,10 @@ API_ONLY = {
     # the clinic's places: the manager keeps them in the API and the admin
     "api:location-list": {"get", "post"}, "api:location-detail": {"get", "put", "patch"},
     "api:room-list": {"get", "post"}, "api:room-detail": {"get", "put", "patch"},
-    # the waitlist: its offers show on the calendar page; the patient's link is public
-    "api:waitlist-entry-list": {"get", "post"},
-    "api:waitlist-entry-detail": {"get", "put", "patch"}, "api:waitlist-entry-withdraw": {"post"},
+    # the waitlist: its page lists, adds, changes and withdraws (PAIRS); one entry
+    # is read on its change page; its offers show there and on the calendar page;
+    # the patient's link is public
+    "api:waitlist-entry-detail": {"get", "put"},
     "api:waitlist-offer-list": {"get"}, "api:waitlist-offer-detail": {"get"},
     "api:waitlist-offer-accept": {"post"},
 }  # fmt: skip
