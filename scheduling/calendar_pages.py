@@ -24,7 +24,7 @@ from referrals.models import PlanStatus, Precaution, Referral, ReferralStatus, T
 from . import booking
 from .access import APPOINTMENT, WAITLIST
 from .forms import BookForm
-from .grid import ROW_MINUTES, build_grid, week_of
+from .grid import NO_VISIT_LONGER, ROW_MINUTES, build_grid, week_of
 from .grid_labels import label_grid
 from .models import (
     Appointment,
@@ -72,7 +72,8 @@ def calendar(request):
         return _by_room(request, view, day, days, therapists, start, end)
     every = list(
         Appointment.objects.visible_to(user)
-        .filter(start__lt=end, end__gt=start, therapist__in=shown)
+        .filter(start__lt=end, end__gt=start, start__gte=start - NO_VISIT_LONGER,
+                therapist__in=shown)
         .select_related("patient")
         .only("id", "start", "end", "status", "kind", "series_id", "therapist_id",
               "patient__id", "patient__first_name", "patient__last_name")
@@ -127,7 +128,7 @@ def _by_room(request, view, day, days, therapists, start, end):
     rooms = list(Room.objects.select_related("location").order_by("location__name", "name"))
     every = list(
         Appointment.objects.visible_to(user)
-        .filter(start__lt=end, end__gt=start, room__in=rooms)
+        .filter(start__lt=end, end__gt=start, start__gte=start - NO_VISIT_LONGER, room__in=rooms)
         .select_related("patient", "therapist")
         .only("id", "start", "end", "status", "kind", "series_id", "therapist_id", "room_id",
               "patient__id", "patient__first_name", "patient__last_name",

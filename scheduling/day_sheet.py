@@ -20,6 +20,7 @@ from clinic.vocabulary import Role
 
 from .access import APPOINTMENT
 from .calendar_pages import _precautions
+from .grid import NO_VISIT_LONGER
 from .models import Appointment, AppointmentStatus, Room
 from .recurrence import clinic_zone, local_day_start
 
@@ -54,7 +55,7 @@ def day_sheet(user, day: date, *, therapist_id=None, room_id=None) -> DaySheet:
     start, end = local_day_start(day), local_day_start(day + timedelta(days=1))
     visits = list(
         Appointment.objects.visible_to(user)
-        .filter(start__lt=end, end__gt=start)
+        .filter(start__lt=end, end__gt=start, start__gte=start - NO_VISIT_LONGER)
         .exclude(status=AppointmentStatus.CANCELLED)
         .filter(**({"therapist": therapist} if therapist else {"room": room}))
         .select_related("patient", "therapist", "room")
