@@ -172,8 +172,13 @@ class ClinicAutoSchema(AutoSchema):
         codes = ["400", "406"]
         if self._authenticated():
             codes += ["401", "403"]
-        if "{" in self.path or (self._is_list_view() and self._get_paginator()):
-            # a record outside the caller's scope, or a page past the last
+        if (
+            "{" in self.path
+            or (self._is_list_view() and self._get_paginator())
+            or self._get_format_parameters()
+        ):
+            # a record outside the caller's scope, a page past the last, or a
+            # `?format=` no renderer of the view knows (DRF's own 404)
             codes.append("404")
         if self._has_body():
             codes.append("415")
