@@ -15,8 +15,10 @@ COPY . .
 RUN useradd --create-home clinic && mkdir -p var && chown -R clinic var
 USER clinic
 
-# collectstatic needs a key to import settings; the real one comes at run time
-RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
+# collectstatic needs a key to import settings; the real one comes at run time.
+# buildschema writes the API schema once, so no web worker generates it (clinic/api_docs.py).
+RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput \
+    && DEBUG=0 SECRET_KEY=build-only python manage.py buildschema
 
 EXPOSE 8000
 CMD ["gunicorn", "clinic.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

@@ -123,6 +123,7 @@ def prepare_database(args) -> None:
     log("migrating; collecting the static files (DEBUG=0 pages name them by hash)")
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("buildschema", verbosity=0)  # as the Dockerfile builds it
     since = dataset.seeded_at()
     if since and timezone.localtime(since).date() != timezone.localdate():
         # "today" moved on: the backlog and the week would no longer fit the seed.

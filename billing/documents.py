@@ -6,16 +6,15 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clinic.printing import html_to_pdf
+
 from .claims import claim_diagnoses
 from .models import Charge, ChargeLine, Claim
 from .rules import POINTER_LETTERS
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported here: only documents need it loaded
-
-    html = render_to_string(template, {"clinic": clinic(), **context})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(render_to_string(template, {"clinic": clinic(), **context}))
 
 
 def clinic() -> dict:

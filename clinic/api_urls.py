@@ -1,7 +1,6 @@
 """/api/v1/ (API.md). The project's URL module, so it may gather every app's API."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from billing import api as billing_api
@@ -20,7 +19,7 @@ from sessions_log import api as sessions_api
 from sessions_log import home_programme_api
 
 from . import api as clinic_api
-from .api_docs import SwaggerView
+from .api_docs import SchemaView, SwaggerView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -133,7 +132,7 @@ urlpatterns = [
         consent_api.ConsentSignView.as_view(),
         name="portal-consent-sign",
     ),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]

@@ -8,6 +8,9 @@ same file (`signed_copy`), so what the physician certified is what is reprinted,
 whatever changes around it later."""
 
 import hashlib
+import subprocess
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,12 +32,47 @@ def letterhead() -> dict:
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # loaded only when a PDF is made
-
     html = render_to_string(
         template, {"clinic": letterhead(), "printed_at": timezone.localtime(), **context}
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
+
+
+PDF_PROCESS = Path(__file__).with_name("pdf_process.py")
+
+
+class PdfRenderingError(RuntimeError):
+    """WeasyPrint's process failed or ran out of time; its last words are the message."""
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The one place a PDF is drawn: every document, superbill and claim summary.
+
+    By default in a process of its own (clinic/pdf_process.py), which costs about
+    half a second a PDF and keeps WeasyPrint's 40 MB out of the web worker for good;
+    `PDF_RENDERING = "inline"` draws it here (the test suite's default, for speed)."""
+    if settings.PDF_RENDERING == "inline":
+        from weasyprint import HTML  # loaded only when a PDF is made
+
+        return HTML(string=html).write_pdf()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-P", str(PDF_PROCESS)],
+            input=html.encode("utf-8"),
+            capture_output=True,
+            timeout=settings.PDF_RENDERING_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise PdfRenderingError(
+            f"the PDF took longer than {settings.PDF_RENDERING_TIMEOUT} s to draw"
+        ) from error
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF-"):
+        words = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise PdfRenderingError(
+            f"the PDF process ended with {done.returncode}: {' / '.join(words) or 'no output'}"
+        )
+    return done.stdout
 
 
 def signed_copy(record, kind: str, render) -> bytes:

@@ -145,6 +145,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))  # collectstatic
+# `manage.py buildschema` writes the API schema here; /api/v1/schema/ serves it (clinic/api_docs.py)
+API_SCHEMA_DIR = Path(env.str("API_SCHEMA_DIR", default=str(STATIC_ROOT.parent / "openapi")))
 
 from clinic.settings_documents import *  # noqa: E402, F403 - attachments, PDFs, STORAGES
 
@@ -156,6 +158,10 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="clinic.sms.ConsoleSmsBackend")
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Medical Massage")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="12 Harbor Street, Suite 3")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(555) 010-2030")
+# PDFs are drawn by WeasyPrint in a short-lived process of their own (clinic/printing.py)
+# so that its 40 MB never stay in a web worker; "inline" draws them in the caller.
+PDF_RENDERING = env.str("PDF_RENDERING", default="process")
+PDF_RENDERING_TIMEOUT = env.int("PDF_RENDERING_TIMEOUT", default=60)  # seconds
 from clinic.settings_billing import *  # noqa: E402, F403 - the clinic as billing provider
 
 # --- celery -----------------------------------------------------------------------
