@@ -1,5 +1,7 @@
 import ctypes.util
 import logging
+import subprocess
+import sys
 
 from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
@@ -45,18 +47,31 @@ PDF_LIBRARIES = ("gobject-2.0", "pango-1.0", "pangoft2-1.0", "harfbuzz", "fontco
 def check_pdf_libraries() -> None:
     """Superbills and claim summaries need WeasyPrint and the system's Pango:
     fail at start-up, in one line, rather than at the first PDF. The libraries
-    are opened, not WeasyPrint itself: importing it cost every process 3.8 s
-    and 39 MB at start-up (fontTools, its CSS), paid again by each gunicorn
-    worker and test process though most never make a PDF."""
-    for name in PDF_LIBRARIES:
-        found = ctypes.util.find_library(name)
-        try:
-            if not found:
-                raise OSError(f"lib{name} not found")
-            ctypes.CDLL(found)
-        except OSError as error:
-            raise ImproperlyConfigured(
-                "WeasyPrint cannot load its system libraries (Pango, HarfBuzz, fontconfig): "
-                "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core "
-                f"({error.__class__.__name__}: {str(error).splitlines()[0][:120]})"
-            ) from None
+    are found here and opened by a throwaway process, as the PDFs themselves are
+    drawn (clinic/printing.py): opened here they would stay mapped in every web
+    worker (3 MB), and importing WeasyPrint would cost each process 39 MB."""
+    found = {name: ctypes.util.find_library(name) for name in PDF_LIBRARIES}
+    missing = [name for name, path in found.items() if not path]
+    if missing:
+        _refuse(f"OSError: lib{missing[0]} not found")
+    opened = subprocess.run(
+        [sys.executable, "-P", "-c", _OPEN_ALL, *found.values()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if opened.returncode != 0:
+        words = (opened.stderr.strip().splitlines() or ["no output"])[-1]
+        _refuse(words[:160])
+
+
+_OPEN_ALL = "import ctypes, sys\nfor path in sys.argv[1:]: ctypes.CDLL(path)"
+
+
+def _refuse(reason: str):
+    raise ImproperlyConfigured(
+        "WeasyPrint cannot load its system libraries (Pango, HarfBuzz, fontconfig): "
+        "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core "
+        f"({reason})"
+    )

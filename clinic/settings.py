@@ -162,6 +162,10 @@ CLINIC_PHONE = env.str("CLINIC_PHONE", default="(555) 010-2030")
 # so that its 40 MB never stay in a web worker; "inline" draws them in the caller.
 PDF_RENDERING = env.str("PDF_RENDERING", default="process")
 PDF_RENDERING_TIMEOUT = env.int("PDF_RENDERING_TIMEOUT", default=60)  # seconds
+if PDF_RENDERING not in ("process", "inline"):
+    raise ImproperlyConfigured("PDF_RENDERING must be process or inline")
+if not 5 <= PDF_RENDERING_TIMEOUT <= 600:
+    raise ImproperlyConfigured("PDF_RENDERING_TIMEOUT must be 5 to 600 seconds")
 from clinic.settings_billing import *  # noqa: E402, F403 - the clinic as billing provider
 
 # --- celery -----------------------------------------------------------------------

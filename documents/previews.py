@@ -11,10 +11,10 @@ nothing about it is an error for the person uploading or looking."""
 
 import io
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageOps
 
 from clinic.audit import record
 
@@ -34,7 +34,17 @@ class NoPreview(Exception):
     """The file cannot be previewed (malformed, or too large to decode)."""
 
 
-def _from_image(data: bytes) -> Image.Image:
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+# Pillow and pypdfium2 are imported by the upload that needs them: a web worker
+# that never takes an upload never holds them (issue 17's memory).
+
+
+def _from_image(data: bytes) -> "Image.Image":
+    from PIL import Image, ImageOps
+
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_PIXELS:
@@ -53,7 +63,7 @@ def _from_image(data: bytes) -> Image.Image:
         raise NoPreview(str(error)) from error
 
 
-def _from_pdf(data: bytes) -> Image.Image:
+def _from_pdf(data: bytes) -> "Image.Image":
     import pypdfium2 as pdfium
 
     try:
@@ -77,6 +87,8 @@ def _from_pdf(data: bytes) -> Image.Image:
 
 def preview_bytes(data: bytes, content_type: str) -> bytes:
     """The preview of a file, as JPEG bytes; NoPreview when there can be none."""
+    from PIL import Image
+
     if content_type == PDF:
         image = _from_pdf(data)
     elif content_type in (JPEG, PNG):

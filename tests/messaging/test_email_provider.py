@@ -179,3 +179,28 @@ def test_the_patient_page_shows_the_front_desk_a_bounced_address_and_texts_off(
     # then
     assert "ask the patient for a new address" in page and ">bounced " in page
     assert "STOP: no texts" in page
+
+
+def test_every_tracking_webhook_of_anymail_is_mounted_at_its_own_path_and_name():
+    # messaging/urls.py imports each provider's view on its first request; the table
+    # it keeps must stay what anymail.urls mounts (a new anymail may add providers)
+    from anymail import urls as anymail_urls
+    from django.urls import reverse
+
+    from messaging.urls import EMAIL_TRACKING_VIEWS, tracking_view
+
+    theirs = {
+        p.name: (str(p.pattern), p.callback.view_class)
+        for p in anymail_urls.urlpatterns
+        if p.name.endswith("_tracking_webhook")
+    }
+    ours = {
+        f"{provider}_tracking_webhook": (
+            reverse(f"messaging:anymail:{provider}_tracking_webhook").removeprefix(
+                "/webhooks/email/"
+            ),
+            tracking_view(provider).view_class,
+        )
+        for provider in EMAIL_TRACKING_VIEWS
+    }
+    assert ours == theirs

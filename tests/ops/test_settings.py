@@ -44,3 +44,9 @@ def test_a_short_metrics_token_is_refused():
     result = manage("check", METRICS_TOKEN="short")
     assert result.returncode == 2
     assert "METRICS_TOKEN must be at least 24 characters" in result.stderr
+
+
+def test_an_unknown_way_of_drawing_pdfs_is_refused():
+    result = manage("check", PDF_RENDERING="proces")
+    assert result.returncode == 2
+    assert "PDF_RENDERING must be process or inline" in result.stderr
