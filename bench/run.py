@@ -758,6 +758,9 @@ def main(argv=None) -> int:
         log("memory of one worker after every page and endpoint (bench/memory.py)")
         worker_memory = memory.measure_app(log=log)
         race = reminder_race(args) if args.reminders else None
+        from bench import targets
+
+        sections.insert(1, targets.section(load, race, worker_memory, FLOOR, ROOT))
         sections += [race_section(race) if race else [], plan_section(plans)]
         sections.append(profile_section(prof))
         sections.append(memory.section(worker_memory))
