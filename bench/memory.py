@@ -21,6 +21,7 @@ database (which lacks those records: more routes are left out) and reports it.
 import argparse
 import os
 import re
+import shutil
 import sys
 import urllib.error
 import urllib.request
@@ -315,7 +316,10 @@ def measure_app(log=print, port: int = 8190) -> dict:
 
 def section(found: dict) -> list[str]:
     verdict = "within" if found["peak_mb"] <= TARGET_MB else "**over**"
-    skipped = ", ".join(f"{name} ({why})" for name, why in found["skipped"].items())
+    by_reason: dict[str, list[str]] = {}
+    for name, why in found["skipped"].items():
+        by_reason.setdefault(why, []).append(name)
+    skipped = "; ".join(f"{why}: {', '.join(names)}" for why, names in by_reason.items())
     return [
         "## Memory of a worker",
         "",
@@ -345,8 +349,10 @@ def main(argv=None) -> int:
     from bench import run
 
     run.configure(argparse.Namespace(database_url=args.database_url, redis_url="", conn_max_age=60))
-    # the uploaded scans, kept beside the bench's other files (gunicorn inherits it)
+    # the uploaded scans and printed copies, beside the bench's other files (gunicorn
+    # inherits it), as fresh as the database
     os.environ.setdefault("DOCUMENTS_DIR", str(run.OUT / "documents"))
+    shutil.rmtree(os.environ["DOCUMENTS_DIR"], ignore_errors=True)
     run.ensure_database(args.database_url, fresh=True)
     import django
 
