@@ -10,12 +10,13 @@ import os
 from datetime import timedelta
 
 import prometheus_client
-from django.db.models import Min
+from django.db.models import Count, Min, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from billing.models import Charge
 from scheduling.models import Reminder, ReminderStatus
 
 # A scan runs every minute and a batch drains in seconds: five minutes due is late.
@@ -46,9 +47,30 @@ def reminder_gauges(now):
     )
 
 
+def charge_gauges(now):
+    """The biller's queue (billing's `Charge.objects.unclaimed()`): open charges in no
+    live claim, what they come to, and how long the oldest has waited; one query."""
+    queue = Charge.objects.unclaimed().aggregate(
+        count=Count("pk"), amount=Sum("total"), oldest=Min("created_at")
+    )
+    yield GaugeMetricFamily(
+        "clinic_charges_unclaimed", "Open charges in no live claim", queue["count"]
+    )
+    yield GaugeMetricFamily(
+        "clinic_charges_unclaimed_amount",
+        "What the unclaimed charges come to, in the clinic's currency",
+        float(queue["amount"] or 0),
+    )
+    oldest = queue["oldest"]
+    yield GaugeMetricFamily(
+        "clinic_charge_oldest_unclaimed_age_seconds",
+        "How long the oldest unclaimed charge has waited for a claim (0 when none)",
+        (now - oldest).total_seconds() if oldest else 0.0,
+    )
+
+
 # The clinic's gauges, each a function of "now" yielding metric families.
-# TODO(billing): add unclaimed charges (count and oldest age) here once billing lands.
-CLINIC_GAUGES = (reminder_gauges,)
+CLINIC_GAUGES = (reminder_gauges, charge_gauges)
 
 
 class ClinicCollector:

@@ -53,7 +53,7 @@ def test_the_reminder_gauges_count_the_outbox(client, django_assert_max_num_quer
     reminder(timedelta(hours=-1), status=ReminderStatus.FAILED)
     reminder(timedelta(hours=-2), status=ReminderStatus.SENT)
     # when Prometheus scrapes
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # four for the reminders, one for the charges
         response = scrape(client)
     # then the gauges say so
     assert response.status_code == 200
@@ -69,3 +69,39 @@ def test_django_prometheus_counts_requests(client):
     text = scrape(client).content.decode()
     assert "django_http_requests_total_by_method_total" in text
     assert value(text, "clinic_reminder_oldest_unsent_age_seconds") == 0
+
+
+def test_the_charge_gauges_show_the_billers_queue(client, clock, patient, therapist):
+    from decimal import Decimal
+
+    from billing.models import Charge, Claim, Payer
+    from tests.billing.conftest import cover
+
+    payer = Payer.objects.create(name="Acme Health", kind="commercial", payer_id="ACME1")
+
+    def charge(total, **fields):
+        return Charge.objects.create(
+            patient=patient, payer=payer, therapist=therapist, kind="no_show_fee",
+            service_date=timezone.localdate(), total=Decimal(total), **fields,
+        )  # fmt: skip
+
+    # given a charge waiting for three hours, one of an hour, one already claimed
+    oldest = charge("85.00")
+    clock.shift(timedelta(hours=2))
+    charge("42.50")
+    claimed = charge("40.00", status="claimed")
+    claim = Claim.objects.create(
+        payer=payer, coverage=cover(patient, payer), number=1, status="submitted"
+    )
+    claim.charges.add(claimed)
+    clock.shift(timedelta(hours=1))
+    # and a void one, which nobody will ever claim
+    charge("99.00", status="void", void_reason="Waived: a family emergency")
+
+    text = scrape(client).content.decode()
+
+    assert value(text, "clinic_charges_unclaimed") == 2
+    assert value(text, "clinic_charges_unclaimed_amount") == 127.5
+    age = (timezone.now() - oldest.created_at).total_seconds()
+    assert value(text, "clinic_charge_oldest_unclaimed_age_seconds") == pytest.approx(age, abs=5)
+    assert age >= 3 * 3600 - 5
