@@ -10,4 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for path in build_schema():
-            self.stdout.write(f"wrote {path}")
+            if options["verbosity"]:
+                self.stdout.write(f"wrote {path}")
